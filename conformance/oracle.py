@@ -14,6 +14,7 @@ files. Every file written is printed with its size and sha256.
     python conformance/oracle.py all           # everything above, in that order
     python conformance/oracle.py sha256        # sha256 + size of every committed golden/model file
     python conformance/oracle.py check-onnx DIR [--hf-model DIR] [--prompt-ids 1,2,3] [--max-length N]
+    python conformance/oracle.py reference-onnx OUT [--model DIR]   # plain-op KV-cache ONNX + genai_config.json
 
 Shared data (never copied into the repo) is read from $KOTUNE_SHARED_DIR/data, default <repo>/../shared/data.
 """
@@ -460,7 +461,19 @@ def cmd_model(_args) -> None:
         legacy[short] = value.clone()
     LEGACY_DIR.mkdir(parents=True, exist_ok=True)
     torch.save(legacy, LEGACY_DIR / "pytorch_model.bin")
-    (LEGACY_DIR / "config.json").write_bytes((TINY_DIR / "config.json").read_bytes())
+    # an old-style config.json (as 2021-era fine-tunes of KoGPT2 carry): n_ctx, no dtype / tie_word_embeddings
+    cfg = model.config
+    legacy_cfg = {"_name_or_path": "tiny-kogpt2-legacy", "activation_function": cfg.activation_function,
+                  "architectures": ["GPT2LMHeadModel"], "attn_pdrop": cfg.attn_pdrop, "bos_token_id": cfg.bos_token_id,
+                  "embd_pdrop": cfg.embd_pdrop, "eos_token_id": cfg.eos_token_id, "gradient_checkpointing": False,
+                  "initializer_range": cfg.initializer_range, "layer_norm_epsilon": cfg.layer_norm_epsilon,
+                  "model_type": "gpt2", "n_ctx": cfg.n_positions, "n_embd": cfg.n_embd, "n_head": cfg.n_head,
+                  "n_inner": None, "n_layer": cfg.n_layer, "n_positions": cfg.n_positions,
+                  "pad_token_id": cfg.pad_token_id, "resid_pdrop": cfg.resid_pdrop, "summary_activation": None,
+                  "summary_first_dropout": 0.1, "summary_proj_to_labels": True, "summary_type": "cls_index",
+                  "summary_use_proj": True, "transformers_version": "4.3.3", "use_cache": True,
+                  "vocab_size": cfg.vocab_size}
+    (LEGACY_DIR / "config.json").write_text(json.dumps(legacy_cfg, indent=2) + "\n", encoding="utf-8")
     for name in ("config.json", "pytorch_model.bin"):
         _report(LEGACY_DIR / name)
     # self-check: all three files hold the same weights and load into the same logits
@@ -468,6 +481,9 @@ def cmd_model(_args) -> None:
     ids = torch.tensor([CANONICAL_IDS])
     ref = model(ids).logits
     assert torch.equal(reloaded(ids).logits, ref)
+    # transformers itself must read the legacy directory (old config + unprefixed .bin with buffers) to the same model
+    legacy_model = GPT2LMHeadModel.from_pretrained(LEGACY_DIR).eval()
+    assert torch.equal(legacy_model(ids).logits, ref)
     sd_bin = torch.load(TINY_DIR / "pytorch_model.bin", weights_only=True)
     sd_legacy = torch.load(LEGACY_DIR / "pytorch_model.bin", weights_only=True)
     for key, value in state.items():
@@ -578,7 +594,11 @@ def cmd_logits(_args) -> None:
             "position_ids": pos.tolist(),
             **summary,
             "loss_with_labels": {"labels": "input_ids with -100 where attention_mask == 0",
-                                 "loss": float(loss)},
+                                 "loss": float(loss)} if side == "right" else {
+                "labels": None, "loss": None,
+                "why_none": "with left padding, labels masked only where attention_mask == 0 still count the last "
+                            "pad position's prediction of the first real token; that pad query attends to no valid "
+                            "key, so its value is implementation-defined (HF sdpa vs eager differ): no golden"},
             "checks": extra,
             "arrays": blob.index,
         })
@@ -607,28 +627,35 @@ def cmd_train(args) -> None:
         train_run(name, TRAIN_RUNS[name])
 
 
-def train_run(name: str, run: dict) -> None:
+def run_trainer(run: dict, fix_label_count: bool):
+    """One HF Trainer run on the notebook examples; returns everything the golden needs."""
     import shutil
     torch, model = load_tiny(resid_pdrop=0.0, embd_pdrop=0.0, attn_pdrop=0.0)
     from transformers import Trainer, TrainerCallback, TrainingArguments, default_data_collator
+    loss_type_as_loaded = model.loss_type
+    if fix_label_count:
+        # GPT2LMHeadModel's class name matches no LOSS_MAPPING key, so loss_type is None and the Trainer counts
+        # num_items_in_batch over UNSHIFTED labels while the model's ForCausalLMLoss sums the SHIFTED targets.
+        # Naming the loss makes the Trainer count labels[..., 1:], i.e. the plain token mean of REFERENCE.md.
+        model.loss_type = "ForCausalLM"
     hf = hf_tokenizer()
     examples = load_examples()
     prep = prepare(hf, examples, "max_length", 64, False)
     dataset = [{"input_ids": prep["input_ids"][i], "attention_mask": prep["attention_mask"][i],
                 "labels": prep["labels"][i], "idx": i} for i in range(len(examples))]
-    micro_batches = []
+    with torch.no_grad():
+        initial_loss = float(model(input_ids=torch.tensor(prep["input_ids"]),
+                                   attention_mask=torch.tensor(prep["attention_mask"]),
+                                   labels=torch.tensor(prep["labels"])).loss)
+    micro_batches, lr_used, micro_losses = [], [], []
 
     def collate(features):
         micro_batches.append([f["idx"] for f in features])
         return default_data_collator([{k: v for k, v in f.items() if k != "idx"} for f in features])
 
-    lr_used = []
-
     class LrRecorder(TrainerCallback):
         def on_pre_optimizer_step(self, args, state, control, optimizer=None, **kw):
             lr_used.append(optimizer.param_groups[0]["lr"])
-
-    micro_losses = []
 
     class RecordingTrainer(Trainer):
         def training_step(self, model, inputs, num_items_in_batch=None):
@@ -637,7 +664,7 @@ def train_run(name: str, run: dict) -> None:
                                  None if num_items_in_batch is None else int(num_items_in_batch)})
             return loss
 
-    out_dir = Path("/tmp/kotune-oracle-train") / name
+    out_dir = Path("/tmp/kotune-oracle-train/run")
     shutil.rmtree(out_dir, ignore_errors=True)
     targs = dict(output_dir=str(out_dir), learning_rate=3e-5, weight_decay=0.01, logging_steps=1, seed=42,
                  max_grad_norm=1.0, lr_scheduler_type="linear", optim="adamw_torch", use_cpu=True, report_to=[],
@@ -645,12 +672,9 @@ def train_run(name: str, run: dict) -> None:
                  **run)
     trainer = RecordingTrainer(model=model, args=TrainingArguments(**targs), train_dataset=dataset,
                                data_collator=collate, callbacks=[LrRecorder()])
-    decay = trainer.get_decay_parameter_names(model)
-    all_params = [n for n, _ in model.named_parameters()]
     result = trainer.train()
-    a = trainer.args
     logs = [h for h in trainer.state.log_history if "loss" in h]
-    final = [h for h in trainer.state.log_history if "train_loss" in h]
+    final = [h for h in trainer.state.log_history if "train_loss" in h][0]
     gas = run["gradient_accumulation_steps"]
     steps = []
     for i, h in enumerate(logs):
@@ -658,6 +682,21 @@ def train_run(name: str, run: dict) -> None:
                       "learning_rate": h["learning_rate"], "lr_used": lr_used[i],
                       "micro_batches": micro_batches[i * gas:(i + 1) * gas],
                       "micro_losses": micro_losses[i * gas:(i + 1) * gas]})
+    omitted = sorted(k for k in final if k not in ("train_loss", "total_flos", "epoch", "step"))
+    metrics = {"global_step": result.global_step, "train_loss": final["train_loss"],
+               "total_flos": final["total_flos"], "epoch": final["epoch"], "omitted_nondeterministic": omitted}
+    return dict(torch=torch, model=model, trainer=trainer, prep=prep, steps=steps, metrics=metrics,
+                initial_loss=initial_loss, loss_type_as_loaded=loss_type_as_loaded)
+
+
+def train_run(name: str, run: dict) -> None:
+    from transformers import TrainingArguments
+    as_is = run_trainer(run, fix_label_count=False)
+    r = run_trainer(run, fix_label_count=True)
+    model, trainer, prep = r["model"], r["trainer"], r["prep"]
+    a = trainer.args
+    decay = trainer.get_decay_parameter_names(model)
+    all_params = [n for n, _ in model.named_parameters()]
     blob = Blob(GOLDENS / "gpt2" / f"{name}.f32")
     params = dict(model.named_parameters())
     used = sorted(set(t for row in prep["input_ids"] for t in row))
@@ -667,7 +706,8 @@ def train_run(name: str, run: dict) -> None:
     for p in SELECTED_PARAMS:
         arrays[p] = blob.add(p, params[p].detach().numpy())
     blob.write()
-    omitted = sorted(k for k in final[0] if k not in ("train_loss", "total_flos", "epoch", "step"))
+    targets = sum(sum(1 for t in row[1:] if t != -100) for row in prep["labels"])
+    non_ignored = sum(sum(1 for t in row if t != -100) for row in prep["labels"])
     write_json(GOLDENS / "gpt2" / f"{name}.json", {
         "oracle": oracle_versions(),
         "model": "conformance/models/tiny-kogpt2 (model.safetensors) loaded with resid_pdrop=embd_pdrop="
@@ -675,8 +715,9 @@ def train_run(name: str, run: dict) -> None:
         "attn_implementation": model.config._attn_implementation,
         "data": {"examples_file": "conformance/data/notebook_examples.json",
                  "prepare": "padding=max_length, max_length=64, truncation=True, completion_only=false "
-                            "(see goldens/prepare/notebook_examples.json case max_length-64-full)",
-                 "input_ids": prep["input_ids"], "attention_mask": prep["attention_mask"], "labels": prep["labels"]},
+                            "(= goldens/prepare/notebook_examples.json case max_length-64-full)",
+                 "input_ids": prep["input_ids"], "attention_mask": prep["attention_mask"], "labels": prep["labels"],
+                 "target_tokens": targets, "non_ignored_labels": non_ignored},
         "training_args": {
             "per_device_train_batch_size": a.per_device_train_batch_size,
             "gradient_accumulation_steps": a.gradient_accumulation_steps,
@@ -689,22 +730,35 @@ def train_run(name: str, run: dict) -> None:
             "use_cpu": a.use_cpu, "average_tokens_across_devices": a.average_tokens_across_devices,
             "default_optim_in_this_transformers": str(TrainingArguments(output_dir="/tmp/x").optim.value),
         },
-        "model_accepts_loss_kwargs": bool(trainer.model_accepts_loss_kwargs),
-        "loss_rule": "each micro-batch loss = sum of token cross-entropies / num_items_in_batch, where "
+        "label_count_fix": {
+            "applied": True,
+            "what": "model.loss_type = 'ForCausalLM' before building the Trainer (as loaded: "
+                    f"{r['loss_type_as_loaded']!r}); without it transformers {oracle_versions()['transformers']} "
+                    "divides the summed token cross-entropy by the count of labels != -100 (unshifted, "
+                    f"{non_ignored} here) instead of the {targets} shifted targets, scaling loss and gradients "
+                    "by targets/non_ignored_labels; see transformers_as_is",
+        },
+        "initial_loss_direct": r["initial_loss"],
+        "loss_rule": "each micro-batch loss = sum of its token cross-entropies / num_items_in_batch, where "
                      "num_items_in_batch counts labels[..., 1:] != -100 over ALL micro-batches of the optimizer "
                      "step; the logged step loss is the sum of its micro-batch losses (= the token mean over the "
-                     "whole accumulated batch)",
+                     "whole accumulated batch); learning_rate is the lr the optimizer step used",
         "data_order": "micro_batches lists the dataset indices (rows of data.input_ids) of each micro-batch in the "
                       "order the Trainer's sampler produced them",
         "parameters": all_params,
         "decay_parameters": [p for p in all_params if p in decay],
         "no_decay_parameters": [p for p in all_params if p not in decay],
-        "steps": steps,
-        "final_metrics": {"global_step": result.global_step, "train_loss": final[0]["train_loss"],
-                          "total_flos": final[0]["total_flos"], "epoch": final[0]["epoch"],
-                          "omitted_nondeterministic": omitted},
+        "steps": r["steps"],
+        "final_metrics": r["metrics"],
         "params_after": {"wte_rows": wte_rows, "tensors": arrays,
                          "note": "transformer.wte.weight[rows] holds rows wte_rows of the trained wte, in that order"},
+        "transformers_as_is": {
+            "loss_type": as_is["loss_type_as_loaded"],
+            "num_items_in_batch_counts": "labels != -100 including position 0 (not shifted)",
+            "steps": [{k: s[k] for k in ("step", "loss", "grad_norm", "learning_rate", "micro_batches",
+                                          "micro_losses")} for s in as_is["steps"]],
+            "final_metrics": as_is["metrics"],
+        },
         "tolerances": {"loss_rel": 1e-4, "grad_norm_rel": 1e-3, "params_abs": 1e-5},
         "arrays": blob.index,
     })
@@ -826,6 +880,7 @@ def sparse_scores(torch, scores, ref=None, top: int = 64, limit: int = 2048) -> 
     out = {"num_neg_inf": n_neg,
            "neg_inf_ids": torch.nonzero(neg).flatten().tolist() if n_neg <= limit else None,
            "finite_ids": finite_idx.tolist() if len(finite_idx) <= limit else None,
+           "min_finite_value": float(s[finite_idx].min()) if len(finite_idx) else None,
            "top_ids": order,
            "top_values": [float(s[i]) for i in order]}
     if ref is not None:
@@ -889,7 +944,7 @@ def cmd_processors(torch, model, tok, p) -> None:
                               max_new_tokens=12, pad_token_id=PAD_ID).tolist()[0]
     blob = Blob(GOLDENS / "gpt2" / "processors.f32")
     records = []
-    for step, scale in ((0, 1.0), (5, 1.0), (11, 1.0), (11, 25.0)):
+    for step, scale in ((0, 1.0), (5, 1.0), (11, 1.0), (11, 6.0)):
         ctx = traj[:len(p[0]) + step]
         with torch.no_grad():
             raw = model(input_ids=torch.tensor([ctx])).logits[:, -1, :].float() * scale  # (1, V)
@@ -899,6 +954,14 @@ def cmd_processors(torch, model, tok, p) -> None:
         ids_t = torch.tensor([ctx])
         for sname, make in singles:
             rec["singles"][sname] = sparse_scores(torch, make(None)(ids_t, raw.clone())[0], raw[0])
+        # transformers 5 generate(): repetition penalty ignores LEFT padding (prompt_ignore_length per row)
+        padded = torch.tensor([[PAD_ID, PAD_ID] + ctx])
+        rec["left_padded_input_ids"] = padded[0].tolist()
+        rec["singles"]["repetition_penalty_1.2_left_pad_ignored"] = sparse_scores(
+            torch, RepetitionPenaltyLogitsProcessor(1.2, prompt_ignore_length=torch.tensor([2]))(padded, raw.clone())[0],
+            raw[0])
+        rec["singles"]["repetition_penalty_1.2_left_pad_counted"] = sparse_scores(
+            torch, RepetitionPenaltyLogitsProcessor(1.2)(padded, raw.clone())[0], raw[0])
         x = raw.clone()
         for cname, proc in chain:
             y = proc(ids_t, x.clone())
@@ -926,6 +989,10 @@ def cmd_processors(torch, model, tok, p) -> None:
             "input_ids": "context: the trajectory up to this step (prompt + step generated tokens)",
             "raw_scores": "last-position logits of the model for input_ids (times scale), float32, full vocab",
             "num_neg_inf": "how many ids are -inf after the processor",
+            "min_finite_value": "the smallest finite score after the processor (the keep threshold of top-k/top-p)",
+            "left_padded_input_ids": "[3, 3] + input_ids, for the two repetition_penalty_1.2_left_pad_* singles: "
+                                     "'ignored' passes prompt_ignore_length=[2] as generate() does for left padding, "
+                                     "'counted' does not (then the pad id 3 is penalised too)",
             "neg_inf_ids / finite_ids": "the -inf ids (null when more than 2048) / the finite ids (null when more "
                                         "than 2048), ascending",
             "top_ids / top_values": "the 64 highest finite scores, descending (ties by id)",
@@ -1068,7 +1135,103 @@ def cmd_check_onnx(args) -> None:
     gen.append_tokens(ids)
     while not gen.is_done():
         gen.generate_next_token()
-    print(f"onnxruntime-genai {og.__version__} greedy: {list(map(int, gen.get_sequence(0)))}")
+    got = [int(t) for t in gen.get_sequence(0)]
+    print(f"onnxruntime-genai {og.__version__} greedy: {got}")
+    if args.hf_model:
+        with torch.no_grad():
+            ids_t = torch.tensor([ids])
+            ref = hf.generate(ids_t, attention_mask=torch.ones_like(ids_t), do_sample=False, max_length=args.max_length,
+                              pad_token_id=PAD_ID).tolist()[0]
+        print(f"transformers greedy:            {ref}")
+        if ref != got:
+            sys.exit("MISMATCH between ORT GenAI and transformers greedy tokens")
+        print("ORT GenAI greedy == transformers greedy")
+
+
+def cmd_reference_onnx(args) -> None:
+    """A plain-op GPT-2 ONNX with KV cache (REFERENCE.md layout) written from the checkpoint with explicit math;
+    for exercising check-onnx and as an A/B peer for the Java exporter. Writes OUT/model.onnx + genai_config.json."""
+    torch = torch_setup()
+    from safetensors.torch import load_file
+    from transformers import GPT2LMHeadModel
+    src = Path(args.model)
+    sd = load_file(str(src / "model.safetensors"))
+    pre = "transformer." if any(k.startswith("transformer.") for k in sd) else ""
+    cfg = json.loads((src / "config.json").read_text())
+    L, H, E = cfg["n_layer"], cfg["n_head"], cfg["n_embd"]
+    D, eps = E // H, cfg["layer_norm_epsilon"]
+    g = lambda k: sd[pre + k]  # noqa: E731
+
+    def ln(x, p):
+        return torch.nn.functional.layer_norm(x, (E,), g(p + ".weight"), g(p + ".bias"), eps)
+
+    def gelu_new(x):
+        return 0.5 * x * (1 + torch.tanh(math.sqrt(2 / math.pi) * (x + 0.044715 * x ** 3)))
+
+    class Gpt2WithPast(torch.nn.Module):
+        def forward(self, input_ids, attention_mask, position_ids, *past):
+            B, T = input_ids.shape
+            x = g("wte.weight")[input_ids] + g("wpe.weight")[position_ids]  # (B, T, E)
+            P = past[0].shape[2]
+            causal = torch.ones(T, P + T, dtype=torch.bool).tril(diagonal=P)  # (T, P+T)
+            allowed = causal[None, None] & attention_mask[:, None, None, :].bool()  # (B, 1, T, P+T)
+            presents = []
+            for i in range(L):
+                q, k, v = (ln(x, f"h.{i}.ln_1") @ g(f"h.{i}.attn.c_attn.weight")
+                           + g(f"h.{i}.attn.c_attn.bias")).split(E, dim=-1)  # 3 x (B, T, E)
+                q, k, v = (t.view(B, T, H, D).transpose(1, 2) for t in (q, k, v))  # (B, H, T, D)
+                k = torch.cat([past[2 * i], k], dim=2)  # (B, H, P+T, D)
+                v = torch.cat([past[2 * i + 1], v], dim=2)  # (B, H, P+T, D)
+                presents += [k, v]
+                w = (q @ k.transpose(-1, -2)) / math.sqrt(D)  # (B, H, T, P+T)
+                w = w.masked_fill(~allowed, torch.finfo(w.dtype).min).softmax(-1)
+                a = (w @ v).transpose(1, 2).reshape(B, T, E)  # (B, T, E)
+                x = x + a @ g(f"h.{i}.attn.c_proj.weight") + g(f"h.{i}.attn.c_proj.bias")
+                m = gelu_new(ln(x, f"h.{i}.ln_2") @ g(f"h.{i}.mlp.c_fc.weight") + g(f"h.{i}.mlp.c_fc.bias"))
+                x = x + m @ g(f"h.{i}.mlp.c_proj.weight") + g(f"h.{i}.mlp.c_proj.bias")
+            return (ln(x, "ln_f") @ g("wte.weight").T, *presents)  # (B, T, V), 2L x (B, H, P+T, D)
+
+    module = Gpt2WithPast()
+    ids = torch.tensor([CANONICAL_IDS])
+    with torch.no_grad():
+        ref = GPT2LMHeadModel.from_pretrained(src).eval()(input_ids=ids).logits
+        mine = module(ids, torch.ones_like(ids), torch.arange(ids.shape[1])[None],
+                      *[torch.zeros(1, H, 0, D) for _ in range(2 * L)])[0]
+    diff = float((ref - mine).abs().max())
+    print(f"explicit GPT-2 math vs transformers: max |diff| = {diff:.3e}")
+    assert diff < 1e-4
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    names_in = ["input_ids", "attention_mask", "position_ids"] + [
+        f"past_key_values.{i}.{kv}" for i in range(L) for kv in ("key", "value")]
+    names_out = ["logits"] + [f"present.{i}.{kv}" for i in range(L) for kv in ("key", "value")]
+    dyn = {"input_ids": {0: "batch", 1: "seq"}, "attention_mask": {0: "batch", 1: "total"},
+           "position_ids": {0: "batch", 1: "seq"}, "logits": {0: "batch", 1: "seq"}}
+    dyn.update({n: {0: "batch", 2: "past"} for n in names_in[3:]})
+    dyn.update({n: {0: "batch", 2: "total"} for n in names_out[1:]})
+    sample = (ids[:, :3], torch.ones(1, 5, dtype=torch.long), torch.tensor([[2, 3, 4]]),
+              *[torch.zeros(1, H, 2, D) for _ in range(2 * L)])
+    torch.onnx.export(module, sample, str(out / "model.onnx"), dynamo=False, input_names=names_in,
+                      output_names=names_out, dynamic_axes=dyn, opset_version=17)
+    genai = {"model": {"bos_token_id": cfg["bos_token_id"], "eos_token_id": cfg["eos_token_id"],
+                       "pad_token_id": cfg.get("pad_token_id", cfg["eos_token_id"]),
+                       "context_length": cfg["n_positions"], "vocab_size": cfg["vocab_size"],
+                       # ORT GenAI 0.18's "gpt2" type expects the old combined past_%d layout; the generic decoder
+                       # path ("llama" type) drives separate past_key_values.%d.key/value tensors.
+                       "type": "llama",
+                       "decoder": {"filename": "model.onnx", "session_options": {"provider_options": []},
+                                   "head_size": D, "hidden_size": E, "num_attention_heads": H,
+                                   "num_key_value_heads": H, "num_hidden_layers": L,
+                                   "inputs": {"input_ids": "input_ids", "attention_mask": "attention_mask",
+                                              "position_ids": "position_ids",
+                                              "past_key_names": "past_key_values.%d.key",
+                                              "past_value_names": "past_key_values.%d.value"},
+                                   "outputs": {"logits": "logits", "present_key_names": "present.%d.key",
+                                               "present_value_names": "present.%d.value"}}},
+             "search": {"do_sample": False, "max_length": 64, "num_beams": 1, "top_k": 50, "top_p": 1.0,
+                        "temperature": 1.0, "repetition_penalty": 1.0}}
+    (out / "genai_config.json").write_text(json.dumps(genai, indent=1) + "\n")
+    print(f"wrote {out / 'model.onnx'} and {out / 'genai_config.json'}")
 
 
 def main() -> None:
@@ -1081,6 +1244,10 @@ def main() -> None:
     tr = sub.add_parser("train")
     tr.add_argument("--run", choices=sorted(TRAIN_RUNS))
     tr.set_defaults(fn=cmd_train)
+    ro = sub.add_parser("reference-onnx")
+    ro.add_argument("out", help="output dir (keep it outside the repo, e.g. /tmp/kotune-ref-onnx)")
+    ro.add_argument("--model", default=str(TINY_DIR))
+    ro.set_defaults(fn=cmd_reference_onnx)
     co = sub.add_parser("check-onnx")
     co.add_argument("dir")
     co.add_argument("--hf-model", help="HF model dir to compare first-step logits with")

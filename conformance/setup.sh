@@ -16,6 +16,8 @@ for arg in "$@"; do
 done
 if [ ! -x "$venv/bin/python" ]; then "$py" -m venv "$venv"; fi
 "$venv/bin/python" -m pip install --disable-pip-version-check -q --upgrade pip==26.3
-for r in "${reqs[@]}"; do "$venv/bin/python" -m pip install --disable-pip-version-check -r "$r"; done
+for r in "${reqs[@]}"; do
+  "$venv/bin/python" -m pip install --disable-pip-version-check -r "$r" -c "$here/requirements-lock.txt"
+done
 "$venv/bin/python" -m pip freeze > /tmp/oracle-freeze.txt
 echo "ok: $venv ($(wc -l < /tmp/oracle-freeze.txt) packages; freeze in /tmp/oracle-freeze.txt)"
