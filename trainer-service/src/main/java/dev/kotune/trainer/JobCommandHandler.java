@@ -1,0 +1,171 @@
+package dev.kotune.trainer;
+
+import dev.kotune.proto.training.v1.TrainingEvent;
+import dev.kotune.proto.training.v1.TrainingJobCancelRequested;
+import dev.kotune.proto.training.v1.TrainingJobSubmitted;
+import dev.kotune.trainer.JobMetrics.Outcome;
+import dev.kotune.trainer.dataset.DatasetReader;
+import dev.kotune.trainer.domain.JobFact;
+import dev.kotune.trainer.domain.JobRecord;
+import dev.kotune.trainer.domain.JobState;
+import dev.kotune.trainer.domain.ValidationError;
+import dev.kotune.trainer.kafka.DeadLetterPublisher;
+import dev.kotune.trainer.kafka.ProtoMapper;
+import dev.kotune.trainer.kafka.PublishFailedException;
+import dev.kotune.trainer.kafka.TrainingEventDeserializer;
+import dev.kotune.trainer.kafka.TrainingEventPublisher;
+import dev.kotune.trainer.registry.JobRegistry;
+import dev.kotune.trainer.validation.JobValidator;
+import dev.kotune.trainer.validation.ValidationResult;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.io.IOException;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import org.apache.kafka.common.errors.SerializationException;
+import org.jboss.logging.Logger;
+
+/**
+ * Handles one record of the jobs topic: parses the envelope, drops redeliveries (same event_id), validates a
+ * submission and publishes TrainingJobValidated or TrainingJobRejected, records and queues accepted jobs, passes
+ * cancel requests on, and sends everything else to the dead-letter topic with the reason. A bad record never
+ * stops the consumer: only a broker that does not take what this publishes does (PublishFailedException), so the
+ * record stays uncommitted. Called by one consumer thread at a time; thread-safe anyway.
+ */
+@ApplicationScoped
+public class JobCommandHandler {
+
+    private static final Logger LOG = Logger.getLogger(JobCommandHandler.class);
+
+    private final TrainingEventDeserializer deserializer = new TrainingEventDeserializer();
+    private final JobValidator validator = new JobValidator(new DatasetReader());
+    private final TrainingEventPublisher events;
+    private final DeadLetterPublisher deadLetters;
+    private final JobRegistry registry;
+    private final JobWorker worker;
+    private final JobMetrics metrics;
+    private final EventIdLog handled;
+
+    public JobCommandHandler(TrainingEventPublisher events, DeadLetterPublisher deadLetters, JobRegistry registry,
+            JobWorker worker, JobMetrics metrics, TrainerConfig config) {
+        this.events = events;
+        this.deadLetters = deadLetters;
+        this.registry = registry;
+        this.worker = worker;
+        this.metrics = metrics;
+        this.handled = new EventIdLog(config.dedupCapacity());
+        registry.all().forEach(r -> handled.add(r.submittedEventId()));
+    }
+
+    /**
+     * Handles one record.
+     *
+     * @throws PublishFailedException when the broker does not take an event or dead letter in time
+     */
+    public void handle(String topic, int partition, long offset, String key, byte[] value) {
+        TrainingEvent event;
+        try {
+            event = value == null ? null : deserializer.deserialize(topic, value);
+        } catch (SerializationException e) {
+            deadLetter(topic, partition, offset, key, value, e.getMessage());
+            return;
+        }
+        if (event == null) {
+            deadLetter(topic, partition, offset, key, null, "null value (tombstone): the jobs topic carries commands");
+            return;
+        }
+        if (handled.contains(event.getEventId())) {
+            LOG.infof("event %s (job %s) was already handled: dropping the redelivery", event.getEventId(),
+                    event.getJobId());
+            metrics.received(Outcome.DUPLICATE);
+            return;
+        }
+        if (key != null && !key.equals(event.getJobId())) {
+            LOG.warnf("record key \"%s\" differs from the envelope's job_id \"%s\"; using the job_id", key,
+                    event.getJobId());
+        }
+        try {
+            switch (event.getPayloadCase()) {
+                case JOB_SUBMITTED -> submit(event);
+                case CANCEL_REQUESTED -> cancel(event);
+                default -> {
+                    deadLetter(topic, partition, offset, key, value, "payload " + event.getPayloadCase()
+                            + " is not a command: the jobs topic carries job_submitted and cancel_requested");
+                    return;
+                }
+            }
+        } catch (PublishFailedException e) {
+            throw e;
+        } catch (RuntimeException e) {
+            LOG.errorf(e, "record %s-%d@%d (job %s) could not be handled", topic, partition, offset,
+                    event.getJobId());
+            deadLetter(topic, partition, offset, key, value, "internal error while handling "
+                    + event.getPayloadCase() + ": " + e);
+        }
+        handled.add(event.getEventId());
+    }
+
+    private void submit(TrainingEvent event) {
+        String jobId = event.getJobId();
+        TrainingJobSubmitted submitted = event.getJobSubmitted();
+        Optional<JobRecord> existing = registry.find(jobId);
+        ValidationResult result = validator.validate(jobId, submitted);
+        if (existing.isPresent()) {
+            List<ValidationError> errors = new ArrayList<>();
+            errors.add(new ValidationError("job_id", "must be unique: job \"" + jobId + "\" was accepted at "
+                    + existing.get().acceptedAt() + " and is " + existing.get().state()));
+            if (result instanceof ValidationResult.Rejected r) {
+                errors.addAll(r.errors());
+            }
+            result = new ValidationResult.Rejected(errors);
+        }
+        if (result instanceof ValidationResult.Rejected rejected) {
+            LOG.infof("job %s rejected: %s", jobId, rejected.errors());
+            events.publish(jobId, b -> b.setJobRejected(ProtoMapper.rejected(rejected.errors())));
+            metrics.received(Outcome.REJECTED);
+            return;
+        }
+        ValidationResult.Accepted accepted = (ValidationResult.Accepted) result;
+        events.publish(jobId, b -> b.setJobValidated(
+                ProtoMapper.validated(accepted.job(), accepted.numExamples(), accepted.totalSteps())));
+        metrics.received(Outcome.VALIDATED);
+        LOG.infof("job %s validated: %d examples, %d steps", jobId, accepted.numExamples(), accepted.totalSteps());
+        Instant now = Instant.now();
+        JobRecord record = new JobRecord(accepted.job(), event.getEventId(), submitted.getSubmittedBy(), now,
+                accepted.numExamples(), accepted.totalSteps(), JobState.VALIDATED, now);
+        try {
+            registry.accept(record);
+        } catch (IOException e) {
+            LOG.errorf(e, "job %s: cannot write job.json", jobId);
+            events.publish(jobId, b -> ProtoMapper.withFact(b, new JobFact.Failed(
+                    "cannot write job.json under " + registry.jobDir(jobId) + ": " + e, "JOB_STORE", 0, true)));
+            return;
+        }
+        worker.enqueue(record);
+    }
+
+    private void cancel(TrainingEvent event) {
+        String jobId = event.getJobId();
+        TrainingJobCancelRequested request = event.getCancelRequested();
+        metrics.received(Outcome.CANCEL);
+        Optional<JobRecord> known = registry.find(jobId);
+        if (known.isEmpty()) {
+            LOG.infof("cancel request for unknown job %s acknowledged: nothing to cancel", jobId);
+            return;
+        }
+        if (known.get().state().isTerminal()) {
+            LOG.infof("cancel request for job %s acknowledged: it already ended (%s)", jobId, known.get().state());
+            return;
+        }
+        JobWorker.CancelOutcome outcome = worker.cancel(jobId, request.getReason(), request.getRequestedBy());
+        LOG.infof("cancel request for job %s (%s, by %s): %s", jobId, request.getReason(), request.getRequestedBy(),
+                outcome);
+    }
+
+    private void deadLetter(String topic, int partition, long offset, String key, byte[] value, String reason) {
+        LOG.warnf("record %s-%d@%d (key %s) to the dead-letter topic: %s", topic, partition, offset, key, reason);
+        deadLetters.send(topic, partition, offset, key, value, reason);
+        metrics.received(Outcome.DLQ);
+    }
+}

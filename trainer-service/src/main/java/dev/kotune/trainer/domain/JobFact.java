@@ -1,0 +1,94 @@
+package dev.kotune.trainer.domain;
+
+import java.util.List;
+
+/**
+ * The lifecycle facts a {@code JobRunner} reports while it runs a job; the service publishes each one as a
+ * {@code TrainingEvent} on the events topic (key = job id) and derives the job's {@link JobState} from them.
+ * Immutable records, thread-safe.
+ */
+public sealed interface JobFact {
+
+    /** The state a job is in once this fact happened. */
+    JobState resultingState();
+
+    /** Training began. */
+    record Started(long totalSteps, int numExamples, int numEpochs, long numParameters, String device,
+            long resumedFromStep) implements JobFact {
+        @Override
+        public JobState resultingState() {
+            return JobState.RUNNING;
+        }
+    }
+
+    /** A logging step (HF Trainer's log line). */
+    record Progress(long step, long totalSteps, double epoch, double loss, double gradNorm, double learningRate,
+            double samplesPerSecond) implements JobFact {
+        @Override
+        public JobState resultingState() {
+            return JobState.RUNNING;
+        }
+    }
+
+    /** A checkpoint is on disk (HF layout plus full training state). */
+    record CheckpointSaved(long step, String path, String weightsSha256) implements JobFact {
+        @Override
+        public JobState resultingState() {
+            return JobState.RUNNING;
+        }
+    }
+
+    /** One question answered before and after training. */
+    record SampleAnswer(String prompt, String answerBefore, String answerAfter) {
+    }
+
+    /** The model was evaluated. */
+    record Evaluated(long step, double evalLoss, List<SampleAnswer> samples) implements JobFact {
+        public Evaluated {
+            samples = List.copyOf(samples);
+        }
+
+        @Override
+        public JobState resultingState() {
+            return JobState.RUNNING;
+        }
+    }
+
+    /** A checkpoint was exported to ONNX and can be served. */
+    record Exported(long step, String checkpointPath, String exportPath, String graphFlavor, String tokenizerSha256,
+            String modelSha256) implements JobFact {
+        @Override
+        public JobState resultingState() {
+            return JobState.RUNNING;
+        }
+    }
+
+    /** HF Trainer's final metrics; runtime in seconds. */
+    record TrainMetrics(long globalStep, double trainingLoss, double trainRuntime, double trainSamplesPerSecond,
+            double trainStepsPerSecond, double totalFlos) {
+    }
+
+    /** The job finished. */
+    record Succeeded(TrainMetrics metrics, String checkpointPath, String exportPath) implements JobFact {
+        @Override
+        public JobState resultingState() {
+            return JobState.SUCCEEDED;
+        }
+    }
+
+    /** The job stopped on an error; errorType is machine-readable, e.g. "CHECKPOINT_IO". */
+    record Failed(String reason, String errorType, long step, boolean retryable) implements JobFact {
+        @Override
+        public JobState resultingState() {
+            return JobState.FAILED;
+        }
+    }
+
+    /** The job stopped because it was asked to. */
+    record Cancelled(long step, String reason, String requestedBy) implements JobFact {
+        @Override
+        public JobState resultingState() {
+            return JobState.CANCELLED;
+        }
+    }
+}
