@@ -1,0 +1,36 @@
+package dev.kotune.export;
+
+/**
+ * Which ONNX graph the exporter writes. Both have the same inputs, outputs and numbers (within float rounding).
+ */
+public enum GraphFlavour {
+    /**
+     * Standard ONNX ops only (opset 20: {@code LayerNormalization}, {@code Gelu(approximate="tanh")}, attention spelled
+     * out with MatMul/Softmax and an in-graph causal + padding mask): the parity reference, runs anywhere.
+     */
+    PLAIN,
+    /**
+     * ONNX Runtime {@code com.microsoft} fused ops where they pay: {@code MultiHeadAttention} with past/present and a
+     * key padding mask, {@code SkipLayerNormalization} (residual add + LayerNorm, embedding add folded into the first),
+     * {@code FastGelu} with its bias. Needs ONNX Runtime.
+     */
+    FUSED;
+
+    /** The flavour {@code ./kotune export} writes unless told otherwise (the faster one in the A/B, docs/benchmarks.md). */
+    public static final GraphFlavour DEFAULT = FUSED;
+
+    /** Lower-case name as used on the command line and in metadata ({@code plain}, {@code fused}). */
+    public String id() {
+        return name().toLowerCase(java.util.Locale.ROOT);
+    }
+
+    /** Parses {@link #id()} (case-insensitive); the message lists the allowed values. */
+    public static GraphFlavour parse(String s) {
+        for (GraphFlavour f : values()) {
+            if (f.id().equalsIgnoreCase(s.trim())) {
+                return f;
+            }
+        }
+        throw new IllegalArgumentException("graph flavour must be one of plain, fused; got '" + s + "'");
+    }
+}
