@@ -1,0 +1,48 @@
+package dev.kotune.gpt2;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import dev.kotune.checkpoint.GPT2Config;
+import java.util.Map;
+
+/**
+ * GPT-2 causal self-attention of block {@code layer}: Conv1D {@code c_attn} (C, 3C) split into Q|K|V, scores
+ * divided by √head_size (and by layer+1 when {@code scale_attn_by_inverse_layer_idx}), an additive mask bias (0 or the
+ * float minimum, causal and padding combined), softmax, attention dropout, Conv1D {@code c_proj}, residual dropout.
+ * Stateless, thread-safe.
+ */
+final class Attention {
+
+    private Attention() {
+    }
+
+    /**
+     * @param x    ln_1 output (B, T, C)
+     * @param bias mask bias (B, 1, T, T)
+     */
+    static NDArray forward(NDArray x, NDArray bias, int layer, Map<String, NDArray> p, GPT2Config c,
+                           Dropout dropout) {
+        String h = "h." + layer + ".attn.";
+        long b = x.getShape().get(0);
+        long t = x.getShape().get(1);
+        int nH = c.nHead();
+        int hs = c.headSize();
+        NDArray qkv = Conv1D.apply(x, p.get(h + "c_attn.weight"), p.get(h + "c_attn.bias")); // (B, T, 3C)
+        NDList split = qkv.split(3, 2); // 3 × (B, T, C)
+        NDArray q = split.get(0).reshape(b, t, nH, hs).transpose(0, 2, 1, 3); // (B, nH, T, hs)
+        NDArray k = split.get(1).reshape(b, t, nH, hs).transpose(0, 2, 3, 1); // (B, nH, hs, T)
+        NDArray v = split.get(2).reshape(b, t, nH, hs).transpose(0, 2, 1, 3); // (B, nH, T, hs)
+        NDArray scores = q.matMul(k); // (B, nH, T, T)
+        if (c.scaleAttnWeights()) {
+            scores = scores.div((float) Math.sqrt(hs)); // (B, nH, T, T)
+        }
+        if (c.scaleAttnByInverseLayerIdx()) {
+            scores = scores.div((float) (layer + 1)); // (B, nH, T, T)
+        }
+        NDArray probs = scores.add(bias).softmax(-1); // (B, nH, T, T)
+        probs = dropout.apply(probs, c.attnPdrop()); // (B, nH, T, T)
+        NDArray y = probs.matMul(v).transpose(0, 2, 1, 3).reshape(b, t, (long) nH * hs); // (B, T, C)
+        y = Conv1D.apply(y, p.get(h + "c_proj.weight"), p.get(h + "c_proj.bias")); // (B, T, C)
+        return dropout.apply(y, c.residPdrop()); // (B, T, C)
+    }
+}

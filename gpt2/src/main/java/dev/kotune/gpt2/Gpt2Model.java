@@ -1,0 +1,287 @@
+package dev.kotune.gpt2;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.NDScope;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import dev.kotune.checkpoint.Checkpoint;
+import dev.kotune.checkpoint.FloatTensor;
+import dev.kotune.checkpoint.GPT2Config;
+import dev.kotune.checkpoint.Gpt2Weights;
+import dev.kotune.checkpoint.StateDict;
+import java.nio.FloatBuffer;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.SplittableRandom;
+
+/**
+ * GPT-2 language model (transformers' {@code GPT2LMHeadModel}) on DJL's PyTorch engine. Weights are NDArrays named
+ * exactly as the checkpoint names them without the prefix ({@code wte.weight}, {@code h.0.attn.c_attn.weight}, ...,
+ * {@code ln_f.bias}); the lm_head is tied to {@code wte} unless the config unties it. Every parameter has a gradient
+ * attached, so a forward inside a {@code GradientCollector} trains it.
+ *
+ * <p>Not thread-safe: one forward/backward at a time (DJL also allows only one active GradientCollector per process).
+ * Owns native memory: close it.
+ */
+public final class Gpt2Model implements AutoCloseable {
+
+    private static final float MASK_MIN = -Float.MAX_VALUE; // torch.finfo(float32).min
+
+    private final NDManager manager;
+    private GPT2Config config;
+    private final Map<String, NDArray> params = new LinkedHashMap<>();
+
+    private Gpt2Model(GPT2Config config) {
+        this.manager = Torch.engine().newBaseManager();
+        this.config = config;
+        if (!"gelu_new".equals(config.activationFunction())) {
+            throw new IllegalArgumentException("activation_function " + config.activationFunction()
+                    + " is not supported (gelu_new only)");
+        }
+    }
+
+    /** Copies a loaded checkpoint's weights into the engine. */
+    public static Gpt2Model load(Checkpoint checkpoint) {
+        return fromStateDict(checkpoint.config(), checkpoint.weights());
+    }
+
+    /** Copies canonical-name weights (checked against {@code config}) into the engine. */
+    public static Gpt2Model fromStateDict(GPT2Config config, StateDict weights) {
+        Gpt2Model m = new Gpt2Model(config);
+        for (Map.Entry<String, int[]> e : Gpt2Weights.expectedShapes(config).entrySet()) {
+            FloatTensor t = weights.get(e.getKey());
+            if (t == null) {
+                m.close();
+                throw new IllegalArgumentException("missing weight " + e.getKey());
+            }
+            m.putParam(e.getKey(), t.data(), e.getValue());
+        }
+        return m;
+    }
+
+    /**
+     * A freshly initialised model as {@code GPT2LMHeadModel(config)} initialises it (normal(0, initializer_range)
+     * weights, c_proj weights with std / √(2·n_layer), zero biases, unit LayerNorm weights), from a Java RNG seeded
+     * with {@code seed} (not torch's: values differ from HF's for the same seed).
+     */
+    public static Gpt2Model random(GPT2Config config, long seed) {
+        Gpt2Model m = new Gpt2Model(config);
+        SplittableRandom rng = new SplittableRandom(seed);
+        double std = config.initializerRange();
+        for (Map.Entry<String, int[]> e : Gpt2Weights.expectedShapes(config).entrySet()) {
+            String n = e.getKey();
+            float[] v = new float[Math.toIntExact(FloatTensor.numel(e.getValue()))];
+            if (n.contains("ln_") && n.endsWith(".weight")) {
+                java.util.Arrays.fill(v, 1f);
+            } else if (!n.endsWith(".bias")) {
+                double s = n.endsWith("c_proj.weight") ? std / Math.sqrt(2.0 * config.nLayer()) : std;
+                for (int i = 0; i < v.length; i++) {
+                    v[i] = (float) (gaussian(rng) * s);
+                }
+            }
+            m.putParam(n, FloatBuffer.wrap(v), e.getValue());
+        }
+        return m;
+    }
+
+    private static double gaussian(SplittableRandom r) {
+        double u1 = r.nextDouble();
+        double u2 = r.nextDouble();
+        return Math.sqrt(-2 * Math.log(1 - u1)) * Math.cos(2 * Math.PI * u2);
+    }
+
+    private void putParam(String name, FloatBuffer data, int[] shape) {
+        long[] s = new long[shape.length];
+        for (int i = 0; i < s.length; i++) {
+            s[i] = shape[i];
+        }
+        FloatBuffer src = data.duplicate();
+        src.clear();
+        NDArray a = manager.create(src, new Shape(s));
+        a.setName(name);
+        a.setRequiresGradient(true);
+        NDArray old = params.put(name, a);
+        if (old != null) {
+            old.close();
+        }
+    }
+
+    public GPT2Config config() {
+        return config;
+    }
+
+    /** Parameters by canonical name in HF's {@code named_parameters()} order (unmodifiable; live NDArrays). */
+    public Map<String, NDArray> parameters() {
+        return Collections.unmodifiableMap(params);
+    }
+
+    /** The manager owning the parameters (optimizer state lives here too). */
+    NDManager manager() {
+        return manager;
+    }
+
+    /**
+     * Logits (B, T, V) for a batch. Intermediate arrays belong to the caller's {@link NDScope} (or to this model's
+     * manager when none is open): run it inside a scope.
+     */
+    public NDArray forward(Batch batch, Dropout dropout) {
+        int b = batch.batchSize();
+        int t = batch.seqLen();
+        if (t > config.nPositions()) {
+            throw new IllegalArgumentException("sequence length " + t + " exceeds n_positions " + config.nPositions());
+        }
+        NDArray ids = manager.create(batch.inputIds(), new Shape(b, t)); // (B, T)
+        long[] posArr = batch.positionIds();
+        if (posArr == null) {
+            posArr = new long[b * t];
+            for (int i = 0; i < posArr.length; i++) {
+                posArr[i] = i % t;
+            }
+        }
+        NDArray pos = manager.create(posArr, new Shape(b, t)); // (B, T)
+        NDArray x = Torch.embedding(ids, params.get("wte.weight"))
+                .add(Torch.embedding(pos, params.get("wpe.weight"))); // (B, T, C)
+        x = dropout.apply(x, config.embdPdrop()); // (B, T, C)
+        NDArray bias = maskBias(batch); // (B, 1, T, T)
+        for (int l = 0; l < config.nLayer(); l++) {
+            x = Block.forward(x, bias, l, params, config, dropout); // (B, T, C)
+        }
+        x = LayerNorm.apply(x, params.get("ln_f.weight"), params.get("ln_f.bias"),
+                (float) config.layerNormEpsilon()); // (B, T, C)
+        NDArray head = config.tieWordEmbeddings() ? params.get("wte.weight") : params.get(Gpt2Weights.LM_HEAD);
+        return x.matMul(head.transpose()); // (B, T, V)
+    }
+
+    /** 0 where query i may attend key j (j ≤ i and key j is not padding), float32 min elsewhere: (B, 1, T, T). */
+    private NDArray maskBias(Batch batch) {
+        int b = batch.batchSize();
+        int t = batch.seqLen();
+        long[] mask = batch.attentionMask();
+        float[] bias = new float[b * t * t];
+        for (int r = 0; r < b; r++) {
+            for (int i = 0; i < t; i++) {
+                for (int j = 0; j < t; j++) {
+                    boolean allowed = j <= i && (mask == null || mask[r * t + j] != 0);
+                    bias[(r * t + i) * t + j] = allowed ? 0f : MASK_MIN;
+                }
+            }
+        }
+        return manager.create(bias, new Shape(b, 1, t, t));
+    }
+
+    /**
+     * Sum over the batch of the token cross-entropies of shifted targets (labels[:, 1:] != -100) as a scalar; divide
+     * by the number of targets (of the whole accumulated batch) for HF's loss.
+     */
+    public NDArray lossSum(NDArray logits, Batch batch) {
+        int b = batch.batchSize();
+        int t = batch.seqLen();
+        long[] labels = batch.labels();
+        long[] target = new long[b * t];
+        float[] weight = new float[b * t];
+        for (int r = 0; r < b; r++) {
+            for (int i = 0; i < t - 1; i++) {
+                long y = labels[r * t + i + 1];
+                if (y != Batch.IGNORE) {
+                    target[r * t + i] = y;
+                    weight[r * t + i] = 1f;
+                }
+            }
+        }
+        NDArray logp = logits.logSoftmax(-1); // (B, T, V)
+        NDArray picked = logp.gather(manager.create(target, new Shape(b, t, 1)), 2).reshape(b, t); // (B, T)
+        return picked.mul(manager.create(weight, new Shape(b, t))).sum().neg(); // ()
+    }
+
+    /** Logits of an inference forward (dropout off, no gradient) copied to Java: B·T·V floats, row-major. */
+    public float[] logits(Batch batch) {
+        boolean grad = Torch.gradMode();
+        Torch.setGradMode(false);
+        try (NDScope scope = new NDScope()) {
+            scope.suppressNotUsedWarning();
+            return forward(batch, Dropout.off()).toFloatArray();
+        } finally {
+            Torch.setGradMode(grad);
+        }
+    }
+
+    /** HF's loss for a batch with labels: mean token cross-entropy over shifted targets (inference, no gradient). */
+    public double loss(Batch batch) {
+        boolean grad = Torch.gradMode();
+        Torch.setGradMode(false);
+        try (NDScope scope = new NDScope()) {
+            scope.suppressNotUsedWarning();
+            NDArray logits = forward(batch, Dropout.off());
+            return lossSum(logits, batch).getFloat() / (double) batch.targetCount();
+        } finally {
+            Torch.setGradMode(grad);
+        }
+    }
+
+    /** A copy of the weights under canonical names (tied lm_head omitted), e.g. for {@code CheckpointWriter}. */
+    public StateDict stateDict() {
+        StateDict sd = new StateDict(null);
+        params.forEach((n, a) -> {
+            long[] s = a.getShape().getShape();
+            int[] shape = new int[s.length];
+            for (int i = 0; i < s.length; i++) {
+                shape[i] = Math.toIntExact(s[i]);
+            }
+            sd.put(n, FloatTensor.of(shape, a.toFloatArray()));
+        });
+        return sd;
+    }
+
+    /**
+     * Grows (or shrinks) the vocabulary to {@code newVocab} rows, like {@code resize_token_embeddings(n,
+     * mean_resizing=False)}: existing rows are kept, new rows drawn from normal(0, initializer_range) with a Java RNG
+     * seeded by {@code seed}. The config's vocab_size follows. Call before creating an optimizer.
+     */
+    public void resizeTokenEmbeddings(int newVocab, long seed) {
+        int old = config.vocabSize();
+        if (newVocab == old) {
+            return;
+        }
+        int c = config.nEmbd();
+        float[] cur = params.get("wte.weight").toFloatArray();
+        float[] next = new float[newVocab * c];
+        System.arraycopy(cur, 0, next, 0, Math.min(old, newVocab) * c);
+        SplittableRandom rng = new SplittableRandom(seed);
+        for (int i = old * c; i < next.length; i++) {
+            next[i] = (float) (gaussian(rng) * config.initializerRange());
+        }
+        putParam("wte.weight", FloatBuffer.wrap(next), new int[] {newVocab, c});
+        if (!config.tieWordEmbeddings()) {
+            float[] head = params.get(Gpt2Weights.LM_HEAD).toFloatArray();
+            float[] nh = new float[newVocab * c];
+            System.arraycopy(head, 0, nh, 0, Math.min(old, newVocab) * c);
+            for (int i = old * c; i < nh.length; i++) {
+                nh[i] = (float) (gaussian(rng) * config.initializerRange());
+            }
+            putParam(Gpt2Weights.LM_HEAD, FloatBuffer.wrap(nh), new int[] {newVocab, c});
+        }
+        config = config.withVocabSize(newVocab);
+    }
+
+    /** Number of parameters without the embeddings (HF's {@code num_parameters(exclude_embeddings=True)}). */
+    public long nonEmbeddingParameterCount() {
+        long n = 0;
+        for (Map.Entry<String, NDArray> e : params.entrySet()) {
+            if (!e.getKey().equals("wte.weight") && !e.getKey().equals("wpe.weight")) {
+                n += e.getValue().size();
+            }
+        }
+        return n;
+    }
+
+    @Override
+    public void close() {
+        manager.close();
+    }
+
+    static DataType int64() {
+        return DataType.INT64;
+    }
+}

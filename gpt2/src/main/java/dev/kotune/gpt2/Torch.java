@@ -1,0 +1,60 @@
+package dev.kotune.gpt2;
+
+import ai.djl.engine.Engine;
+import ai.djl.ndarray.NDArray;
+import ai.djl.pytorch.engine.PtNDArray;
+import ai.djl.pytorch.jni.JniUtils;
+
+/**
+ * The few libtorch entry points DJL's generic NDArray API does not expose (embedding lookup, thread counts, grad
+ * mode, zeroing a gradient in place). Stateless; thread counts and grad mode are process-wide libtorch settings.
+ */
+public final class Torch {
+
+    private Torch() {
+    }
+
+    /** Makes sure the PyTorch engine is loaded (offline natives; set {@code -Dai.djl.offline=true}). */
+    public static Engine engine() {
+        return Engine.getEngine("PyTorch");
+    }
+
+    /**
+     * Sets libtorch's intra-op threads (e.g. 2 on a 2-core machine) and 1 inter-op thread. Inter-op threads can only
+     * be set once per process, before any parallel work; later calls leave them as they are.
+     */
+    public static void configureThreads(int intraOp) {
+        engine();
+        JniUtils.setNumThreads(intraOp);
+        try {
+            if (JniUtils.getNumInteropThreads() != 1) {
+                JniUtils.setNumInteropThreads(1);
+            }
+        } catch (RuntimeException e) {
+            // already started: libtorch refuses a second call; harmless
+        }
+    }
+
+    public static int intraOpThreads() {
+        engine();
+        return JniUtils.getNumThreads();
+    }
+
+    /** {@code torch.nn.functional.embedding(ids, weight)}: rows of {@code weight} (V, C) for ids (B, T) → (B, T, C). */
+    static NDArray embedding(NDArray ids, NDArray weight) {
+        return JniUtils.embedding((PtNDArray) ids, (PtNDArray) weight, false);
+    }
+
+    /** Zeros {@code param.grad} in place (no-op without a gradient). */
+    static void zeroGrad(NDArray param) {
+        JniUtils.zeroGrad((PtNDArray) param);
+    }
+
+    static boolean gradMode() {
+        return JniUtils.isGradMode();
+    }
+
+    static void setGradMode(boolean on) {
+        JniUtils.setGradMode(on);
+    }
+}
