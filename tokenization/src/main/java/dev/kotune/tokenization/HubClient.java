@@ -107,6 +107,9 @@ public final class HubClient {
       if (Files.isRegularFile(pointer)) {
         return Optional.of(pointer);
       }
+      if (!required && Files.exists(cache.noExistMarker(repoId, revision, file))) {
+        return Optional.empty(); // a commit never changes: the hub already said it lacks this file
+      }
     }
     if (env.offline()) {
       return fromCacheOffline(repoId, revision, file, required);
