@@ -1,0 +1,29 @@
+package dev.kotune.inference.domain;
+
+import java.nio.file.Path;
+import java.time.Instant;
+
+/**
+ * A servable model found in the models directory (a subdirectory with a {@code kotune.json}). Immutable.
+ *
+ * @param id              the directory name, used in requests, e.g. "kogpt2-notebook" or a job id
+ * @param directory       where its files are (model.onnx, genai_config.json, tokenizer.json, kotune.json)
+ * @param source          source checkpoint (path or hub id), e.g. "skt/kogpt2-base-v2"; empty when unknown
+ * @param jobId           training job that produced it; empty when none
+ * @param step            training step of the checkpoint, e.g. 60
+ * @param tokenizerSha256 sha256 of its tokenizer.json; empty when unknown
+ * @param graphFlavor     "optimized" or "plain"; empty when unknown
+ * @param contextLength   n_positions, e.g. 1024; 0 when unknown
+ * @param vocabSize       vocab_size, e.g. 51200; 0 when unknown
+ * @param created         when kotune.json was written (its modification time)
+ * @param isDefault       whether requests that name no model get this one
+ */
+public record ModelInfo(String id, Path directory, String source, String jobId, long step, String tokenizerSha256,
+        String graphFlavor, int contextLength, int vocabSize, Instant created, boolean isDefault) {
+
+    /** This model marked as the default (or not). */
+    public ModelInfo withDefault(boolean value) {
+        return new ModelInfo(id, directory, source, jobId, step, tokenizerSha256, graphFlavor, contextLength, vocabSize,
+                created, value);
+    }
+}

@@ -1,0 +1,65 @@
+package dev.kotune.inference.rest;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.databind.PropertyNamingStrategies;
+import com.fasterxml.jackson.databind.annotation.JsonNaming;
+import dev.kotune.inference.domain.TokenLogprob;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * {@code POST /v1/completions} body (and, with {@code object = "text_completion"} chunks, each SSE event), OpenAI's
+ * shape. Immutable.
+ *
+ * @param id      "cmpl-…", the same on every chunk of a stream
+ * @param object  "text_completion"
+ * @param created Unix seconds
+ * @param model   the model that answered
+ * @param choices exactly one
+ * @param usage   token counts; null on stream chunks but the last
+ */
+@JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
+@JsonInclude(JsonInclude.Include.ALWAYS)
+public record OpenAiCompletion(String id, String object, long created, String model, List<Choice> choices,
+        Usage usage) {
+
+    /**
+     * @param text         generated text (or a stream's delta)
+     * @param index        0
+     * @param logprobs     per-token log-probabilities when requested, else null
+     * @param finishReason "length" or "stop"; null on stream chunks but the last
+     */
+    @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
+    @JsonInclude(JsonInclude.Include.ALWAYS)
+    public record Choice(String text, int index, Logprobs logprobs, String finishReason) {
+    }
+
+    /** OpenAI's legacy completions logprobs; alternatives are keyed by token id (as text). */
+    @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
+    public record Logprobs(List<String> tokens, List<Float> tokenLogprobs, List<Map<String, Float>> topLogprobs) {
+
+        /** Null when nothing was requested. */
+        static Logprobs of(List<TokenLogprob> logprobs) {
+            if (logprobs.isEmpty()) {
+                return null;
+            }
+            return new Logprobs(logprobs.stream().map(TokenLogprob::token).toList(),
+                    logprobs.stream().map(TokenLogprob::logprob).toList(),
+                    logprobs.stream().map(l -> {
+                        Map<String, Float> top = new LinkedHashMap<>();
+                        l.top().forEach(t -> top.put(Integer.toString(t.id()), t.logprob()));
+                        return top;
+                    }).toList());
+        }
+    }
+
+    /**
+     * @param promptTokens     prompt tokens
+     * @param completionTokens generated tokens
+     * @param totalTokens      their sum
+     */
+    @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
+    public record Usage(int promptTokens, int completionTokens, int totalTokens) {
+    }
+}

@@ -1,0 +1,96 @@
+package dev.kotune.inference.rest;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonMappingException;
+import com.fasterxml.jackson.databind.exc.MismatchedInputException;
+import dev.kotune.inference.domain.InvalidRequestException;
+import dev.kotune.inference.domain.ModelNotFoundException;
+import dev.kotune.inference.domain.ModelUnavailableException;
+import jakarta.ws.rs.WebApplicationException;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+import java.util.stream.Collectors;
+import org.jboss.logging.Logger;
+import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
+
+/**
+ * Maps failures to HTTP statuses with OpenAI's error body, so bad input is never a 500: invalid values 400
+ * ({@code param} = the field), malformed or mistyped JSON 400, unknown model 404, no model loaded 503, JAX-RS
+ * errors (404 route, 405, 415) keep their status, anything else 500 without internals. Stateless.
+ */
+public class RestErrorMappers {
+
+    private static final Logger LOG = Logger.getLogger(RestErrorMappers.class);
+
+    @ServerExceptionMapper
+    public Response invalid(InvalidRequestException e) {
+        return respond(400, body(e));
+    }
+
+    @ServerExceptionMapper
+    public Response notFound(ModelNotFoundException e) {
+        return respond(404, body(e));
+    }
+
+    @ServerExceptionMapper
+    public Response unavailable(ModelUnavailableException e) {
+        return respond(503, body(e));
+    }
+
+    @ServerExceptionMapper
+    public Response json(JsonProcessingException e) {
+        String param = null;
+        if (e instanceof JsonMappingException m && !m.getPath().isEmpty()) {
+            param = m.getPath().stream()
+                    .map(r -> r.getFieldName() != null ? r.getFieldName() : "[" + r.getIndex() + "]")
+                    .collect(Collectors.joining(".")).replace(".[", "[");
+        }
+        String message = param == null
+                ? "the request body is not valid JSON: " + e.getOriginalMessage()
+                : "has the wrong type: " + e.getOriginalMessage();
+        return respond(400, OpenAiError.of(param == null ? message : param + " " + message,
+                "invalid_request_error", param, param == null ? "invalid_json" : "invalid_type"));
+    }
+
+    /** Jackson's own mapper for this subtype would answer an empty 400; this one says which field. */
+    @ServerExceptionMapper
+    public Response mismatch(MismatchedInputException e) {
+        return json(e);
+    }
+
+    @ServerExceptionMapper
+    public Response web(WebApplicationException e) {
+        if (e.getCause() instanceof JsonProcessingException cause) {
+            // Quarkus REST wraps a body that does not parse in a 400 BadRequestException.
+            return json(cause);
+        }
+        int status = e.getResponse().getStatus();
+        return respond(status, OpenAiError.of(e.getMessage(), status >= 500 ? "server_error" : "invalid_request_error",
+                null, null));
+    }
+
+    @ServerExceptionMapper(priority = jakarta.ws.rs.Priorities.USER + 1000)
+    public Response unexpected(Throwable e) {
+        LOG.error("unexpected failure", e);
+        return respond(500, OpenAiError.of("internal error (" + e.getClass().getSimpleName() + ")", "server_error",
+                null, null));
+    }
+
+    /** The OpenAI error body for a domain failure (also written in-band into a failing stream). */
+    static OpenAiError body(Throwable e) {
+        if (e instanceof InvalidRequestException i) {
+            return OpenAiError.of(i.getMessage(), "invalid_request_error", i.field(), "invalid_value");
+        }
+        if (e instanceof ModelNotFoundException m) {
+            return OpenAiError.of(m.getMessage(), "invalid_request_error", "model", "model_not_found");
+        }
+        if (e instanceof ModelUnavailableException u) {
+            return OpenAiError.of(u.getMessage(), "server_error", null, "model_unavailable");
+        }
+        return OpenAiError.of("internal error (" + e.getClass().getSimpleName() + ")", "server_error", null, null);
+    }
+
+    private static Response respond(int status, OpenAiError body) {
+        return Response.status(status).type(MediaType.APPLICATION_JSON).entity(body).build();
+    }
+}

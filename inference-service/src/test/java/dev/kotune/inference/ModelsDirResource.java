@@ -1,0 +1,38 @@
+package dev.kotune.inference;
+
+import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Comparator;
+import java.util.Map;
+import java.util.stream.Stream;
+
+/** A fresh, empty models directory for the test run ({@code kotune.inference.models-dir}), deleted afterwards. */
+public class ModelsDirResource implements QuarkusTestResourceLifecycleManager {
+
+    private Path dir;
+
+    @Override
+    public Map<String, String> start() {
+        try {
+            dir = Files.createTempDirectory("kotune-models-");
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return Map.of("kotune.inference.models-dir", dir.toString());
+    }
+
+    @Override
+    public void stop() {
+        if (dir == null) {
+            return;
+        }
+        try (Stream<Path> files = Files.walk(dir)) {
+            files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        } catch (IOException e) {
+            // best effort
+        }
+    }
+}
