@@ -3,11 +3,13 @@
 # deploy/overlays/gpu. Same layout, user and ports as inference-service/src/main/docker/Dockerfile.jvm; the base
 # differs because the onnxruntime_gpu 1.23 natives link against CUDA 12 and cuDNN 9, which the UBI JRE image lacks.
 #
-# Build the application with ONNX Runtime's GPU artifact (com.microsoft.onnxruntime:onnxruntime_gpu, managed in the
-# root pom) in place of the CPU one - through inference-service's GPU build profile - then the image (build context:
-# the inference-service module directory):
-#   ./mvnw -pl inference-service -am package -DskipTests -P<inference-service GPU profile>
+# Build the application with ONNX Runtime's CUDA artifact (com.microsoft.onnxruntime:onnxruntime_gpu, managed in the
+# root pom) in place of the CPU one - engine's `gpu` profile, activated by -Dkotune.gpu so that it also applies when
+# engine is read as inference-service's dependency - then the image (build context: the inference-service module):
+#   ./mvnw -pl inference-service -am package -DskipTests -Dkotune.gpu
 #   docker build -f deploy/docker/inference-service-gpu.Dockerfile -t kotune/inference-service:0.1.0-gpu inference-service
+# Without a usable GPU the engine falls back to ONNX Runtime's CPU provider with a log line: check the log after a
+# rollout.
 # The node needs an NVIDIA driver that supports CUDA 12.8 (>= 570) and the NVIDIA container toolkit / device plugin.
 ###
 FROM eclipse-temurin:17-jre AS jre
