@@ -1,0 +1,12 @@
+package dev.kotune.cli;
+
+import picocli.CommandLine;
+
+/** Entry point of {@code ./kotune}. */
+public final class Main {
+  private Main() {}
+
+  public static void main(String[] args) {
+    System.exit(KotuneCommand.commandLine().execute(args));
+  }
+}
