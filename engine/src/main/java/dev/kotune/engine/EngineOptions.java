@@ -1,0 +1,40 @@
+package dev.kotune.engine;
+
+import java.util.Map;
+
+/**
+ * Session settings. Immutable, thread-safe.
+ *
+ * @param provider          requested provider, e.g. CPU
+ * @param intraOpThreads    threads inside one op (matmul); 0 = ONNX Runtime's default (one per physical core)
+ * @param interOpThreads    threads across independent ops; 0 = default (the graph runs sequentially anyway)
+ * @param cudaDeviceId      GPU ordinal for CUDA, e.g. 0
+ * @param sessionConfig     extra ORT session config entries, e.g. {"session.intra_op.allow_spinning": "0"}
+ */
+public record EngineOptions(ExecutionProvider provider, int intraOpThreads, int interOpThreads, int cudaDeviceId,
+                            Map<String, String> sessionConfig) {
+
+    public EngineOptions {
+        if (intraOpThreads < 0 || interOpThreads < 0) {
+            throw new IllegalArgumentException("intra_op_threads and inter_op_threads must be >= 0 (0 = ORT default), got "
+                    + intraOpThreads + ", " + interOpThreads);
+        }
+        if (cudaDeviceId < 0) {
+            throw new IllegalArgumentException("cuda_device_id must be >= 0, got " + cudaDeviceId);
+        }
+        sessionConfig = Map.copyOf(sessionConfig);
+    }
+
+    /** CPU, ORT's default thread counts. */
+    public static EngineOptions defaults() {
+        return new EngineOptions(ExecutionProvider.CPU, 0, 0, 0, Map.of());
+    }
+
+    public EngineOptions withProvider(ExecutionProvider p) {
+        return new EngineOptions(p, intraOpThreads, interOpThreads, cudaDeviceId, sessionConfig);
+    }
+
+    public EngineOptions withThreads(int intra, int inter) {
+        return new EngineOptions(provider, intra, inter, cudaDeviceId, sessionConfig);
+    }
+}

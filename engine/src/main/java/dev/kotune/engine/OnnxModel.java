@@ -1,0 +1,107 @@
+package dev.kotune.engine;
+
+import ai.onnxruntime.OrtEnvironment;
+import ai.onnxruntime.OrtException;
+import ai.onnxruntime.OrtSession;
+import dev.kotune.engine.text.Detokenizer;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * An exported GPT-2 decoder loaded into one ONNX Runtime session ({@code ./kotune export} output, or any Optimum
+ * {@code text-generation-with-past} export). Thread-safe: {@code OrtSession.run} may be called concurrently, so one
+ * model serves many {@link Generator}s (each of which owns its own KV cache). Close it to free the session.
+ */
+public final class OnnxModel implements AutoCloseable {
+
+    private static final Logger LOG = LoggerFactory.getLogger(OnnxModel.class);
+
+    private final OrtEnvironment env;
+    private final OrtSession session;
+    private final ExecutionProvider provider;
+    private final ModelInfo info;
+    private final Path dir;
+
+    private OnnxModel(OrtEnvironment env, OrtSession session, ExecutionProvider provider, ModelInfo info, Path dir) {
+        this.env = env;
+        this.session = session;
+        this.provider = provider;
+        this.info = info;
+        this.dir = dir;
+    }
+
+    /** Loads {@code dirOrFile}: an export directory (with model.onnx) or a .onnx file. */
+    public static OnnxModel load(Path dirOrFile, EngineOptions options) throws IOException, OrtException {
+        Path file = Files.isDirectory(dirOrFile) ? dirOrFile.resolve("model.onnx") : dirOrFile;
+        if (!Files.isRegularFile(file)) {
+            throw new java.nio.file.NoSuchFileException(file.toString(), null,
+                    "no ONNX model here; create one with: ./kotune export --checkpoint DIR --out " + dirOrFile);
+        }
+        Path dir = file.toAbsolutePath().getParent();
+        OrtEnvironment env = OrtEnvironment.getEnvironment();
+        long t0 = System.nanoTime();
+        SessionFactory.Created created = SessionFactory.create(env, file, options);
+        try {
+            ModelInfo info = ModelInfo.read(created.session(), dir);
+            LOG.info("loaded {} on {} in {} ms ({} layers, {} heads × {}, vocab {}, context {})", file,
+                    created.provider(), (System.nanoTime() - t0) / 1_000_000, info.layers(), info.heads(),
+                    info.headSize(), info.vocabSize(), info.contextLength());
+            return new OnnxModel(env, created.session(), created.provider(), info, dir);
+        } catch (IOException | OrtException | RuntimeException e) {
+            created.session().close();
+            throw e;
+        }
+    }
+
+    public static OnnxModel load(Path dirOrFile) throws IOException, OrtException {
+        return load(dirOrFile, EngineOptions.defaults());
+    }
+
+    public ModelInfo info() {
+        return info;
+    }
+
+    /** The provider the session really runs on (CPU after a CUDA fallback). */
+    public ExecutionProvider provider() {
+        return provider;
+    }
+
+    /** The export directory. */
+    public Path dir() {
+        return dir;
+    }
+
+    OrtEnvironment env() {
+        return env;
+    }
+
+    OrtSession session() {
+        return session;
+    }
+
+    /** A generator for {@code prompts} (unpadded token ids; left-padded into one batch). */
+    public Generator generator(List<int[]> prompts, GenerationConfig config, Detokenizer detokenizer,
+                               TokenListener listener) throws OrtException {
+        return new Generator(this, prompts, config, detokenizer, listener);
+    }
+
+    /** Runs {@link Generator} to the end: the small explicit loop {@code while (!done) step()}. */
+    public List<GenerationResult> generate(List<int[]> prompts, GenerationConfig config, Detokenizer detokenizer,
+                                           TokenListener listener) throws OrtException {
+        try (Generator g = generator(prompts, config, detokenizer, listener)) {
+            while (!g.isDone()) {
+                g.step();
+            }
+            return g.results();
+        }
+    }
+
+    @Override
+    public void close() throws OrtException {
+        session.close();
+    }
+}
