@@ -20,6 +20,7 @@ import picocli.CommandLine.Spec;
       SubmitCommand.class,
       JobsCommand.class,
       BrokerCommand.class,
+      TokenizeCommand.class,
       CommandLine.HelpCommand.class,
     })
 public final class KotuneCommand implements Runnable {
