@@ -6,12 +6,20 @@ import dev.kotune.checkpoint.GPT2Config;
 import dev.kotune.export.gpt2.OnnxNames;
 
 /**
- * {@code genai_config.json} for ONNX Runtime GenAI ({@code type: "gpt2"}): model shape, special ids, context length,
+ * {@code genai_config.json} for ONNX Runtime GenAI: model shape, special ids, context length,
  * decoder file and I/O name patterns, and {@code search} defaults taken from the checkpoint's
  * {@code generation_config.json} where it sets them, else transformers' defaults (max_length 20, greedy, top_k 50,
- * top_p 1, temperature 1, repetition_penalty 1, no_repeat_ngram_size 0). Stateless, thread-safe.
+ * top_p 1, temperature 1, repetition_penalty 1, no_repeat_ngram_size 0).
+ *
+ * <p>{@code type} is {@value #GENAI_TYPE}, not "gpt2": ORT GenAI 0.18's "gpt2" type drives the old combined
+ * {@code past_%d} tensors of onnxruntime's convert_to_onnx, while its generic decoder path (used for the "llama"
+ * type) drives Optimum's separate {@code past_key_values.%d.key/value} with {@code attention_mask} and
+ * {@code position_ids} — our layout (verified with {@code oracle.py check-onnx}). Stateless, thread-safe.
  */
 public final class GenAiConfig {
+
+    /** The ORT GenAI model type whose code path matches Optimum's decoder-with-past layout. */
+    public static final String GENAI_TYPE = "llama";
 
     private GenAiConfig() {
     }
@@ -46,7 +54,7 @@ public final class GenAiConfig {
         dec.put("num_key_value_heads", c.nHead());
         putId(model, "eos_token_id", c.eosTokenId());
         putId(model, "pad_token_id", c.padTokenId() != null ? c.padTokenId() : c.eosTokenId());
-        model.put("type", "gpt2");
+        model.put("type", GENAI_TYPE);
         model.put("vocab_size", c.vocabSize());
 
         JsonNode gen = generationConfig == null ? ExportMetadata.MAPPER.createObjectNode() : generationConfig;
