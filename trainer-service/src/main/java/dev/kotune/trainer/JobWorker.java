@@ -51,14 +51,22 @@ public class JobWorker {
     private final ExecutorService executor =
             Executors.newSingleThreadExecutor(r -> new Thread(r, "kotune-job-worker"));
 
-    public JobWorker(JobRunner runner, TrainingEventPublisher publisher, JobRegistry registry) {
+    private final TopicsConfig topics;
+    private final TrainerConfig config;
+
+    public JobWorker(JobRunner runner, TrainingEventPublisher publisher, JobRegistry registry, TopicsConfig topics,
+            TrainerConfig config) {
         this.runner = runner;
         this.publisher = publisher;
         this.registry = registry;
+        this.topics = topics;
+        this.config = config;
     }
 
     void onStart(@Observes StartupEvent event) {
-        LOG.infof("job runner: %s", runner.getClass().getName());
+        LOG.infof("jobs from %s (group %s), events to %s, dead letters to %s, job files in %s, runner %s",
+                topics.jobs(), config.groupId(), topics.events(), topics.dlq(), registry.jobDir("").getParent(),
+                runner.getClass().getName().replaceAll("_Subclass$|_ClientProxy$", ""));
         registry.all().stream()
                 .filter(r -> !r.state().isTerminal())
                 .sorted(java.util.Comparator.comparing(JobRecord::acceptedAt))

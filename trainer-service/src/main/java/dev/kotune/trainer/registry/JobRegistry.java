@@ -1,6 +1,5 @@
 package dev.kotune.trainer.registry;
 
-import dev.kotune.trainer.KotuneConfig;
 import dev.kotune.trainer.domain.JobRecord;
 import dev.kotune.trainer.domain.JobState;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -13,6 +12,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
 import org.jboss.logging.Logger;
 
 /**
@@ -27,14 +27,19 @@ public class JobRegistry {
     private final JobStore store;
     private final Map<String, JobRecord> jobs = new ConcurrentHashMap<>();
 
-    public JobRegistry(KotuneConfig config) {
-        this.store = new JobStore(config.home());
+    /**
+     * @param home {@code kotune.home}: root of kotune's files ({@code KOTUNE_HOME}; a PersistentVolume in
+     *             Kubernetes); relative paths resolve against the working directory. (A plain property rather than
+     *             a {@code @ConfigMapping} of the {@code kotune} root, which would claim every {@code kotune.*} key.)
+     */
+    public JobRegistry(@ConfigProperty(name = "kotune.home", defaultValue = "./.kotune/home") Path home) {
+        this.store = new JobStore(home);
         try {
             for (JobRecord record : store.readAll()) {
                 jobs.put(record.job().jobId(), record);
             }
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot read the jobs under " + config.home(), e);
+            throw new UncheckedIOException("cannot read the jobs under " + home, e);
         }
         LOG.infof("job registry at %s: %d job(s) on disk", store.jobDir("").getParent(), jobs.size());
     }
