@@ -21,6 +21,8 @@ import picocli.CommandLine.Spec;
       JobsCommand.class,
       BrokerCommand.class,
       TokenizeCommand.class,
+      ExportCommand.class,
+      GenerateCommand.class,
       CommandLine.HelpCommand.class,
     })
 public final class KotuneCommand implements Runnable {

@@ -1,0 +1,83 @@
+package dev.kotune.cli;
+
+import dev.kotune.checkpoint.CheckpointException;
+import dev.kotune.export.ExportOptions;
+import dev.kotune.export.ExportResult;
+import dev.kotune.export.GraphFlavour;
+import dev.kotune.export.OnnxExporter;
+import dev.kotune.export.OnnxModelWriter;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code kotune export}: a GPT-2 checkpoint → an ONNX directory (model.onnx in Optimum's KV-cache layout, kotune.json,
+ * genai_config.json, config and tokenizer files), written atomically, in Java.
+ */
+@Command(
+    name = "export",
+    mixinStandardHelpOptions = true,
+    description = {
+      "Export a GPT-2 checkpoint (HF layout: config.json + model.safetensors or pytorch_model.bin) to ONNX.",
+      "OUT gets model.onnx (input_ids, attention_mask, position_ids, past_key_values.{i}.key/value -> logits,"
+          + " present.{i}.key/value), kotune.json, genai_config.json (ONNX Runtime GenAI), config.json and the"
+          + " tokenizer files; it appears atomically and replaces an older export."
+    })
+final class ExportCommand implements Callable<Integer> {
+
+  @Spec CommandSpec spec;
+
+  @Option(names = "--checkpoint", required = true, paramLabel = "DIR", description = "Checkpoint directory.")
+  Path checkpoint;
+
+  @Option(names = "--out", required = true, paramLabel = "DIR", description = "Export directory to create or replace.")
+  Path out;
+
+  @Option(names = "--flavour", paramLabel = "plain|fused", defaultValue = "fused",
+      description = "Graph: 'fused' (com.microsoft MultiHeadAttention, SkipLayerNormalization, FastGelu; the faster,"
+          + " default) or 'plain' (standard opset-20 ops only). Default: ${DEFAULT-VALUE}.")
+  String flavour;
+
+  @Option(names = "--tokenizer", paramLabel = "PATH",
+      description = "tokenizer.json (or a directory with it) to ship; default: the checkpoint's tokenizer files.")
+  Path tokenizer;
+
+  @Option(names = "--job-id", paramLabel = "ID", description = "Training job id for the metadata.")
+  String jobId;
+
+  @Option(names = "--step", paramLabel = "N", description = "Optimizer step for the metadata.")
+  Long step;
+
+  @Option(names = "--external-data-above", paramLabel = "BYTES",
+      description = "Move weights to model.onnx.data when they exceed BYTES. Default: 1900000000 (protobuf's 2 GB limit).")
+  Long externalAbove;
+
+  @Override
+  public Integer call() {
+    GraphFlavour f;
+    try {
+      f = GraphFlavour.parse(flavour);
+    } catch (IllegalArgumentException e) {
+      throw new UserException("--flavour: " + e.getMessage(), 2);
+    }
+    ExportOptions opts = ExportOptions.of(checkpoint, out).withFlavour(f).withTokenizer(tokenizer).withJob(jobId, step)
+        .withExternalThreshold(externalAbove != null ? externalAbove : OnnxModelWriter.DEFAULT_EXTERNAL_THRESHOLD);
+    try {
+      ExportResult r = OnnxExporter.export(opts);
+      spec.commandLine().getOut().printf("exported %s (%s graph, %.1f MB%s, tokenizer sha256 %s)%n", r.dir(),
+          r.flavour().id(), r.bytes() / 1e6, r.externalData() ? ", weights in model.onnx.data" : "",
+          r.tokenizerSha256() == null ? "none: no tokenizer shipped" : r.tokenizerSha256());
+      return 0;
+    } catch (CheckpointException e) {
+      throw new UserException(e.getMessage(), 1);
+    } catch (IllegalArgumentException e) {
+      throw new UserException(e.getMessage(), 2);
+    } catch (IOException e) {
+      throw new UserException("cannot export to " + out + ": " + e, 1);
+    }
+  }
+}
