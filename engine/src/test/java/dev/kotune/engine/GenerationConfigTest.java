@@ -80,4 +80,26 @@ class GenerationConfigTest {
                 .hasMessageContaining("eos_token_id must be >= 0, got -1")
                 .hasMessageContaining("pad_token_id must be >= 0, got -3");
     }
+
+    @Test
+    void modelGenerationConfigJsonOverridesHfDefaults() throws Exception {
+        com.fasterxml.jackson.databind.JsonNode g = TestModels.MAPPER.readTree(
+                "{\"do_sample\": true, \"temperature\": 0.3, \"top_p\": 0.9, \"max_length\": 64,"
+                        + " \"repetition_penalty\": 1.2, \"no_repeat_ngram_size\": 2, \"eos_token_id\": [1, 2],"
+                        + " \"pad_token_id\": 3}");
+        GenerationConfig c = HfGenerationConfig.from(g).build();
+        assertThat(c.doSample()).isTrue();
+        assertThat(c.temperature()).isEqualTo(0.3);
+        assertThat(c.topP()).isEqualTo(0.9);
+        assertThat(c.topK()).isEqualTo(50);
+        assertThat(c.maxLength()).isEqualTo(64);
+        assertThat(c.repetitionPenalty()).isEqualTo(1.2);
+        assertThat(c.noRepeatNgramSize()).isEqualTo(2);
+        assertThat(c.eosTokenIds()).containsExactly(1, 2);
+        assertThat(c.padTokenId()).isEqualTo(3);
+        GenerationConfig tiny = HfGenerationConfig.defaultsFor(
+                TestModels.repoRoot().resolve("conformance/models/tiny-kogpt2")).build();
+        assertThat(tiny.maxLength()).isEqualTo(20);
+        assertThat(tiny.eosTokenIds()).containsExactly(1);
+    }
 }
