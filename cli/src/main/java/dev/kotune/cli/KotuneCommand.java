@@ -21,6 +21,7 @@ import picocli.CommandLine.Spec;
       JobsCommand.class,
       BrokerCommand.class,
       TokenizeCommand.class,
+      TrainTokenizerCommand.class,
       ExportCommand.class,
       GenerateCommand.class,
       CommandLine.HelpCommand.class,
