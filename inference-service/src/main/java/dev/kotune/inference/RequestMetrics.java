@@ -4,12 +4,14 @@ import dev.kotune.inference.domain.InvalidRequestException;
 import dev.kotune.inference.domain.ModelNotFoundException;
 import dev.kotune.inference.domain.ModelUnavailableException;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.quarkus.runtime.Startup;
 import jakarta.enterprise.context.ApplicationScoped;
 
 /**
  * Counts generation requests: {@code kotune_inference_requests_total{api="grpc|rest", outcome="ok|invalid|
  * not_found|unavailable|error"}}. Thread-safe.
  */
+@Startup
 @ApplicationScoped
 public class RequestMetrics {
 

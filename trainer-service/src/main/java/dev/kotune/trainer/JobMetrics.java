@@ -2,15 +2,18 @@ package dev.kotune.trainer;
 
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.quarkus.runtime.Startup;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.util.EnumMap;
 import java.util.Map;
 
 /**
  * The trainer's counters: {@code kotune_jobs_received_total{outcome}} counts every record read from the jobs topic
- * by what became of it. All outcomes are registered at start, so they show as 0 before the first record.
+ * by what became of it. All outcomes are registered at start-up ({@code @Startup}), so they show as 0 before the
+ * first record.
  * Thread-safe.
  */
+@Startup
 @ApplicationScoped
 public class JobMetrics {
 

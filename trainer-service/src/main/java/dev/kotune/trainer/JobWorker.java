@@ -65,7 +65,7 @@ public class JobWorker {
 
     void onStart(@Observes StartupEvent event) {
         LOG.infof("jobs from %s (group %s), events to %s, dead letters to %s, job files in %s, runner %s",
-                topics.jobs(), config.groupId(), topics.events(), topics.dlq(), registry.jobDir("").getParent(),
+                topics.jobs(), config.groupId(), topics.events(), topics.dlq(), registry.jobDir(""),
                 runner.getClass().getName().replaceAll("_Subclass$|_ClientProxy$", ""));
         registry.all().stream()
                 .filter(r -> !r.state().isTerminal())

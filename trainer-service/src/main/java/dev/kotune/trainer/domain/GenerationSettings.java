@@ -27,7 +27,10 @@ public record GenerationSettings(Integer maxNewTokens, int maxLength, int minNew
         stop = List.copyOf(stop);
     }
 
-    /** The notebook's decoding: do_sample, temperature 0.3, top_p 0.9, repetition_penalty 1.2, no_repeat_ngram 2, max_length 64. */
+    /**
+     * The notebook's decoding: do_sample, temperature 0.3, top_p 0.9, repetition_penalty 1.2,
+     * no_repeat_ngram_size 2, max_length 64 (top_k stays HF's 50).
+     */
     public static GenerationSettings notebook() {
         return new GenerationSettings(null, 64, 0, true, 0.3, 50, 0.9, 1.2, 2, List.of(), null, null, true);
     }

@@ -41,7 +41,7 @@ public class JobRegistry {
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read the jobs under " + home, e);
         }
-        LOG.infof("job registry at %s: %d job(s) on disk", store.jobDir("").getParent(), jobs.size());
+        LOG.infof("job registry at %s: %d job(s) on disk", store.jobDir(""), jobs.size());
     }
 
     /** The job's record, if it was accepted. */
@@ -62,7 +62,7 @@ public class JobRegistry {
         }
     }
 
-    /** Moves a known job to {@code state} (no-op for unknown jobs or when it is already there) and rewrites job.json. */
+    /** Moves a known job to {@code state} (no-op for unknown jobs or when already there) and rewrites job.json. */
     public JobRecord transition(String jobId, JobState state) throws IOException {
         synchronized (this) {
             JobRecord current = jobs.get(jobId);
