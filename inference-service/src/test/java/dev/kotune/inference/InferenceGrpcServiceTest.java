@@ -79,6 +79,33 @@ class InferenceGrpcServiceTest {
     }
 
     @Test
+    void reflectionAlsoAnswersTheOlderV1alphaProtocol() throws Exception {
+        CompletableFuture<io.grpc.reflection.v1alpha.ServerReflectionResponse> response = new CompletableFuture<>();
+        StreamObserver<io.grpc.reflection.v1alpha.ServerReflectionRequest> requests =
+                io.grpc.reflection.v1alpha.ServerReflectionGrpc.newStub(channel).serverReflectionInfo(
+                        new StreamObserver<>() {
+                            @Override
+                            public void onNext(io.grpc.reflection.v1alpha.ServerReflectionResponse value) {
+                                response.complete(value);
+                            }
+
+                            @Override
+                            public void onError(Throwable t) {
+                                response.completeExceptionally(t);
+                            }
+
+                            @Override
+                            public void onCompleted() {
+                            }
+                        });
+        requests.onNext(io.grpc.reflection.v1alpha.ServerReflectionRequest.newBuilder().setListServices("*").build());
+        List<String> services = response.get(10, TimeUnit.SECONDS).getListServicesResponse().getServiceList()
+                .stream().map(io.grpc.reflection.v1alpha.ServiceResponse::getName).toList();
+        requests.onCompleted();
+        assertThat(services).contains("kotune.inference.v1.InferenceService");
+    }
+
+    @Test
     void listsNoModelsWhenTheDirectoryIsEmpty() {
         assertThat(stub().listModels(ListModelsRequest.getDefaultInstance()).getModelsList()).isEmpty();
     }
