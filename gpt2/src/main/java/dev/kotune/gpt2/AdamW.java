@@ -10,15 +10,20 @@ import java.util.Map;
 import java.util.function.Predicate;
 
 /**
- * {@code torch.optim.AdamW} (single-tensor path, the one HF's {@code adamw_torch} takes on CPU), element-wise and in
- * torch's order, with float32 tensors and double scalars:
+ * {@code torch.optim.AdamW} (the single-tensor path HF's {@code adamw_torch} takes on CPU) with float32 state and
+ * torch's per-element formula order, double scalars rounded to float as torch's CPU kernels do:
  * <pre>
- *   p  ← p · (1 − lr·wd)                       (decoupled decay; only where {@code decays(name)})
- *   m  ← m + (1 − β1)·(g − m)                  (lerp)
- *   v  ← v·β2 + (1 − β2)·g·g                   (addcmul)
- *   p  ← p − (lr / (1 − β1^t)) · m / (√v / √(1 − β2^t) + ε)
+ *   g  ← g · clip                               (the clip_grad_norm_ coefficient, 1 when not clipping)
+ *   p  ← p · (1 − lr·wd)                        (decoupled decay; only where {@code decays(name)})
+ *   m  ← m + (1 − β1)·(g − m)                   (lerp)
+ *   v  ← v·β2 + (1 − β2)·g·g                    (addcmul)
+ *   p  ← p + (−lr / (1 − β1^t))·m / (√v / √(1 − β2^t) + ε)
+ *   g  ← 0                                      (zero_grad)
  * </pre>
- * Moments live next to the parameters (same engine manager). Not thread-safe; use from the training thread.
+ * Fused: one pass over p, g, m, v per parameter, in Java, on zero-copy views of the libtorch tensors
+ * ({@code toByteBuffer(true)}), split over the common fork-join pool. Elements are independent, so the result does not
+ * depend on the thread count. Moments live next to the parameters (same engine manager). Not thread-safe; use from
+ * the training thread.
  */
 public final class AdamW {
 
@@ -61,35 +66,68 @@ public final class AdamW {
         return step;
     }
 
-    /** One update with learning rate {@code lr} from the parameters' current gradients. Runs without grad mode. */
+    /** One update with learning rate {@code lr} from the parameters' current gradients (not clipped). */
     public void step(double lr) {
+        step(lr, 1f);
+    }
+
+    /**
+     * One update with learning rate {@code lr}; the gradients are first multiplied by {@code gradScale} (the
+     * clipping coefficient) and are zero afterwards.
+     */
+    public void step(double lr, float gradScale) {
         step++;
         double bc1 = 1 - Math.pow(beta1, step);
         double bc2 = 1 - Math.pow(beta2, step);
-        double stepSize = lr / bc1;
-        double bc2Sqrt = Math.sqrt(bc2);
-        boolean grad = Torch.gradMode();
-        Torch.setGradMode(false);
-        try {
-            for (Map.Entry<String, NDArray> e : params.entrySet()) {
-                try (NDScope scope = new NDScope()) {
-                    scope.suppressNotUsedWarning();
-                    NDArray p = e.getValue();
-                    NDArray g = p.getGradient();
-                    NDArray m = expAvg.get(e.getKey());
-                    NDArray v = expAvgSq.get(e.getKey());
-                    if (weightDecay != 0 && decays.test(e.getKey())) {
-                        p.muli(1 - lr * weightDecay);
-                    }
-                    m.addi(g.sub(m).muli(1 - beta1));
-                    v.muli(beta2).addi(g.mul(1 - beta2).muli(g));
-                    NDArray denom = v.sqrt().divi(bc2Sqrt).addi(eps);
-                    p.addi(m.mul(-stepSize).divi(denom));
-                }
+        Scalars k = new Scalars(gradScale, (float) (1 - lr * weightDecay), (float) (1 - beta1), (float) beta2,
+                (float) (1 - beta2), (float) Math.sqrt(bc2), (float) eps, (float) (-(lr / bc1)));
+        for (Map.Entry<String, NDArray> e : params.entrySet()) {
+            NDArray p = e.getValue();
+            try (NDArray g = p.getGradient()) {
+                boolean decay = weightDecay != 0 && decays.test(e.getKey());
+                update(view(p), view(g), view(expAvg.get(e.getKey())), view(expAvgSq.get(e.getKey())), decay, k);
             }
-        } finally {
-            Torch.setGradMode(grad);
         }
+    }
+
+    /** Float scalars of one step, already rounded to float32 as torch's kernels round them. */
+    private record Scalars(float clip, float decay, float w1, float b2, float s2, float bc2Sqrt, float eps,
+                           float negStepSize) {
+    }
+
+    private static final int CHUNK = 1 << 16;
+
+    private static void update(FloatBuffer p, FloatBuffer g, FloatBuffer m, FloatBuffer v, boolean decay, Scalars k) {
+        int n = p.capacity();
+        int chunks = (n + CHUNK - 1) / CHUNK;
+        java.util.stream.IntStream range = java.util.stream.IntStream.range(0, chunks);
+        (chunks > 1 ? range.parallel() : range).forEach(c -> {
+            int end = Math.min(n, (c + 1) * CHUNK);
+            for (int i = c * CHUNK; i < end; i++) {
+                float gi = g.get(i) * k.clip;
+                float pi = p.get(i);
+                if (decay) {
+                    pi = pi * k.decay;
+                }
+                float mi = m.get(i);
+                mi = mi + k.w1 * (gi - mi);
+                float vi = v.get(i) * k.b2 + k.s2 * gi * gi;
+                float denom = (float) Math.sqrt(vi) / k.bc2Sqrt + k.eps;
+                p.put(i, pi + k.negStepSize * mi / denom);
+                m.put(i, mi);
+                v.put(i, vi);
+                g.put(i, 0f);
+            }
+        });
+    }
+
+    /** A zero-copy float view of a contiguous CPU tensor. */
+    private static FloatBuffer view(NDArray a) {
+        java.nio.ByteBuffer b = ((ai.djl.pytorch.engine.PtNDArray) a).toByteBuffer(true);
+        if (!b.isDirect() || b.capacity() != a.size() * 4) {
+            throw new IllegalStateException("tensor " + a.getName() + " is not a contiguous float32 CPU tensor");
+        }
+        return b.order(java.nio.ByteOrder.nativeOrder()).asFloatBuffer();
     }
 
     /** Moments as {@code exp_avg.<name>} / {@code exp_avg_sq.<name>} float tensors (copies). */

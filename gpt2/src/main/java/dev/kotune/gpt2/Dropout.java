@@ -1,14 +1,14 @@
 package dev.kotune.gpt2;
 
 import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.types.Shape;
-import java.util.SplittableRandom;
 
 /**
- * Inverted dropout whose masks come from a counter-based Java RNG: the mask of call {@code site} in micro-batch
- * {@code microStep} depends only on {@code (seed, microStep, site)}. So a resumed run reproduces the masks of an
- * uninterrupted one without saving libtorch's generator, and concurrent models do not share a global RNG.
- * Not thread-safe (the site counter advances per call); one instance per forward pass.
+ * torch's dropout (inverted: survivors scaled by 1/(1-p)) with a mask that depends only on
+ * {@code (seed, microStep, site)}: before each call libtorch's CPU generator is re-seeded from that triple. So a
+ * resumed run reproduces the masks of an uninterrupted one without saving generator state. The generator is
+ * process-wide: models that train concurrently in one process would interleave seeds (DJL allows one active
+ * GradientCollector per process anyway). Not thread-safe (the site counter advances per call); one instance per
+ * forward pass.
  */
 public final class Dropout {
 
@@ -43,15 +43,8 @@ public final class Dropout {
         if (!training || p <= 0) {
             return x;
         }
-        Shape shape = x.getShape();
-        int n = Math.toIntExact(shape.size());
-        float keep = (float) (1.0 / (1.0 - p));
-        float[] mask = new float[n];
-        SplittableRandom r = new SplittableRandom(mix(seed, microStep, s));
-        for (int i = 0; i < n; i++) {
-            mask[i] = r.nextDouble() < p ? 0f : keep;
-        }
-        return x.mul(x.getManager().create(mask, shape)); // same shape as x
+        Torch.seed(mix(seed, microStep, s));
+        return Torch.dropout(x, p); // same shape as x
     }
 
     private static long mix(long seed, long step, int site) {

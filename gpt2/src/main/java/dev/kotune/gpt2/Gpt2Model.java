@@ -63,27 +63,36 @@ public final class Gpt2Model implements AutoCloseable {
 
     /**
      * A freshly initialised model as {@code GPT2LMHeadModel(config)} initialises it (normal(0, initializer_range)
-     * weights, c_proj weights with std / √(2·n_layer), zero biases, unit LayerNorm weights), from a Java RNG seeded
-     * with {@code seed} (not torch's: values differ from HF's for the same seed).
+     * weights, c_proj weights with std / √(2·n_layer), zero biases, unit LayerNorm weights), drawn by libtorch's
+     * generator seeded with {@code seed} (values differ from HF's for the same seed: different draw order).
      */
     public static Gpt2Model random(GPT2Config config, long seed) {
         Gpt2Model m = new Gpt2Model(config);
-        SplittableRandom rng = new SplittableRandom(seed);
+        Torch.seed(seed);
         double std = config.initializerRange();
         for (Map.Entry<String, int[]> e : Gpt2Weights.expectedShapes(config).entrySet()) {
             String n = e.getKey();
-            float[] v = new float[Math.toIntExact(FloatTensor.numel(e.getValue()))];
+            Shape shape = shapeOf(e.getValue());
+            NDArray a;
             if (n.contains("ln_") && n.endsWith(".weight")) {
-                java.util.Arrays.fill(v, 1f);
-            } else if (!n.endsWith(".bias")) {
+                a = m.manager.ones(shape);
+            } else if (n.endsWith(".bias")) {
+                a = m.manager.zeros(shape);
+            } else {
                 double s = n.endsWith("c_proj.weight") ? std / Math.sqrt(2.0 * config.nLayer()) : std;
-                for (int i = 0; i < v.length; i++) {
-                    v[i] = (float) (gaussian(rng) * s);
-                }
+                a = m.manager.randomNormal(0f, (float) s, shape, DataType.FLOAT32);
             }
-            m.putParam(n, FloatBuffer.wrap(v), e.getValue());
+            m.adopt(n, a);
         }
         return m;
+    }
+
+    private static Shape shapeOf(int[] shape) {
+        long[] s = new long[shape.length];
+        for (int i = 0; i < s.length; i++) {
+            s[i] = shape[i];
+        }
+        return new Shape(s);
     }
 
     private static double gaussian(SplittableRandom r) {
@@ -93,13 +102,13 @@ public final class Gpt2Model implements AutoCloseable {
     }
 
     private void putParam(String name, FloatBuffer data, int[] shape) {
-        long[] s = new long[shape.length];
-        for (int i = 0; i < s.length; i++) {
-            s[i] = shape[i];
-        }
         FloatBuffer src = data.duplicate();
         src.clear();
-        NDArray a = manager.create(src, new Shape(s));
+        adopt(name, manager.create(src, shapeOf(shape)));
+    }
+
+    private void adopt(String name, NDArray a) {
+        NDScope.unregister(a);
         a.setName(name);
         a.setRequiresGradient(true);
         NDArray old = params.put(name, a);

@@ -15,30 +15,34 @@ public final class GradClip {
     private GradClip() {
     }
 
-    /** Clips in place and returns the total norm before clipping (what HF logs as grad_norm). */
-    public static float clip(Collection<NDArray> params, double maxNorm) {
-        boolean grad = Torch.gradMode();
-        Torch.setGradMode(false);
+    /** The total L2 norm of all gradients, ‖(‖g_1‖₂, …, ‖g_n‖₂)‖₂ in float32 (torch's order). */
+    public static float totalNorm(Collection<NDArray> params) {
         try (NDScope scope = new NDScope()) {
             scope.suppressNotUsedWarning();
             NDList norms = new NDList();
-            NDList grads = new NDList();
             for (NDArray p : params) {
-                NDArray g = p.getGradient();
-                grads.add(g);
-                norms.add(g.norm());
+                norms.add(p.getGradient().norm());
             }
-            float total = NDArrays.stack(norms).norm().getFloat();
-            float coef = (float) maxNorm / (total + 1e-6f);
-            if (coef > 1f) {
-                coef = 1f;
-            }
-            for (NDArray g : grads) {
-                g.muli(coef);
-            }
-            return total;
-        } finally {
-            Torch.setGradMode(grad);
+            return NDArrays.stack(norms).norm().getFloat();
         }
+    }
+
+    /** {@code min(1, max_norm / (total + 1e-6))} in float32, as clip_grad_norm_ computes it. */
+    public static float coefficient(float totalNorm, double maxNorm) {
+        float coef = (float) maxNorm / (totalNorm + 1e-6f);
+        return Math.min(coef, 1f);
+    }
+
+    /** Clips in place and returns the total norm before clipping (what HF logs as grad_norm). */
+    public static float clip(Collection<NDArray> params, double maxNorm) {
+        float total = totalNorm(params);
+        float coef = coefficient(total, maxNorm);
+        try (NDScope scope = new NDScope()) {
+            scope.suppressNotUsedWarning();
+            for (NDArray p : params) {
+                p.getGradient().muli(coef);
+            }
+        }
+        return total;
     }
 }

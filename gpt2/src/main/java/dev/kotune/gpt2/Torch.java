@@ -45,6 +45,16 @@ public final class Torch {
         return JniUtils.embedding((PtNDArray) ids, (PtNDArray) weight, false);
     }
 
+    /** Seeds libtorch's default CPU generator ({@code torch.manual_seed}). */
+    static void seed(long seed) {
+        JniUtils.setSeed(seed);
+    }
+
+    /** {@code torch.nn.functional.dropout(x, p, training=True)}. */
+    static NDArray dropout(NDArray x, double p) {
+        return JniUtils.dropout((PtNDArray) x, p, true);
+    }
+
     /** Zeros {@code param.grad} in place (no-op without a gradient). */
     static void zeroGrad(NDArray param) {
         JniUtils.zeroGrad((PtNDArray) param);

@@ -121,11 +121,11 @@ public final class Trainer {
                         state.totalFlos += 6.0 * nonEmbedding * b.inputIds().length;
                     }
                 }
-                float gradNorm = GradClip.clip(model.parameters().values(),
-                        args.maxGradNorm() > 0 ? args.maxGradNorm() : Double.POSITIVE_INFINITY);
+                // clip_grad_norm_ + AdamW step + zero_grad, the clip coefficient applied inside the fused update
+                float gradNorm = GradClip.totalNorm(model.parameters().values());
+                float coef = args.maxGradNorm() > 0 ? GradClip.coefficient(gradNorm, args.maxGradNorm()) : 1f;
                 double lr = schedule.lr(state.globalStep);
-                optimizer.step(lr);
-                model.parameters().values().forEach(Torch::zeroGrad);
+                optimizer.step(lr, coef);
 
                 state.globalStep++;
                 state.updateInEpoch = u + 1;
