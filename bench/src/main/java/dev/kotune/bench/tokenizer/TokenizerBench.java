@@ -27,9 +27,10 @@ import java.util.concurrent.TimeUnit;
 /**
  * Encode throughput on the nsmc corpus (26,159 reviews, 514,650 KoGPT2 tokens), in tokens per second:
  * in-process (the tokenization library on DJL's native HF tokenizers), over gRPC against the packaged
- * tokenizer-service (batches of 1, 32, 256), and, from {@code bench/python/tokenizer_peer.py}'s JSON, Python
- * {@code tokenizers}' {@code encode_batch}. Prints a markdown table with ratios. Not a test: run
- * {@code bench/tokenizer.sh}.
+ * tokenizer-service (batches of 1, 32, 256), and Python {@code tokenizers}' {@code encode_batch} run by
+ * {@code bench/python/tokenizer_peer.py} as a child process. The three are measured in interleaved rounds and each
+ * path's runs pooled, so that load from other processes on a shared machine falls on all alike. Prints a markdown
+ * table with ratios. Not a test: run {@code bench/tokenizer.sh}.
  *
  * <p>Every path must produce the same token count, or the run fails.
  */
@@ -44,64 +45,59 @@ public final class TokenizerBench {
     Path corpusFile = Path.of(args.getOrDefault("corpus", "../shared/data/nsmc/nsmc_reviews_sample.txt"));
     int warmup = Integer.parseInt(args.getOrDefault("warmup", "2"));
     int runs = Integer.parseInt(args.getOrDefault("runs", "5"));
-    int grpcRuns = Integer.parseInt(args.getOrDefault("grpc-runs", "3"));
     List<String> lines = readLines(corpusFile);
     String loadBefore = loadAverage();
     System.err.printf("corpus %s: %d lines; load average %s%n", corpusFile, lines.size(), loadBefore);
 
-    List<Measurement> inProcess = new ArrayList<>();
-    try (KoTokenizer tok = KoTokenizer.load(tokenizerFile)) {
-      inProcess.add(Measurement.measure("in-process encodeIds(all lines), one native batch", warmup, runs,
-          () -> count(tok.encodeIds(lines, false))));
-      inProcess.add(Measurement.measure("in-process encodeIds(batches of 256)", warmup, runs, () -> {
+    // Rounds interleave the Python peer and the Java in-process paths, so that load from other processes on a shared
+    // machine falls on both alike; each path's timed runs of all rounds are pooled and their median reported.
+    int rounds = Integer.parseInt(args.getOrDefault("rounds", "3"));
+    Map<String, List<Double>> seconds = new java.util.LinkedHashMap<>();
+    Map<String, Long> tokenCounts = new HashMap<>();
+    List<Measurement> peer = new ArrayList<>();
+    List<Measurement> grpc = new ArrayList<>();
+    String peerVersion = "";
+    int grpcRuns = Integer.parseInt(args.getOrDefault("grpc-runs", "1"));
+    try (ServiceUnderTest service = startService(args, tokenizerFile);
+        KoTokenizer tok = KoTokenizer.load(tokenizerFile);
+        HuggingFaceTokenizer djl = HuggingFaceTokenizer.newInstance(tokenizerFile,
+            Map.of("addSpecialTokens", "false", "truncation", "false", "padding", "false"))) {
+      Map<String, Measurement.Run> paths = new java.util.LinkedHashMap<>();
+      paths.put("in-process encodeIds(all lines), one native batch", () -> count(tok.encodeIds(lines, false)));
+      paths.put("in-process encodeIds(batches of 256)", () -> {
         long n = 0;
         for (int i = 0; i < lines.size(); i += 256) {
           n += count(tok.encodeIds(lines.subList(i, Math.min(lines.size(), i + 256)), false));
         }
         return n;
-      }));
-      inProcess.add(Measurement.measure("in-process encodeIds(line), one call per line", warmup, runs, () -> {
+      });
+      paths.put("in-process encodeIds(line), one call per line", () -> {
         long n = 0;
         for (String line : lines) {
           n += tok.encodeIds(line).length;
         }
         return n;
-      }));
-    }
-    try (HuggingFaceTokenizer djl = HuggingFaceTokenizer.newInstance(tokenizerFile,
-        Map.of("addSpecialTokens", "false", "truncation", "false", "padding", "false"))) {
-      inProcess.add(Measurement.measure("in-process DJL batchEncode(all lines), public API", warmup, runs, () -> {
+      });
+      paths.put("in-process DJL batchEncode(all lines), public API", () -> {
         long n = 0;
         for (Encoding e : djl.batchEncode(lines)) {
           n += e.getIds().length;
         }
         return n;
-      }));
-    }
-
-    List<Measurement> grpc = new ArrayList<>();
-    ServiceUnderTest service = null;
-    if (args.containsKey("service-jar")) {
-      Path log = Path.of(args.getOrDefault("service-log", "/tmp/kotune-bench-tokenizer-service.log"));
-      service = ServiceUnderTest.start(Path.of(args.get("service-jar")), tokenizerFile, log,
-          List.of(args.getOrDefault("service-jvm", "-Xmx1g").split(" ")));
-      System.err.println("started tokenizer-service pid " + service.pid() + " on " + service.target + " (log " + log + ")");
-    } else if (args.containsKey("service")) {
-      service = ServiceUnderTest.connect(args.get("service"));
-    }
-    if (service != null) {
-      try (ServiceUnderTest s = service) {
-        var stub = TokenizerServiceGrpc.newBlockingStub(s.channel);
-        grpc.add(Measurement.measure("gRPC Encode, batch 1", 1, grpcRuns, () -> {
+      });
+      Map<String, Measurement.Run> rpcs = new java.util.LinkedHashMap<>();
+      if (service != null) {
+        var stub = TokenizerServiceGrpc.newBlockingStub(service.channel);
+        rpcs.put("gRPC Encode, batch 1", () -> {
           long n = 0;
           for (String line : lines) {
             n += stub.withDeadlineAfter(30, TimeUnit.SECONDS)
                 .encode(EncodeRequest.newBuilder().setText(line).build()).getEncoding().getIdsCount();
           }
           return n;
-        }));
+        });
         for (int batch : new int[] {32, 256}) {
-          grpc.add(Measurement.measure("gRPC BatchEncode, batch " + batch, warmup, grpcRuns, () -> {
+          rpcs.put("gRPC BatchEncode, batch " + batch, () -> {
             long n = 0;
             for (int i = 0; i < lines.size(); i += batch) {
               BatchEncodeResponse r = stub.withDeadlineAfter(60, TimeUnit.SECONDS).batchEncode(BatchEncodeRequest
@@ -111,9 +107,42 @@ public final class TokenizerBench {
               }
             }
             return n;
-          }));
+          });
         }
       }
+      for (int round = 0; round < rounds; round++) {
+        System.err.printf("round %d/%d (load average %s)%n", round + 1, rounds, loadAverage());
+        if (args.containsKey("python")) {
+          Path json = Files.createTempFile("kotune-tokenizer-peer", ".json");
+          runPeer(args.get("python"), args.getOrDefault("peer-script", "bench/python/tokenizer_peer.py"),
+              tokenizerFile, corpusFile, round == 0 ? warmup : 1, runs, json);
+          for (Measurement m : readPeer(json)) {
+            seconds.computeIfAbsent("python:" + m.name(), k -> new ArrayList<>())
+                .addAll(Arrays.stream(m.seconds()).boxed().toList());
+            tokenCounts.put("python:" + m.name(), m.tokens());
+          }
+          peerVersion = readPeerVersion(json);
+          Files.deleteIfExists(json);
+        }
+        for (Map.Entry<String, Measurement.Run> path : paths.entrySet()) {
+          Measurement m = Measurement.measure(path.getKey(), round == 0 ? warmup : 0, runs, path.getValue());
+          seconds.computeIfAbsent(path.getKey(), k -> new ArrayList<>())
+              .addAll(Arrays.stream(m.seconds()).boxed().toList());
+          tokenCounts.put(path.getKey(), m.tokens());
+        }
+        for (Map.Entry<String, Measurement.Run> rpc : rpcs.entrySet()) {
+          Measurement m = Measurement.measure(rpc.getKey(), round == 0 ? 1 : 0, grpcRuns, rpc.getValue());
+          seconds.computeIfAbsent("grpc:" + rpc.getKey(), k -> new ArrayList<>())
+              .addAll(Arrays.stream(m.seconds()).boxed().toList());
+          tokenCounts.put("grpc:" + rpc.getKey(), m.tokens());
+        }
+      }
+    }
+    List<Measurement> inProcess = new ArrayList<>();
+    for (Map.Entry<String, List<Double>> e : seconds.entrySet()) {
+      Measurement m = new Measurement(e.getKey().replaceFirst("^(python|grpc):", ""), tokenCounts.get(e.getKey()),
+          e.getValue().stream().mapToDouble(Double::doubleValue).toArray());
+      (e.getKey().startsWith("python:") ? peer : e.getKey().startsWith("grpc:") ? grpc : inProcess).add(m);
     }
 
     long tokens = inProcess.get(0).tokens();
@@ -122,7 +151,6 @@ public final class TokenizerBench {
         throw new IllegalStateException(m.name() + " produced " + m.tokens() + " tokens, in-process " + tokens);
       }
     }
-    List<Measurement> peer = args.containsKey("peer") ? readPeer(Path.of(args.get("peer"))) : List.of();
     for (Measurement m : peer) {
       if (m.tokens() != tokens) {
         throw new IllegalStateException("python " + m.name() + " produced " + m.tokens() + " tokens, Java " + tokens);
@@ -130,7 +158,7 @@ public final class TokenizerBench {
     }
 
     String table = markdown(lines.size(), tokens, inProcess, grpc, peer, loadBefore, loadAverage(),
-        args.containsKey("peer") ? readPeerVersion(Path.of(args.get("peer"))) : "");
+        peerVersion);
     System.out.println(table);
     if (args.containsKey("out")) {
       writeJson(Path.of(args.get("out")), tokens, lines.size(), inProcess, grpc, peer);
@@ -146,8 +174,8 @@ public final class TokenizerBench {
             + "Load average before/after: %s / %s.%n%n",
         lines, tokens, cpuModel(), Runtime.getRuntime().availableProcessors(), osName(),
         "Java " + Runtime.version() + (peerVersion.isEmpty() ? "" : ", " + peerVersion), loadBefore, loadAfter));
-    sb.append("| Path | tokens/s (median) | vs Python encode_batch | vs in-process (one batch) |\n");
-    sb.append("|---|---:|---:|---:|\n");
+    sb.append("| Path | tokens/s (median) | runs | vs Python encode_batch | vs in-process (one batch) |\n");
+    sb.append("|---|---:|---:|---:|---:|\n");
     for (Measurement m : peer) {
       row(sb, "Python " + m.name(), m, python, java);
     }
@@ -161,9 +189,32 @@ public final class TokenizerBench {
   }
 
   private static void row(StringBuilder sb, String label, Measurement m, double python, double java) {
-    sb.append(String.format(Locale.ROOT, "| %s | %,.0f | %s | %s |%n", label, m.tokensPerSecond(),
+    sb.append(String.format(Locale.ROOT, "| %s | %,.0f | %d | %s | %s |%n", label, m.tokensPerSecond(),
+        m.seconds().length,
         Double.isNaN(python) ? "n/a" : String.format(Locale.ROOT, "%.2f×", m.tokensPerSecond() / python),
         String.format(Locale.ROOT, "%.2f×", m.tokensPerSecond() / java)));
+  }
+
+  /** The packaged service started as a child ({@code --service-jar}), a running one ({@code --service}), or none. */
+  private static ServiceUnderTest startService(Map<String, String> args, Path tokenizerFile) throws IOException {
+    if (args.containsKey("service-jar")) {
+      Path log = Path.of(args.getOrDefault("service-log", "/tmp/kotune-bench-tokenizer-service.log"));
+      ServiceUnderTest s = ServiceUnderTest.start(Path.of(args.get("service-jar")), tokenizerFile, log,
+          List.of(args.getOrDefault("service-jvm", "-Xmx1g").split(" ")));
+      System.err.println("started tokenizer-service pid " + s.pid() + " on " + s.target + " (log " + log + ")");
+      return s;
+    }
+    return args.containsKey("service") ? ServiceUnderTest.connect(args.get("service")) : null;
+  }
+
+  private static void runPeer(String python, String script, Path tokenizer, Path corpus, int warmup, int runs,
+      Path out) throws IOException, InterruptedException {
+    Process p = new ProcessBuilder(python, script, "--tokenizer", tokenizer.toString(), "--corpus", corpus.toString(),
+        "--warmup", String.valueOf(warmup), "--runs", String.valueOf(runs), "--out", out.toString())
+        .inheritIO().start();
+    if (p.waitFor() != 0) {
+      throw new IllegalStateException(script + " exited with " + p.exitValue());
+    }
   }
 
   private static List<Measurement> readPeer(Path file) throws IOException {
