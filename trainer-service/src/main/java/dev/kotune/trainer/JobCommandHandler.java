@@ -15,6 +15,7 @@ import dev.kotune.trainer.kafka.PublishFailedException;
 import dev.kotune.trainer.kafka.TrainingEventDeserializer;
 import dev.kotune.trainer.kafka.TrainingEventPublisher;
 import dev.kotune.trainer.registry.JobRegistry;
+import dev.kotune.trainer.run.ModelLocator;
 import dev.kotune.trainer.validation.JobValidator;
 import dev.kotune.trainer.validation.ValidationResult;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -39,7 +40,7 @@ public class JobCommandHandler {
     private static final Logger LOG = Logger.getLogger(JobCommandHandler.class);
 
     private final TrainingEventDeserializer deserializer = new TrainingEventDeserializer();
-    private final JobValidator validator = new JobValidator(new DatasetReader());
+    private final JobValidator validator;
     private final TrainingEventPublisher events;
     private final DeadLetterPublisher deadLetters;
     private final JobRegistry registry;
@@ -48,7 +49,8 @@ public class JobCommandHandler {
     private final EventIdLog handled;
 
     public JobCommandHandler(TrainingEventPublisher events, DeadLetterPublisher deadLetters, JobRegistry registry,
-            JobWorker worker, JobMetrics metrics, TrainerConfig config) {
+            JobWorker worker, JobMetrics metrics, TrainerConfig config, ModelLocator models) {
+        this.validator = new JobValidator(new DatasetReader(), models);
         this.events = events;
         this.deadLetters = deadLetters;
         this.registry = registry;

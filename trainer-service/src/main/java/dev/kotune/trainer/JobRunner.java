@@ -12,9 +12,9 @@ import dev.kotune.trainer.domain.TrainingJob;
  * boundaries and stops with {@code Cancelled} when it turns true. If it throws, or returns without a final fact, the
  * service publishes {@code Failed} (error_type "INTERNAL") for it.
  *
- * <p>Implementations are CDI beans ({@code @ApplicationScoped}); the one that trains GPT-2 on DJL (issue 4) replaces
- * {@link PlaceholderJobRunner}, the {@code @DefaultBean}, simply by existing. Implementations are called from one
- * thread at a time but must be safe to construct and inspect from others.
+ * <p>Implementations are CDI beans ({@code @ApplicationScoped}); the service's is
+ * {@link dev.kotune.trainer.run.DjlJobRunner} (GPT-2 on DJL). Implementations are called from one thread at a time
+ * but must be safe to construct and inspect from others.
  */
 public interface JobRunner {
 

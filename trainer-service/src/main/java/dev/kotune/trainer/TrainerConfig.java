@@ -3,6 +3,7 @@ package dev.kotune.trainer;
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 import java.time.Duration;
+import java.util.Optional;
 
 /** Settings of the trainer service ({@code kotune.trainer.*}). Immutable, thread-safe. */
 @ConfigMapping(prefix = "kotune.trainer")
@@ -23,4 +24,26 @@ public interface TrainerConfig {
     /** How many recent event ids are remembered to drop redelivered records (plus every accepted job's). */
     @WithDefault("10000")
     int dedupCapacity();
+
+    /**
+     * Directory of the built-in models: a base model or tokenizer named {@code kotune/<name>} is
+     * {@code <dir>/kotune-<name>} (e.g. {@code kotune/tiny-ko} → {@code models/kotune-tiny-ko}). A relative path is
+     * resolved against the working directory; pass an absolute one when the service does not start in the
+     * repository root.
+     */
+    @WithDefault("models")
+    String builtinModelsDir();
+
+    /**
+     * Hub ids are read only from the HF cache when true; unset: {@code HF_HUB_OFFLINE} decides (huggingface_hub's
+     * rule). The cache and endpoint follow {@code HF_HUB_CACHE}/{@code HF_HOME} and {@code HF_ENDPOINT}.
+     */
+    Optional<Boolean> hubOffline();
+
+    /** The HF hub cache directory; unset: {@code HF_HUB_CACHE}, else {@code $HF_HOME/hub} (huggingface_hub's rule). */
+    Optional<String> hubCache();
+
+    /** libtorch intra-op threads for training; 0 keeps libtorch's default (one per core). */
+    @WithDefault("0")
+    int intraOpThreads();
 }

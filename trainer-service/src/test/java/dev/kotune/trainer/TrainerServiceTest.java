@@ -101,7 +101,7 @@ class TrainerServiceTest {
     }
 
     @Test
-    void validatesAGoodJobThenThePlaceholderRunnerFailsItHonestly() throws Exception {
+    void validatesAGoodJobThenFailsItWithBaseModelWhileTheHubIsOffline() throws Exception {
         String jobId = jobId("valid");
         TrainingEvent submitted = submission(jobId);
         kafka.send(JOBS, submitted);
@@ -127,9 +127,11 @@ class TrainerServiceTest {
         assertThat(v.getResolvedSpec().getEvaluation().getPromptsCount()).isEqualTo(4);
         assertThat(v.getResolvedSpec().getDataset().getInline().getExamplesCount()).isEqualTo(12);
 
+        // %test sets kotune.trainer.hub-offline and an empty hub cache: the hub id cannot be resolved.
         var failed = events.get(1).getFailed();
-        assertThat(failed.getErrorType()).isEqualTo("NOT_IMPLEMENTED");
-        assertThat(failed.getReason()).isEqualTo("training lands with issue 4 (GPT-2 on DJL)");
+        assertThat(failed.getErrorType()).isEqualTo("BASE_MODEL");
+        assertThat(failed.getReason()).contains("skt/kogpt2-base-v2", "config.json", "HF_HUB_OFFLINE");
+        assertThat(failed.getStep()).isZero();
 
         Path jobJson = Path.of(ConfigProvider.getConfig().getValue("kotune.home", String.class), "jobs", jobId,
                 "job.json");

@@ -15,6 +15,10 @@ import dev.kotune.trainer.domain.GenerationSettings;
 import dev.kotune.trainer.domain.Hyperparameters;
 import dev.kotune.trainer.domain.PromptFormat;
 import dev.kotune.trainer.domain.TrainingJob;
+import dev.kotune.trainer.run.GenerationConfigs;
+import dev.kotune.trainer.run.ModelLocator;
+import dev.kotune.tokenization.InvalidInputException;
+import dev.kotune.tokenization.PromptTemplate;
 import java.io.IOException;
 import java.net.URI;
 import java.nio.file.Files;
@@ -30,9 +34,11 @@ import java.util.regex.Pattern;
  * path plus the rule and the value, e.g. {@code spec.hyperparameters.learning_rate: must be in (0, 1], got 5.0}.
  *
  * <p>This is the service's edge: proto types stop here. File datasets are read to count their examples; a base model
- * given as a directory must hold an HF {@code config.json}, whose {@code n_positions} bounds {@code max_length}
- * (hub ids and built-in names are assumed to be GPT-2 sized, {@value #DEFAULT_N_POSITIONS} positions; the runner
- * checks the real config when it loads the model). Stateless and thread-safe.
+ * given as a directory or a built-in name ({@code kotune/tiny-ko}, found through the {@link ModelLocator}) must hold
+ * an HF {@code config.json}, whose {@code n_positions} bounds {@code max_length} (hub ids are assumed to be GPT-2
+ * sized, {@value #DEFAULT_N_POSITIONS} positions; the runner checks the real config when it loads the model). The
+ * evaluation's generation settings are checked against the proto's ranges and then by the engine's own
+ * {@code GenerationConfig} validation. Stateless and thread-safe.
  */
 public final class JobValidator {
 
@@ -55,9 +61,15 @@ public final class JobValidator {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final DatasetReader datasetReader;
+    private final ModelLocator models;
 
-    public JobValidator(DatasetReader datasetReader) {
+    /**
+     * @param datasetReader reads file datasets
+     * @param models        finds built-in models and tokenizers ({@code kotune/...})
+     */
+    public JobValidator(DatasetReader datasetReader, ModelLocator models) {
         this.datasetReader = datasetReader;
+        this.models = models;
     }
 
     /** Validates {@code submitted} for the job {@code jobId} (the envelope's job_id). */
@@ -73,7 +85,7 @@ public final class JobValidator {
         TrainingJobSpec spec = submitted.getSpec();
 
         BaseModel base = baseModel(spec.getBaseModel(), problems);
-        String tokenizer = tokenizer(spec, problems);
+        String tokenizer = tokenizer(spec, models, problems);
         Dataset dataset = dataset(spec, problems);
         List<Example> examples = loadExamples(dataset, problems);
         PromptFormat format = format(spec, base.nPositions(), problems);
@@ -93,12 +105,20 @@ public final class JobValidator {
     private record BaseModel(String name, int nPositions) {
     }
 
-    private static BaseModel baseModel(String value, Problems problems) {
+    private BaseModel baseModel(String value, Problems problems) {
         String field = "spec.base_model";
         if (value.isBlank()) {
             problems.add(field, "is required (a hub id like \"skt/kogpt2-base-v2\", an HF-layout directory or a "
-                    + "built-in name like \"kotune/tiny-kogpt2\")");
+                    + "built-in name like \"kotune/tiny-ko\")");
             return new BaseModel(value, DEFAULT_N_POSITIONS);
+        }
+        if (ModelLocator.isBuiltIn(value)) {
+            var dir = models.builtIn(value);
+            if (dir.isEmpty()) {
+                problems.add(field, models.unknownBuiltIn(value));
+                return new BaseModel(value, DEFAULT_N_POSITIONS);
+            }
+            return new BaseModel(value, nPositions(dir.get(), field, problems).nPositions());
         }
         if (!isPathLike(value)) {
             if (!HUB_ID.matcher(value).matches()) {
@@ -117,6 +137,12 @@ public final class JobValidator {
             problems.add(field, "must be an HF-layout directory with a readable config.json, got \"" + value + "\"");
             return new BaseModel(dir.toString(), DEFAULT_N_POSITIONS);
         }
+        return nPositions(dir, field, problems);
+    }
+
+    /** The directory's config.json n_positions (n_ctx), reporting an unreadable or shapeless config. */
+    private static BaseModel nPositions(Path dir, String field, Problems problems) {
+        Path config = dir.resolve("config.json");
         try {
             JsonNode json = JSON.readTree(config.toFile());
             JsonNode n = json.has("n_positions") ? json.get("n_positions") : json.get("n_ctx");
@@ -131,8 +157,12 @@ public final class JobValidator {
         }
     }
 
-    private static String tokenizer(TrainingJobSpec spec, Problems problems) {
+    private static String tokenizer(TrainingJobSpec spec, ModelLocator models, Problems problems) {
         String value = spec.getTokenizer();
+        if (ModelLocator.isBuiltIn(value) && models.builtIn(value).isEmpty()) {
+            problems.add("spec.tokenizer", models.unknownBuiltIn(value));
+            return value;
+        }
         if (value.isEmpty() || !isPathLike(value)) {
             if (!value.isEmpty() && !HUB_ID.matcher(value).matches()) {
                 problems.add("spec.tokenizer", "must be a hub id (org/name) or an existing path, got \"" + value
@@ -252,6 +282,13 @@ public final class JobValidator {
         String template = f.getTemplate().isEmpty() ? PromptFormat.DEFAULT_TEMPLATE : f.getTemplate();
         if (!template.contains("{prompt}")) {
             problems.add("spec.format.template", "must contain {prompt}, got \"" + template + "\"");
+        } else {
+            try {
+                new PromptTemplate(template);
+            } catch (InvalidInputException e) {
+                problems.add("spec.format.template", "must contain {prompt} and {completion} exactly once each, "
+                        + "{completion} after {prompt}, got \"" + template + "\"");
+            }
         }
         int maxLength = f.hasMaxLength() ? f.getMaxLength() : 64;
         problems.closed("spec.format.max_length", maxLength, 8, nPositions);
@@ -356,8 +393,17 @@ public final class JobValidator {
             problems.closed(p + "logprobs", logprobs, 0, 20);
         }
         Long seed = g.hasSeed() ? g.getSeed() : null;
-        return new GenerationSettings(maxNewTokens, maxLength, minNewTokens, g.getDoSample(), temperature, topK, topP,
-                repetitionPenalty, ngram, stop, seed, logprobs, !g.hasStopAtEos() || g.getStopAtEos());
+        GenerationSettings settings = new GenerationSettings(maxNewTokens, maxLength, minNewTokens, g.getDoSample(),
+                temperature, topK, topP, repetitionPenalty, ngram, stop, seed, logprobs,
+                !g.hasStopAtEos() || g.getStopAtEos());
+        if (problems.isEmpty()) {
+            try {
+                GenerationConfigs.toEngine(settings, 0, 0);
+            } catch (IllegalArgumentException e) {
+                problems.add(p.substring(0, p.length() - 1), e.getMessage());
+            }
+        }
+        return settings;
     }
 
     private static Map<String, String> labels(TrainingJobSpec spec, Problems problems) {

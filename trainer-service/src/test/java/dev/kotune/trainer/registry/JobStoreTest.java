@@ -23,7 +23,7 @@ class JobStoreTest {
 
     private static JobRecord record(String jobId) {
         var spec = Jobs.validSpec().putLabels("team", "nlp");
-        var accepted = (ValidationResult.Accepted) new JobValidator(new DatasetReader())
+        var accepted = (ValidationResult.Accepted) new JobValidator(new DatasetReader(), dev.kotune.trainer.TestModels.locator())
                 .validate(jobId, Jobs.submitted(spec));
         Instant at = Instant.parse("2026-01-02T03:04:05.123Z");
         return new JobRecord(accepted.job(), "event-1", "tester", at, accepted.numExamples(), accepted.totalSteps(),

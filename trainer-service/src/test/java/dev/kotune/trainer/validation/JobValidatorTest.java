@@ -29,7 +29,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 class JobValidatorTest {
 
-    private final JobValidator validator = new JobValidator(new DatasetReader());
+    private final JobValidator validator = new JobValidator(new DatasetReader(), dev.kotune.trainer.TestModels.locator());
 
     @TempDir
     Path tmp;
@@ -294,6 +294,28 @@ class JobValidatorTest {
                 .containsExactly("spec.base_model");
         assertThat(reject(submitted(validSpec().setBaseModel("not a model!")))).extracting(ValidationError::field)
                 .containsExactly("spec.base_model");
+    }
+
+    @Test
+    void rejectsAnUnknownBuiltInModelOrTokenizerListingTheKnownOnes() {
+        var errors = reject(submitted(validSpec().setBaseModel("kotune/nope").setTokenizer("kotune/nope-either")));
+        assertThat(errors).extracting(ValidationError::field).containsExactly("spec.base_model", "spec.tokenizer");
+        assertThat(errors.get(0).message()).startsWith("no built-in model \"kotune/nope\" in ")
+                .contains("kotune/ko-bpe-8k");
+    }
+
+    @Test
+    void acceptsABuiltInTokenizerByName() {
+        assertThat(accept(submitted(validSpec().setTokenizer("kotune/ko-bpe-8k"))).job().tokenizer())
+                .isEqualTo("kotune/ko-bpe-8k");
+    }
+
+    @Test
+    void rejectsATemplateWhoseCompletionComesBeforeThePrompt() {
+        assertThat(reject(submitted(validSpec().setFormat(PromptFormat.newBuilder()
+                .setTemplate("{completion} / {prompt}"))))).extracting(ValidationError::toString)
+                .containsExactly("spec.format.template: must contain {prompt} and {completion} exactly once each, "
+                        + "{completion} after {prompt}, got \"{completion} / {prompt}\"");
     }
 
     @Test

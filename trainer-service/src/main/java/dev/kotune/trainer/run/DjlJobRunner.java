@@ -1,0 +1,416 @@
+package dev.kotune.trainer.run;
+
+import dev.kotune.checkpoint.Checkpoint;
+import dev.kotune.checkpoint.CheckpointException;
+import dev.kotune.checkpoint.GPT2Config;
+import dev.kotune.checkpoint.KotuneMetadata;
+import dev.kotune.engine.GenerationConfig;
+import dev.kotune.export.ExportResult;
+import dev.kotune.export.GraphFlavour;
+import dev.kotune.export.OnnxExporter;
+import dev.kotune.gpt2.DataOrder;
+import dev.kotune.gpt2.Gpt2Model;
+import dev.kotune.gpt2.LogEntry;
+import dev.kotune.gpt2.Torch;
+import dev.kotune.gpt2.TrainOutput;
+import dev.kotune.gpt2.Trainer;
+import dev.kotune.gpt2.TrainingArguments;
+import dev.kotune.tokenization.PromptTemplate;
+import dev.kotune.tokenization.SpecialTokenRole;
+import dev.kotune.trainer.JobContext;
+import dev.kotune.trainer.JobRunner;
+import dev.kotune.trainer.TrainerConfig;
+import dev.kotune.trainer.dataset.DatasetReader;
+import dev.kotune.trainer.domain.Example;
+import dev.kotune.trainer.domain.Hyperparameters;
+import dev.kotune.trainer.domain.JobFact;
+import dev.kotune.trainer.domain.TrainingJob;
+import dev.kotune.trainer.kafka.PublishFailedException;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.stream.Stream;
+import org.jboss.logging.Logger;
+
+/**
+ * The real {@link JobRunner}: trains GPT-2 on DJL's PyTorch engine with the {@code gpt2} library, HF Trainer
+ * semantics. For one validated job it
+ * <ol>
+ *   <li>resolves the base model ({@link ModelLocator}: directory, built-in {@code kotune/...}, hub id) and the
+ *       tokenizer ({@link TokenizerResolver}), reads the examples again and prepares them ({@link ExampleEncoder});
+ *   <li>exports the base model to a temporary ONNX directory and answers the evaluation prompts with it ("before");
+ *   <li>publishes {@code TrainingStarted}, trains, publishing {@code TrainingProgress} every {@code logging_steps}
+ *       and writing {@code checkpoint-{step}} every {@code save_steps} ({@code CheckpointSaved}); a cancel request
+ *       stops it at the next step boundary ({@code TrainingCancelled});
+ *   <li>computes the eval loss (training examples, no dropout), saves the final checkpoint, exports it to
+ *       {@code jobs/{id}/export}, answers the prompts with it ("after"), publishes {@code ModelEvaluated},
+ *       {@code CheckpointExported}, writes {@code report.json} and publishes {@code TrainingSucceeded}.
+ * </ol>
+ * A job restarted after a crash continues from its last checkpoint with a training state. Every failure ends in
+ * {@code TrainingFailed} with an {@link ErrorType}; nothing escapes to the consumer.
+ *
+ * <p>Called by the job worker, one job at a time (DJL allows one active gradient collector per process); the bean is
+ * stateless between jobs and safe to inspect from other threads.
+ */
+@ApplicationScoped
+public class DjlJobRunner implements JobRunner {
+
+    /** The device training runs on (the CPU build of libtorch). */
+    public static final String DEVICE = "cpu";
+    /** Export directory name inside the job directory. */
+    public static final String EXPORT_DIR = "export";
+
+    private static final Logger LOG = Logger.getLogger(DjlJobRunner.class);
+
+    private final ModelLocator locator;
+    private final TokenizerResolver tokenizers;
+    private final DatasetReader datasets = new DatasetReader();
+    private final int intraOpThreads;
+
+    public DjlJobRunner(TrainerConfig config, ModelLocator locator) {
+        this.locator = locator;
+        this.tokenizers = new TokenizerResolver(locator);
+        this.intraOpThreads = config.intraOpThreads();
+    }
+
+    @Override
+    public void run(TrainingJob job, JobContext context) {
+        Run run = new Run(job, context);
+        try {
+            run.execute();
+        } catch (JobFailure f) {
+            run.fail(f);
+        } catch (ProgressReporter.Abort a) {
+            run.fail(a.failure);
+        } catch (PublishFailedException e) {
+            throw e;
+        } catch (OutOfMemoryError e) {
+            run.fail(new JobFailure(ErrorType.OUT_OF_MEMORY, "out of Java heap: " + e.getMessage()
+                    + " (raise -Xmx or use a smaller model / batch)", true, e));
+        } catch (RuntimeException e) {
+            ErrorType type = OutOfMemory.is(e) ? ErrorType.OUT_OF_MEMORY : ErrorType.INTERNAL;
+            LOG.errorf(e, "job %s failed", job.jobId());
+            run.fail(new JobFailure(type, e.getClass().getSimpleName() + ": " + e.getMessage(),
+                    type == ErrorType.OUT_OF_MEMORY, e));
+        } finally {
+            run.close();
+        }
+    }
+
+    /** One job's run: the resources it holds and how far it got. Not thread-safe. */
+    private final class Run implements AutoCloseable {
+        private final TrainingJob job;
+        private final JobContext context;
+        private final Path jobDir;
+        private final Path scratch;
+        private ResolvedTokenizer tokenizer;
+        private Trainer trainer;
+        private long lastStep;
+
+        Run(TrainingJob job, JobContext context) {
+            this.job = job;
+            this.context = context;
+            this.jobDir = context.jobDir();
+            this.scratch = jobDir.resolve(".scratch");
+        }
+
+        void execute() throws JobFailure {
+            Hyperparameters hp = job.hyperparameters();
+            if (intraOpThreads > 0) {
+                Torch.configureThreads(intraOpThreads);
+            }
+            // 1. model, tokenizer, examples
+            Path baseDir = locator.resolveModel(job.baseModel());
+            Checkpoint base;
+            try {
+                base = Checkpoint.read(baseDir);
+            } catch (CheckpointException e) {
+                throw new JobFailure(ErrorType.BASE_MODEL, "base model " + baseDir + " cannot be read: "
+                        + e.getMessage(), false, e);
+            }
+            GPT2Config config = base.config();
+            tokenizer = tokenizers.resolve(job.tokenizer().equals(job.baseModel()) ? "" : job.tokenizer(),
+                    job.baseModel(), baseDir, config, base.metadata());
+            List<Example> examples = readExamples();
+            ExampleEncoder.Encoded encoded = ExampleEncoder.encode(tokenizer, examples, job.format());
+            int n = encoded.rows().size();
+            if (encoded.truncated() > 0) {
+                LOG.infof("job %s: %d of %d examples were longer than max_length %d and were cut", job.jobId(),
+                        encoded.truncated(), n, job.format().maxLength());
+            }
+            TrainingArguments args = arguments(hp);
+            SampleCounter samples = new SampleCounter(n, hp.perDeviceTrainBatchSize(),
+                    hp.gradientAccumulationSteps());
+            long totalSteps = hp.totalSteps(n);
+            if (stopIfCancelled()) {
+                return;
+            }
+
+            // 2. answers before training, on an ONNX export of the base model
+            PromptTemplate template = ExampleEncoder.options(job.format()).template();
+            GenerationConfig generation = generationConfig();
+            GraphFlavour flavour = ExportFlavors.toExporter(job.export().graphFlavor());
+            List<String> prompts = job.evaluation().prompts();
+            List<String> before = List.of();
+            if (!prompts.isEmpty()) {
+                Path baseExport = export(baseDir, scratch.resolve("base-export"), flavour, tokenizer.tokenizerJson(),
+                        null, 0L, "the base model");
+                before = SampleAnswerer.answer(baseExport, tokenizer.tokenizer(), template, prompts, generation);
+                deleteTree(baseExport);
+            }
+            if (stopIfCancelled()) {
+                return;
+            }
+
+            // 3. train (or continue a crashed run)
+            CheckpointSaver saver = new CheckpointSaver(jobDir, job.jobId(), job.baseModel(), tokenizer);
+            DataOrder order = DataOrder.seededShuffle(hp.seed());
+            trainer = resumeOrStart(base, args, order);
+            base = null; // the weights live in the engine now
+            lastStep = trainer.state().globalStep;
+            long resumedFrom = lastStep;
+            long parameters = trainer.model().parameters().values().stream().mapToLong(a -> a.size()).sum();
+            int epochs = hp.maxSteps() > 0 ? (int) Math.ceil((double) totalSteps / samples.stepsPerEpoch())
+                    : hp.numTrainEpochs();
+            LOG.infof("job %s: training %s (%,d parameters) on %d examples, %d steps, %d epochs, batch %d%s",
+                    job.jobId(), baseDir, parameters, n, totalSteps, epochs, hp.perDeviceTrainBatchSize(),
+                    resumedFrom > 0 ? ", resumed at step " + resumedFrom : "");
+            context.publish(new JobFact.Started(totalSteps, n, epochs, parameters, DEVICE, resumedFrom));
+            ProgressReporter reporter = new ProgressReporter(job.jobId(), context, samples, hp.saveSteps(), saver,
+                    resumedFrom);
+            reporter.attach(trainer);
+            TrainOutput out;
+            try {
+                out = trainer.train(encoded.rows(), e -> {
+                    lastStep = e.step();
+                    reporter.onStep(e);
+                }, context::cancelRequested);
+            } catch (ProgressReporter.Abort a) {
+                throw a.failure;
+            }
+            lastStep = out.globalStep();
+            if (out.cancelled()) {
+                cancelled();
+                return;
+            }
+            LOG.infof("job %s: %s", job.jobId(), finalLine(out));
+
+            // 4. eval loss, final checkpoint, export, answers after
+            double evalLoss = EvalLoss.of(trainer.model(), encoded.rows());
+            Map<String, Double> metrics = metrics(out, evalLoss);
+            CheckpointSaver.Saved last = saver.save(trainer, out.globalStep(), metrics);
+            context.publish(new JobFact.CheckpointSaved(last.step(), last.dir().toString(), last.weightsSha256()));
+            Path exportDir = job.export().onnx() ? jobDir.resolve(EXPORT_DIR) : scratch.resolve("final-export");
+            Path exported = export(last.dir(), exportDir, flavour, null, job.jobId(), out.globalStep(),
+                    "the checkpoint " + last.dir());
+            List<String> after = prompts.isEmpty() ? List.of()
+                    : SampleAnswerer.answer(exported, tokenizer.tokenizer(), template, prompts, generation);
+            List<JobFact.SampleAnswer> answers = new ArrayList<>();
+            for (int i = 0; i < prompts.size(); i++) {
+                answers.add(new JobFact.SampleAnswer(prompts.get(i), before.get(i), after.get(i)));
+                LOG.infof("job %s: Q %s | before: %s | after: %s", job.jobId(), prompts.get(i), before.get(i),
+                        after.get(i));
+            }
+            context.publish(new JobFact.Evaluated(out.globalStep(), evalLoss, answers));
+            String exportPath = "";
+            if (job.export().onnx()) {
+                exportPath = exported.toString();
+                context.publish(new JobFact.Exported(out.globalStep(), last.dir().toString(), exportPath,
+                        ExportFlavors.toProto(flavour), tokenizer.sha256(), sha256(exported.resolve("model.onnx"))));
+            } else {
+                deleteTree(exported);
+            }
+            writeReport(baseDir, n, encoded.truncated(), parameters, resumedFrom, metrics, evalLoss, out.logHistory(),
+                    answers, last.dir(), job.export().onnx() ? exported : null);
+            context.publish(new JobFact.Succeeded(new JobFact.TrainMetrics(out.globalStep(), out.trainingLoss(),
+                    out.trainRuntime(), out.trainSamplesPerSecond(), out.trainStepsPerSecond(), out.totalFlos()),
+                    last.dir().toString(), exportPath));
+        }
+
+        private List<Example> readExamples() throws JobFailure {
+            try {
+                DatasetReader.Loaded loaded = datasets.read(job.dataset());
+                if (loaded.examples().isEmpty()) {
+                    throw new JobFailure(ErrorType.DATASET, "the dataset " + describeDataset() + " has no examples now"
+                            + (loaded.problems().isEmpty() ? "" : ": " + loaded.problems()));
+                }
+                return loaded.examples();
+            } catch (IOException e) {
+                throw new JobFailure(ErrorType.DATASET, "the dataset " + describeDataset() + " cannot be read: "
+                        + e.getMessage(), true, e);
+            }
+        }
+
+        private String describeDataset() {
+            return job.dataset().isInline() ? "(inline)" : job.dataset().path();
+        }
+
+        private GenerationConfig generationConfig() throws JobFailure {
+            var info = tokenizer.tokenizer().info();
+            int eos = info.token(SpecialTokenRole.EOS).orElseThrow().id();
+            int pad = info.token(SpecialTokenRole.PAD).orElseThrow().id();
+            try {
+                return GenerationConfigs.toEngine(job.evaluation().generation(), eos, pad);
+            } catch (IllegalArgumentException e) {
+                throw new JobFailure(ErrorType.EVALUATION, e.getMessage(), false, e);
+            }
+        }
+
+        private Trainer resumeOrStart(Checkpoint base, TrainingArguments args, DataOrder order) throws JobFailure {
+            Optional<Path> resume = ResumePoint.latest(jobDir);
+            if (resume.isPresent()) {
+                Path dir = resume.get();
+                try {
+                    KotuneMetadata md = KotuneMetadata.read(dir.resolve(KotuneMetadata.FILE));
+                    if (md.tokenizerSha256() != null && !md.tokenizerSha256().equalsIgnoreCase(tokenizer.sha256())) {
+                        throw new IllegalStateException("it was trained with tokenizer sha256 " + md.tokenizerSha256());
+                    }
+                    Trainer t = Trainer.resume(dir, args, order);
+                    LOG.infof("job %s: continuing from %s (step %d)", job.jobId(), dir, t.state().globalStep);
+                    return t;
+                } catch (IOException | RuntimeException e) {
+                    LOG.warnf("job %s: cannot continue from %s (%s); starting again from the base model",
+                            job.jobId(), dir, e.getMessage());
+                }
+            }
+            GPT2Config config = job.hyperparameters().dropout() ? base.config() : base.config().withDropout(0);
+            try {
+                return new Trainer(Gpt2Model.fromStateDict(config, base.weights()), args, order);
+            } catch (IllegalArgumentException e) {
+                throw new JobFailure(ErrorType.BASE_MODEL, "base model " + base.dir() + " cannot be loaded: "
+                        + e.getMessage(), false, e);
+            }
+        }
+
+        private Path export(Path checkpoint, Path out, GraphFlavour flavour, Path tokenizerJson, String jobId,
+                Long step, String what) throws JobFailure {
+            try {
+                var options = dev.kotune.export.ExportOptions.of(checkpoint, out).withFlavour(flavour)
+                        .withTokenizer(tokenizerJson).withJob(jobId, step);
+                ExportResult r = OnnxExporter.export(options);
+                return r.dir();
+            } catch (IOException | RuntimeException e) {
+                if (OutOfMemory.is(e)) {
+                    throw new JobFailure(ErrorType.OUT_OF_MEMORY, "out of memory exporting " + what + " to " + out
+                            + ": " + e.getMessage(), true, e);
+                }
+                throw new JobFailure(ErrorType.EXPORT, "exporting " + what + " to ONNX (" + out + ") failed: " + e,
+                        e instanceof IOException, e);
+            }
+        }
+
+        private boolean stopIfCancelled() {
+            if (!context.cancelRequested()) {
+                return false;
+            }
+            cancelled();
+            return true;
+        }
+
+        private void cancelled() {
+            LOG.infof("job %s cancelled at step %d (%s)", job.jobId(), lastStep, context.cancelReason());
+            context.publish(new JobFact.Cancelled(lastStep, context.cancelReason(), context.cancelRequestedBy()));
+        }
+
+        void fail(JobFailure f) {
+            LOG.warnf("job %s failed at step %d: %s %s", job.jobId(), lastStep, f.type(), f.getMessage());
+            context.publish(new JobFact.Failed(f.getMessage(), f.type().name(), lastStep, f.retryable()));
+        }
+
+        private void writeReport(Path baseDir, int n, int truncated, long parameters, long resumedFrom,
+                Map<String, Double> metrics, double evalLoss, List<LogEntry> history,
+                List<JobFact.SampleAnswer> answers, Path checkpoint, Path export) throws JobFailure {
+            List<Map<String, Double>> losses = history.stream().map(l -> {
+                Map<String, Double> m = new LinkedHashMap<>();
+                m.put("step", (double) l.step());
+                m.put("epoch", l.epoch());
+                m.put("loss", l.loss());
+                m.put("grad_norm", l.gradNorm());
+                m.put("learning_rate", l.learningRate());
+                return m;
+            }).toList();
+            JobReport report = new JobReport(job.jobId(), job.baseModel(), baseDir.toString(),
+                    tokenizer.tokenizerJson().toString(), tokenizer.sha256(), n, truncated, parameters, resumedFrom,
+                    metrics, evalLoss, losses,
+                    answers.stream().map(a -> new JobReport.Sample(a.prompt(), a.answerBefore(), a.answerAfter()))
+                            .toList(),
+                    checkpoint.toString(), export == null ? null : export.toString());
+            try {
+                report.write(jobDir);
+            } catch (IOException e) {
+                throw new JobFailure(ErrorType.CHECKPOINT_IO, "cannot write " + jobDir.resolve(JobReport.FILE) + ": "
+                        + e, true, e);
+            }
+        }
+
+        @Override
+        public void close() {
+            if (trainer != null) {
+                trainer.model().close();
+            }
+            if (tokenizer != null) {
+                tokenizer.close();
+            }
+            try {
+                deleteTree(scratch);
+            } catch (RuntimeException e) {
+                LOG.warnf("job %s: could not delete %s: %s", job.jobId(), scratch, e.getMessage());
+            }
+        }
+    }
+
+    /** HF TrainingArguments from the job's resolved hyperparameters. */
+    static TrainingArguments arguments(Hyperparameters hp) {
+        return new TrainingArguments(hp.perDeviceTrainBatchSize(), hp.gradientAccumulationSteps(),
+                hp.numTrainEpochs(), hp.maxSteps() > 0 ? hp.maxSteps() : -1, hp.learningRate(), hp.weightDecay(),
+                hp.warmupSteps(), 0.9, 0.999, 1e-8, hp.maxGradNorm(), hp.loggingSteps(), hp.seed());
+    }
+
+    /** HF's final metrics plus the eval loss, as kotune.json and report.json carry them. */
+    static Map<String, Double> metrics(TrainOutput out, double evalLoss) {
+        Map<String, Double> m = new LinkedHashMap<>();
+        m.put("global_step", (double) out.globalStep());
+        m.put("training_loss", out.trainingLoss());
+        m.put("train_runtime", out.trainRuntime());
+        m.put("train_samples_per_second", out.trainSamplesPerSecond());
+        m.put("train_steps_per_second", out.trainStepsPerSecond());
+        m.put("total_flos", out.totalFlos());
+        m.put("epoch", out.epoch());
+        m.put("eval_loss", evalLoss);
+        return m;
+    }
+
+    /** HF Trainer's closing line. */
+    static String finalLine(TrainOutput out) {
+        return String.format(Locale.ROOT, "{'train_runtime': %.4f, 'train_samples_per_second': %.3f, "
+                        + "'train_steps_per_second': %.3f, 'train_loss': %.4f, 'epoch': %.2f}", out.trainRuntime(),
+                out.trainSamplesPerSecond(), out.trainStepsPerSecond(), out.trainingLoss(), out.epoch());
+    }
+
+    private static String sha256(Path file) throws JobFailure {
+        try {
+            return Sha256.of(file);
+        } catch (IOException e) {
+            throw new JobFailure(ErrorType.EXPORT, "cannot read " + file + ": " + e, true, e);
+        }
+    }
+
+    private static void deleteTree(Path dir) {
+        if (!Files.exists(dir)) {
+            return;
+        }
+        try (Stream<Path> files = Files.walk(dir)) {
+            files.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+}
