@@ -1,9 +1,11 @@
 package dev.kotune.inference;
 
+import dev.kotune.engine.ExecutionProvider;
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 import java.nio.file.Path;
 import java.util.Optional;
+import java.util.OptionalInt;
 
 /** Settings of the inference service ({@code kotune.inference.*}). Immutable, thread-safe. */
 @ConfigMapping(prefix = "kotune.inference")
@@ -12,11 +14,44 @@ public interface InferenceConfig {
     /**
      * Directory of servable models: each subdirectory holding a {@code kotune.json} is one model whose id is the
      * subdirectory's name (an export: model.onnx, genai_config.json, tokenizer.json, kotune.json). Read on every
-     * listing, so new exports show up without a restart.
+     * listing, so new exports show up without a restart. application.properties sets it to
+     * {@code ${kotune.home}/models}, e.g. {@code /var/lib/kotune/models}.
      */
     @WithDefault("./.kotune/home/models")
     Path modelsDir();
 
     /** Id of the model used when a request names none; unset = the first model by id. */
     Optional<String> defaultModel();
+
+    /** ONNX Runtime execution provider: CPU, CUDA (falls back to CPU with a warning when unavailable) or AUTO. */
+    @WithDefault("CPU")
+    ExecutionProvider executionProvider();
+
+    /** Threads inside one ONNX Runtime op (matmul), per model; 0 = ONNX Runtime's default (one per physical core). */
+    @WithDefault("0")
+    int intraOpThreads();
+
+    /** Generations running at once per model; unset = the number of available processors, e.g. 2. */
+    OptionalInt maxConcurrent();
+
+    /**
+     * Requests per model that may wait for a free slot; one more is refused with RESOURCE_EXHAUSTED / HTTP 429.
+     * 0 = never wait.
+     */
+    @WithDefault("32")
+    int maxQueue();
+
+    /**
+     * Follow {@code kotune.topics.events} and serve every {@code CheckpointExported} export as model id = job id
+     * (a new export of the same job replaces the old one; requests in flight finish on the old one).
+     */
+    @WithDefault("true")
+    boolean followTrainingEvents();
+
+    /**
+     * Consumer group prefix; each replica joins its own group (prefix + random UUID) and reads the topic from the
+     * beginning, so every replica sees every export and a restart rebuilds the catalogue.
+     */
+    @WithDefault("kotune-inference-")
+    String eventsGroupPrefix();
 }

@@ -20,7 +20,7 @@ import java.util.function.UnaryOperator;
 public final class ParameterValidator {
 
     /** max_length when neither max_length nor max_new_tokens is given (the notebook's). */
-    public static final int DEFAULT_MAX_LENGTH = 64;
+    public static final int DEFAULT_MAX_LENGTH = GenerationSettings.DEFAULT_MAX_LENGTH;
     /** HF's top_k default (active when sampling). */
     public static final int DEFAULT_TOP_K = 50;
 
@@ -73,7 +73,7 @@ public final class ParameterValidator {
         if (!problems.isEmpty()) {
             throw new InvalidRequestException(problems);
         }
-        return new GenerationSettings(p.maxNewTokens(), p.maxLength() != null ? p.maxLength() : DEFAULT_MAX_LENGTH,
+        return new GenerationSettings(p.maxNewTokens(), p.maxLength(),
                 p.minNewTokens() != null ? p.minNewTokens() : 0, Boolean.TRUE.equals(p.doSample()),
                 p.temperature() != null ? p.temperature() : 1.0, p.topK() != null ? p.topK() : DEFAULT_TOP_K,
                 p.topP() != null ? p.topP() : 1.0, p.repetitionPenalty() != null ? p.repetitionPenalty() : 1.0,
@@ -105,7 +105,7 @@ public final class ParameterValidator {
         }
         int context = model.contextLength();
         if (context > 0) {
-            if (s.maxLength() > context) {
+            if (s.maxLength() != null && s.maxLength() > context) {
                 problems.add(new Problem(names.apply("max_length"), "must be in [prompt_length + 1, " + context
                         + "] for model " + model.id() + ", got " + s.maxLength()));
             }

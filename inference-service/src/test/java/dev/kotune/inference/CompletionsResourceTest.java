@@ -117,7 +117,7 @@ class CompletionsResourceTest {
     }
 
     @Test
-    void answers503WhenNoModelCanAnswer() {
+    void answers503WhenNoModelCanAnswerOrTheExportIsIncomplete() {
         post("{\"prompt\": \"hi\"}").statusCode(503)
                 .body("error.code", equalTo("model_unavailable"))
                 .body("error.message", startsWith("no model loaded: no model in "));
@@ -125,9 +125,10 @@ class CompletionsResourceTest {
         // temperature 0 is OpenAI's greedy, not an out-of-range value.
         post("{\"model\": \"chatbot\", \"prompt\": \"hi\", \"temperature\": 0, \"max_tokens\": 8}").statusCode(503)
                 .body("error.type", equalTo("server_error"))
-                .body("error.message", equalTo("no model loaded: the generation engine lands with issue 5"));
+                .body("error.code", equalTo("model_invalid"))
+                .body("error.message", startsWith("model chatbot: no model.onnx in "));
         post("{\"prompt\": \"hi\", \"stream\": true}").statusCode(503).contentType(ContentType.JSON)
-                .body("error.code", equalTo("model_unavailable"));
+                .body("error.code", equalTo("model_invalid"));
     }
 
     @Test

@@ -5,6 +5,7 @@ import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.hasItems;
 
+import dev.kotune.inference.engine.OnnxTextGenerator;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
 import org.junit.jupiter.api.Test;
@@ -24,7 +25,8 @@ class HealthAndMetricsTest {
                 .body("status", equalTo("UP"))
                 .body("checks.name", hasItems("gRPC Server", "kotune-models"))
                 .body("checks.find { it.name == 'kotune-models' }.data.generator",
-                        equalTo(PlaceholderTextGenerator.class.getName()));
+                        equalTo(OnnxTextGenerator.class.getName()))
+                .body("checks.find { it.name == 'kotune-models' }.data.events_following", equalTo("false"));
     }
 
     @Test
@@ -32,6 +34,8 @@ class HealthAndMetricsTest {
         given().get("/q/metrics").then().statusCode(200)
                 .body(containsString("kotune_inference_requests_total{api=\"grpc\",outcome=\"invalid\"}"))
                 .body(containsString("kotune_inference_requests_total{api=\"rest\",outcome=\"unavailable\"}"))
+                .body(containsString("kotune_inference_requests_total{api=\"grpc\",outcome=\"overloaded\"}"))
+                .body(containsString("kotune_inference_generated_tokens_total{api=\"rest\"}"))
                 .body(containsString("jvm_memory_used_bytes"));
     }
 }

@@ -232,17 +232,17 @@ class InferenceGrpcServiceTest {
     }
 
     @Test
-    void answersUnavailableWhileTheGenerationEngineIsAPlaceholder() {
+    void answersFailedPreconditionForAModelDirectoryWithoutAnOnnxGraph() {
         TestModels.create("kogpt2", "", 0);
         StatusRuntimeException unary = catchThrowableOfType(StatusRuntimeException.class, () -> stub().generate(
                 GenerateRequest.newBuilder().setText("안녕").build()));
-        assertThat(unary.getStatus().getCode()).isEqualTo(Status.Code.UNAVAILABLE);
-        assertThat(unary.getStatus().getDescription())
-                .isEqualTo("no model loaded: the generation engine lands with issue 5");
+        assertThat(unary.getStatus().getCode()).isEqualTo(Status.Code.FAILED_PRECONDITION);
+        assertThat(unary.getStatus().getDescription()).startsWith("model kogpt2: no model.onnx in ")
+                .contains("./kotune export --checkpoint skt/kogpt2-base-v2 --out ");
         StatusRuntimeException streaming = catchThrowableOfType(StatusRuntimeException.class, () -> stub()
                 .streamGenerate(StreamGenerateRequest.newBuilder().setModel("kogpt2").setText("안녕").build())
                 .hasNext());
-        assertThat(streaming.getStatus().getCode()).isEqualTo(Status.Code.UNAVAILABLE);
+        assertThat(streaming.getStatus().getCode()).isEqualTo(Status.Code.FAILED_PRECONDITION);
     }
 
     private String invalid(GenerateRequest request) {

@@ -19,8 +19,9 @@ class ParameterValidatorTest {
     @Test
     void fillsHuggingFaceDefaultsForUnsetParameters() {
         GenerationSettings s = ParameterValidator.validate(Prompt.ofText("안녕"), RequestedParameters.none(), SAME);
-        assertThat(s).isEqualTo(new GenerationSettings(null, 64, 0, false, 1.0, 50, 1.0, 1.0, 0, List.of(), null,
+        assertThat(s).isEqualTo(new GenerationSettings(null, null, 0, false, 1.0, 50, 1.0, 1.0, 0, List.of(), null,
                 null, true));
+        assertThat(s.effectiveMaxLength()).isEqualTo(64);
     }
 
     @Test

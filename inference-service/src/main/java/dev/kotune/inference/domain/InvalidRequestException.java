@@ -1,6 +1,7 @@
 package dev.kotune.inference.domain;
 
 import java.util.List;
+import java.util.function.UnaryOperator;
 import java.util.stream.Collectors;
 
 /**
@@ -35,6 +36,20 @@ public class InvalidRequestException extends RuntimeException {
     /** Every problem, in field order. */
     public List<Problem> problems() {
         return problems;
+    }
+
+    /**
+     * The same problems with each field renamed (a field's leading canonical name, before any {@code [i]}, goes
+     * through {@code names}): for problems found with canonical names ("max_new_tokens") that an API spells
+     * differently ("parameters.max_new_tokens", "max_tokens").
+     */
+    public InvalidRequestException renamed(UnaryOperator<String> names) {
+        return new InvalidRequestException(problems.stream().map(p -> {
+            int bracket = p.field().indexOf('[');
+            String head = bracket < 0 ? p.field() : p.field().substring(0, bracket);
+            String tail = bracket < 0 ? "" : p.field().substring(bracket);
+            return new Problem(names.apply(head) + tail, p.message());
+        }).toList());
     }
 
     /** The first problem's field (OpenAI's error has one {@code param}). */

@@ -21,6 +21,17 @@ import java.time.Instant;
 public record ModelInfo(String id, Path directory, String source, String jobId, long step, String tokenizerSha256,
         String graphFlavor, int contextLength, int vocabSize, Instant created, boolean isDefault) {
 
+    /** This model under another id (an export registered as its training job's id). */
+    public ModelInfo withId(String value) {
+        return new ModelInfo(value, directory, source, jobId, step, tokenizerSha256, graphFlavor, contextLength,
+                vocabSize, created, isDefault);
+    }
+
+    /** Whether {@code other} is the same files: same directory and same kotune.json modification time. */
+    public boolean sameVersion(ModelInfo other) {
+        return other != null && directory.equals(other.directory()) && created.equals(other.created());
+    }
+
     /** This model marked as the default (or not). */
     public ModelInfo withDefault(boolean value) {
         return new ModelInfo(id, directory, source, jobId, step, tokenizerSha256, graphFlavor, contextLength, vocabSize,

@@ -6,8 +6,10 @@ import dev.kotune.inference.domain.CompletionChunk;
 import dev.kotune.inference.domain.FinishReason;
 import dev.kotune.inference.domain.InvalidRequestException;
 import dev.kotune.inference.domain.ModelInfo;
+import dev.kotune.inference.domain.ModelInvalidException;
 import dev.kotune.inference.domain.ModelNotFoundException;
 import dev.kotune.inference.domain.ModelUnavailableException;
+import dev.kotune.inference.domain.QueueFullException;
 import dev.kotune.inference.domain.Prompt;
 import dev.kotune.inference.domain.RequestedParameters;
 import dev.kotune.inference.domain.TokenLogprob;
@@ -64,8 +66,8 @@ final class GrpcMapping {
                 p.hasStopAtEos() ? p.getStopAtEos() : null);
     }
 
-    static Model model(ModelInfo m) {
-        return Model.newBuilder()
+    static Model model(ModelInfo m, java.util.Optional<java.time.Instant> loadedAt) {
+        Model.Builder b = Model.newBuilder()
                 .setId(m.id())
                 .setSource(m.source())
                 .setJobId(m.jobId())
@@ -73,8 +75,9 @@ final class GrpcMapping {
                 .setTokenizerSha256(m.tokenizerSha256())
                 .setGraphFlavor(m.graphFlavor())
                 .setContextLength(m.contextLength())
-                .setIsDefault(m.isDefault())
-                .build();
+                .setIsDefault(m.isDefault());
+        loadedAt.ifPresent(at -> b.setLoadedAt(timestamp(at)));
+        return b.build();
     }
 
     static GenerateResponse response(Completion c) {
@@ -139,6 +142,12 @@ final class GrpcMapping {
         }
         if (failure instanceof ModelUnavailableException e) {
             return Status.UNAVAILABLE.withDescription(e.getMessage()).asRuntimeException();
+        }
+        if (failure instanceof ModelInvalidException e) {
+            return Status.FAILED_PRECONDITION.withDescription(e.getMessage()).asRuntimeException();
+        }
+        if (failure instanceof QueueFullException e) {
+            return Status.RESOURCE_EXHAUSTED.withDescription(e.getMessage()).asRuntimeException();
         }
         if (failure instanceof StatusRuntimeException e) {
             return e;

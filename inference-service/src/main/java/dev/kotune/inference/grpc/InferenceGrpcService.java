@@ -3,6 +3,7 @@ package dev.kotune.inference.grpc;
 import dev.kotune.inference.CompletionService;
 import dev.kotune.inference.GenerationListener;
 import dev.kotune.inference.RequestMetrics;
+import dev.kotune.inference.TextGenerator;
 import dev.kotune.inference.domain.Completion;
 import dev.kotune.inference.domain.CompletionChunk;
 import dev.kotune.inference.models.ModelCatalog;
@@ -13,6 +14,7 @@ import dev.kotune.proto.inference.v1.ListModelsRequest;
 import dev.kotune.proto.inference.v1.ListModelsResponse;
 import dev.kotune.proto.inference.v1.StreamGenerateRequest;
 import dev.kotune.proto.inference.v1.StreamGenerateResponse;
+import io.grpc.Context;
 import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
 import io.quarkus.grpc.GrpcService;
@@ -20,10 +22,11 @@ import io.smallrye.common.annotation.Blocking;
 import org.jboss.logging.Logger;
 
 /**
- * gRPC {@code kotune.inference.v1.InferenceService}: ListModels from the models directory; Generate and
- * StreamGenerate validate (INVALID_ARGUMENT naming the field and range), resolve the model (NOT_FOUND), and hand
- * over to the {@link dev.kotune.inference.TextGenerator} (UNAVAILABLE while none is loaded). Methods run on worker
- * threads ({@code @Blocking}). Thread-safe.
+ * gRPC {@code kotune.inference.v1.InferenceService}: ListModels from the catalog (models directory and exports from
+ * training events); Generate and StreamGenerate validate (INVALID_ARGUMENT naming the field and range), resolve the
+ * model (NOT_FOUND), load it and take a slot (UNAVAILABLE, FAILED_PRECONDITION for a broken export,
+ * RESOURCE_EXHAUSTED when its queue is full), then generate. A call the client cancels (its gRPC {@link Context} is
+ * cancelled) stops at the next token. Methods run on worker threads ({@code @Blocking}). Thread-safe.
  */
 @GrpcService
 public class InferenceGrpcService extends InferenceServiceGrpc.InferenceServiceImplBase {
@@ -33,11 +36,14 @@ public class InferenceGrpcService extends InferenceServiceGrpc.InferenceServiceI
 
     private final CompletionService completions;
     private final ModelCatalog catalog;
+    private final TextGenerator generator;
     private final RequestMetrics metrics;
 
-    public InferenceGrpcService(CompletionService completions, ModelCatalog catalog, RequestMetrics metrics) {
+    public InferenceGrpcService(CompletionService completions, ModelCatalog catalog, TextGenerator generator,
+            RequestMetrics metrics) {
         this.completions = completions;
         this.catalog = catalog;
+        this.generator = generator;
         this.metrics = metrics;
     }
 
@@ -45,7 +51,7 @@ public class InferenceGrpcService extends InferenceServiceGrpc.InferenceServiceI
     @Blocking
     public void listModels(ListModelsRequest request, StreamObserver<ListModelsResponse> out) {
         ListModelsResponse.Builder response = ListModelsResponse.newBuilder();
-        catalog.list().forEach(m -> response.addModels(GrpcMapping.model(m)));
+        catalog.list().forEach(m -> response.addModels(GrpcMapping.model(m, generator.loadedAt(m.id()))));
         out.onNext(response.build());
         out.onCompleted();
     }
@@ -53,12 +59,13 @@ public class InferenceGrpcService extends InferenceServiceGrpc.InferenceServiceI
     @Override
     @Blocking
     public void generate(GenerateRequest request, StreamObserver<GenerateResponse> out) {
+        GenerationListener cancellation = cancellation(out);
         try {
             var prepared = completions.prepare(request.getModel(),
                     GrpcMapping.prompt(request.hasText(), request.getText(), request.hasIds(), request.getIds()),
-                    GrpcMapping.parameters(request.getParameters()), GrpcMapping.NAMES);
-            Completion completion = completions.generate(prepared, cancellation(out));
-            metrics.ok(API);
+                    GrpcMapping.parameters(request.getParameters()), GrpcMapping.NAMES, cancellation::isCancelled);
+            Completion completion = completions.generate(prepared, cancellation);
+            metrics.completed(API, completion);
             out.onNext(GrpcMapping.response(completion));
             out.onCompleted();
         } catch (RuntimeException e) {
@@ -69,15 +76,17 @@ public class InferenceGrpcService extends InferenceServiceGrpc.InferenceServiceI
     @Override
     @Blocking
     public void streamGenerate(StreamGenerateRequest request, StreamObserver<StreamGenerateResponse> out) {
+        GenerationListener cancellation = cancellation(out);
         try {
             var prepared = completions.prepare(request.getModel(),
                     GrpcMapping.prompt(request.hasText(), request.getText(), request.hasIds(), request.getIds()),
-                    GrpcMapping.parameters(request.getParameters()), GrpcMapping.NAMES);
-            GenerationListener cancellation = cancellation(out);
+                    GrpcMapping.parameters(request.getParameters()), GrpcMapping.NAMES, cancellation::isCancelled);
             Completion completion = completions.generate(prepared, new GenerationListener() {
                 @Override
                 public void onChunk(CompletionChunk chunk) {
-                    out.onNext(GrpcMapping.delta(chunk));
+                    if (!cancellation.isCancelled()) {
+                        out.onNext(GrpcMapping.delta(chunk));
+                    }
                 }
 
                 @Override
@@ -85,18 +94,22 @@ public class InferenceGrpcService extends InferenceServiceGrpc.InferenceServiceI
                     return cancellation.isCancelled();
                 }
             });
-            metrics.ok(API);
-            out.onNext(GrpcMapping.last(completion));
-            out.onCompleted();
+            metrics.completed(API, completion);
+            if (cancellation.isCancelled()) {
+                out.onError(io.grpc.Status.CANCELLED.withDescription("cancelled by the client").asRuntimeException());
+            } else {
+                out.onNext(GrpcMapping.last(completion));
+                out.onCompleted();
+            }
         } catch (RuntimeException e) {
             fail(out, e);
         }
     }
 
+    /** Cancelled when the call's gRPC context is (client cancel, deadline, disconnect). */
     private static GenerationListener cancellation(StreamObserver<?> out) {
-        if (!(out instanceof ServerCallStreamObserver<?> call)) {
-            return GenerationListener.NONE;
-        }
+        Context context = Context.current();
+        ServerCallStreamObserver<?> call = out instanceof ServerCallStreamObserver<?> c ? c : null;
         return new GenerationListener() {
             @Override
             public void onChunk(CompletionChunk chunk) {
@@ -104,7 +117,7 @@ public class InferenceGrpcService extends InferenceServiceGrpc.InferenceServiceI
 
             @Override
             public boolean isCancelled() {
-                return call.isCancelled();
+                return context.isCancelled() || (call != null && call.isCancelled());
             }
         };
     }

@@ -24,9 +24,11 @@ import org.jboss.logging.Logger;
  * The models this server can serve: every subdirectory of {@code kotune.inference.models-dir} that holds a
  * {@code kotune.json} (the metadata the checkpoint/export modules write: {@code format_version}, {@code config}
  * with {@code n_positions} and {@code vocab_size}, {@code source}, {@code job_id}, {@code step},
- * {@code tokenizer_sha256}, and the export's {@code onnx.flavour}). The directory is scanned on every call, so a new
- * export is listed at once; parsed files are cached by modification time. A kotune.json that does not parse is
- * skipped with a warning. Thread-safe.
+ * {@code tokenizer_sha256}, and the export's {@code onnx.flavour}), plus the exports {@link #register registered}
+ * from {@code CheckpointExported} events (id = job id; they win over a directory of the same name). The directory
+ * is scanned on every call, so a new export is listed at once; parsed files are cached by modification time. A
+ * kotune.json that does not parse is skipped with a warning. Thread-safe: a registration replaces an entry
+ * atomically.
  */
 @ApplicationScoped
 public class ModelCatalog {
@@ -40,6 +42,7 @@ public class ModelCatalog {
     private final Optional<String> defaultModel;
     private final ObjectMapper json;
     private final Map<Path, Cached> cache = new ConcurrentHashMap<>();
+    private final Map<String, ModelInfo> registered = new ConcurrentHashMap<>();
 
     private record Cached(FileTime modified, ModelInfo model) {
     }
@@ -61,12 +64,13 @@ public class ModelCatalog {
         if (Files.isDirectory(modelsDir)) {
             try (DirectoryStream<Path> dirs = Files.newDirectoryStream(modelsDir, Files::isDirectory)) {
                 for (Path dir : dirs) {
-                    read(dir).ifPresent(found::add);
+                    read(dir).filter(m -> !registered.containsKey(m.id())).ifPresent(found::add);
                 }
             } catch (IOException e) {
                 LOG.warnf("cannot list models in %s: %s", modelsDir, e.getMessage());
             }
         }
+        found.addAll(registered.values());
         found.sort(Comparator.comparing(ModelInfo::id));
         if (found.isEmpty()) {
             return found;
@@ -108,6 +112,39 @@ public class ModelCatalog {
         return models.stream().filter(m -> m.id().equals(id)).findFirst()
                 .orElseThrow(() -> new ModelNotFoundException(id, "model \"" + id + "\" not found; available: "
                         + (models.isEmpty() ? "none" : models.stream().map(ModelInfo::id).toList())));
+    }
+
+    /**
+     * Serves {@code model} under its id from now on, replacing any earlier registration of that id (and shadowing a
+     * models-dir entry of the same name).
+     *
+     * @return the model it replaced, if any
+     */
+    public Optional<ModelInfo> register(ModelInfo model) {
+        return Optional.ofNullable(registered.put(model.id(), model.withDefault(false)));
+    }
+
+    /** The ids registered from events (not from the models directory). */
+    public List<String> registeredIds() {
+        return registered.keySet().stream().sorted().toList();
+    }
+
+    /**
+     * Reads an export directory's {@code kotune.json} as model {@code id}.
+     *
+     * @return empty when there is no kotune.json or it does not parse (logged)
+     */
+    public Optional<ModelInfo> readExport(String id, Path dir) {
+        Path file = dir.resolve(METADATA_FILE);
+        if (!Files.isRegularFile(file)) {
+            return Optional.empty();
+        }
+        try {
+            ModelInfo m = parse(dir, file, Files.getLastModifiedTime(file));
+            return m == null ? Optional.empty() : Optional.of(m.withId(id));
+        } catch (IOException e) {
+            return Optional.empty();
+        }
     }
 
     private Optional<ModelInfo> read(Path dir) {

@@ -4,8 +4,10 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 import dev.kotune.inference.domain.InvalidRequestException;
+import dev.kotune.inference.domain.ModelInvalidException;
 import dev.kotune.inference.domain.ModelNotFoundException;
 import dev.kotune.inference.domain.ModelUnavailableException;
+import dev.kotune.inference.domain.QueueFullException;
 import jakarta.ws.rs.WebApplicationException;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
@@ -15,8 +17,10 @@ import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
 
 /**
  * Maps failures to HTTP statuses with OpenAI's error body, so bad input is never a 500: invalid values 400
- * ({@code param} = the field), malformed or mistyped JSON 400, unknown model 404, no model loaded 503, JAX-RS
- * errors (404 route, 405, 415) keep their status, anything else 500 without internals. Stateless.
+ * ({@code param} = the field), malformed or mistyped JSON 400, unknown model 404, queue full 429 (with
+ * {@code Retry-After}), no model loaded 503 ({@code model_unavailable}), an export that cannot be served 503
+ * ({@code model_invalid}), JAX-RS errors (404 route, 405, 415) keep their status, anything else 500 without
+ * internals. Stateless.
  */
 public class RestErrorMappers {
 
@@ -35,6 +39,17 @@ public class RestErrorMappers {
     @ServerExceptionMapper
     public Response unavailable(ModelUnavailableException e) {
         return respond(503, body(e));
+    }
+
+    @ServerExceptionMapper
+    public Response invalidModel(ModelInvalidException e) {
+        return respond(503, body(e));
+    }
+
+    @ServerExceptionMapper
+    public Response queueFull(QueueFullException e) {
+        return Response.status(429).type(MediaType.APPLICATION_JSON).header("Retry-After", "1").entity(body(e))
+                .build();
     }
 
     @ServerExceptionMapper
@@ -86,6 +101,12 @@ public class RestErrorMappers {
         }
         if (e instanceof ModelUnavailableException u) {
             return OpenAiError.of(u.getMessage(), "server_error", null, "model_unavailable");
+        }
+        if (e instanceof ModelInvalidException m) {
+            return OpenAiError.of(m.getMessage(), "server_error", "model", "model_invalid");
+        }
+        if (e instanceof QueueFullException q) {
+            return OpenAiError.of(q.getMessage(), "rate_limit_error", null, "queue_full");
         }
         return OpenAiError.of("internal error (" + e.getClass().getSimpleName() + ")", "server_error", null, null);
     }

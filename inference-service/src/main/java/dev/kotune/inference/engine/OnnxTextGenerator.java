@@ -1,0 +1,294 @@
+package dev.kotune.inference.engine;
+
+import ai.onnxruntime.OrtException;
+import dev.kotune.engine.EngineOptions;
+import dev.kotune.engine.OnnxModel;
+import dev.kotune.inference.GenerationListener;
+import dev.kotune.inference.InferenceConfig;
+import dev.kotune.inference.TextGenerator;
+import dev.kotune.inference.domain.Completion;
+import dev.kotune.inference.domain.GenerationRequest;
+import dev.kotune.inference.domain.ModelInfo;
+import dev.kotune.inference.domain.ModelInvalidException;
+import dev.kotune.inference.domain.ModelUnavailableException;
+import dev.kotune.inference.models.ExportCheck;
+import dev.kotune.tokenization.KoTokenizer;
+import dev.kotune.tokenization.TokenizationException;
+import jakarta.annotation.PreDestroy;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.io.IOException;
+import java.time.Instant;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.BooleanSupplier;
+import org.jboss.logging.Logger;
+
+/**
+ * The generator: exported models on ONNX Runtime through the {@code engine} library, with the export's own
+ * tokenizer. A model is loaded on its first request (after {@link ExportCheck}: files present, tokenizer sha256 as
+ * kotune.json says) and kept; when the catalog hands over a different version of an id (a new export of the same job,
+ * or a rewritten kotune.json) the new version is loaded and swapped in atomically, and the old one is closed once
+ * the requests still running on it are done. {@link #preload} does the same ahead of traffic. Each model id has its
+ * own {@link Admission} (max-concurrent slots, max-queue waiters); each request owns its engine {@code Generator}
+ * (and so its KV cache), closed when it ends. A load failure is remembered for that version and answered again at
+ * once for 10 s (then tried again, in case the export was fixed). Thread-safe.
+ */
+@ApplicationScoped
+public class OnnxTextGenerator implements TextGenerator {
+
+    private static final Logger LOG = Logger.getLogger(OnnxTextGenerator.class);
+    /** How long a version that failed to load is answered from memory before it is tried again. */
+    private static final long RETRY_AFTER_NANOS = 10_000_000_000L;
+
+    private final EngineOptions engineOptions;
+    private final int maxConcurrent;
+    private final int maxQueue;
+    private final Map<String, Slot> slots = new ConcurrentHashMap<>();
+
+    /** Everything about one model id; guarded by itself. */
+    private static final class Slot {
+        final Admission admission;
+        LoadedModel current;
+        ModelInfo failedVersion;
+        RuntimeException failure;
+        long failedAt;
+
+        void failed(ModelInfo version, RuntimeException e) {
+            failedVersion = version;
+            failure = e;
+            failedAt = System.nanoTime();
+        }
+
+        /** The remembered load failure of {@code version}, if it is recent; a fixed export gets another try. */
+        RuntimeException recentFailure(ModelInfo version) {
+            return version.sameVersion(failedVersion) && System.nanoTime() - failedAt < RETRY_AFTER_NANOS ? failure
+                    : null;
+        }
+
+        Slot(Admission admission) {
+            this.admission = admission;
+        }
+    }
+
+    public OnnxTextGenerator(InferenceConfig config) {
+        this.engineOptions = EngineOptions.defaults().withProvider(config.executionProvider())
+                .withThreads(config.intraOpThreads(), 0);
+        this.maxConcurrent = Math.max(1, config.maxConcurrent().orElse(Runtime.getRuntime().availableProcessors()));
+        this.maxQueue = config.maxQueue();
+        if (maxQueue < 0) {
+            throw new IllegalArgumentException("kotune.inference.max-queue must be >= 0, got " + maxQueue);
+        }
+        LOG.infof("generation on ONNX Runtime (%s, intra-op threads %s), %d concurrent + %d queued per model",
+                config.executionProvider(), config.intraOpThreads() == 0 ? "default" : config.intraOpThreads(),
+                maxConcurrent, maxQueue);
+    }
+
+    /** A reservation: one admitted slot and one reference on a loaded version. */
+    private static final class Held implements Reservation {
+        private final Admission admission;
+        private final LoadedModel model;
+        private final AtomicBoolean open = new AtomicBoolean(true);
+
+        Held(Admission admission, LoadedModel model) {
+            this.admission = admission;
+            this.model = model;
+        }
+
+        @Override
+        public ModelInfo model() {
+            return model.info();
+        }
+
+        @Override
+        public void close() {
+            if (open.compareAndSet(true, false)) {
+                model.release();
+                admission.exit();
+            }
+        }
+    }
+
+    @Override
+    public Reservation reserve(ModelInfo model, BooleanSupplier cancelled) {
+        Slot slot = slot(model.id());
+        slot.admission.enter(cancelled);
+        try {
+            return new Held(slot.admission, acquire(slot, model));
+        } catch (RuntimeException e) {
+            slot.admission.exit();
+            throw e;
+        }
+    }
+
+    @Override
+    public Completion generate(Reservation reservation, GenerationRequest request, GenerationListener listener) {
+        Held held = (Held) reservation;
+        try {
+            return new GenerationRun(held.model, request, listener).run();
+        } catch (OrtException e) {
+            throw new ModelUnavailableException("ONNX Runtime failed while generating with model " + held.model().id()
+                    + ": " + e.getMessage(), e);
+        } finally {
+            held.close();
+        }
+    }
+
+    /**
+     * Loads {@code model} now if its id is already loaded in another version, so the swap happens before the next
+     * request instead of during it. Does nothing when the id is not loaded (it loads on first use) or this version
+     * is already in. Failures are logged and remembered.
+     */
+    public void preload(ModelInfo model) {
+        Slot slot = slot(model.id());
+        synchronized (slot) {
+            if (slot.current == null || slot.current.info().sameVersion(model)) {
+                return;
+            }
+        }
+        try {
+            LoadedModel fresh = load(model);
+            LoadedModel old;
+            synchronized (slot) {
+                if (slot.current != null && slot.current.info().sameVersion(model)) {
+                    fresh.retire(); // a request loaded it meanwhile
+                    return;
+                }
+                old = slot.current;
+                slot.current = fresh;
+            }
+            if (old != null) {
+                old.retire();
+                LOG.infof("swapped model %s: %s -> %s (requests in flight finish on the old one)", model.id(),
+                        old.info().directory(), model.directory());
+            }
+        } catch (RuntimeException e) {
+            synchronized (slot) {
+                slot.failed(model, e);
+            }
+            LOG.warnf("could not preload model %s from %s: %s", model.id(), model.directory(), e.getMessage());
+        }
+    }
+
+    @Override
+    public Optional<Instant> loadedAt(String modelId) {
+        Slot slot = slots.get(modelId);
+        if (slot == null) {
+            return Optional.empty();
+        }
+        synchronized (slot) {
+            return Optional.ofNullable(slot.current).map(LoadedModel::loadedAt);
+        }
+    }
+
+    @Override
+    public Map<String, String> loaded() {
+        Map<String, String> out = new TreeMap<>();
+        slots.forEach((id, slot) -> {
+            synchronized (slot) {
+                if (slot.current != null) {
+                    out.put(id, slot.current.onnx().provider().name());
+                }
+            }
+        });
+        return out;
+    }
+
+    /** Requests running and waiting on {@code modelId}: {running, waiting}. */
+    public int[] activity(String modelId) {
+        Slot slot = slots.get(modelId);
+        return slot == null ? new int[2] : new int[] {slot.admission.running(), slot.admission.waiting()};
+    }
+
+    @PreDestroy
+    void close() {
+        slots.values().forEach(slot -> {
+            synchronized (slot) {
+                if (slot.current != null) {
+                    slot.current.retire();
+                    slot.current = null;
+                }
+            }
+        });
+    }
+
+    private Slot slot(String id) {
+        return slots.computeIfAbsent(id, k -> new Slot(new Admission(k, maxConcurrent, maxQueue)));
+    }
+
+    /** The loaded version of {@code model} with a reference taken; loads (and swaps) under the slot's lock. */
+    private LoadedModel acquire(Slot slot, ModelInfo model) {
+        LoadedModel old = null;
+        LoadedModel current;
+        synchronized (slot) {
+            current = slot.current;
+            if (current == null || !current.info().sameVersion(model)) {
+                RuntimeException failure = slot.recentFailure(model);
+                if (failure != null) {
+                    throw failure;
+                }
+                LoadedModel fresh;
+                try {
+                    fresh = load(model);
+                } catch (RuntimeException e) {
+                    slot.failed(model, e);
+                    throw e;
+                }
+                old = current;
+                slot.current = fresh;
+                slot.failedVersion = null;
+                slot.failure = null;
+                current = fresh;
+            }
+            if (!current.acquire()) {
+                throw new IllegalStateException("model " + model.id() + " was retired while current");
+            }
+        }
+        if (old != null) {
+            old.retire();
+            LOG.infof("swapped model %s: %s -> %s (requests in flight finish on the old one)", model.id(),
+                    old.info().directory(), model.directory());
+        }
+        return current;
+    }
+
+    /** Checks the export, then opens its tokenizer and its ONNX Runtime session. */
+    LoadedModel load(ModelInfo model) {
+        ExportCheck.check(model, null);
+        long t0 = System.nanoTime();
+        KoTokenizer tokenizer;
+        try {
+            tokenizer = KoTokenizer.load(model.directory().resolve(ExportCheck.TOKENIZER_FILE));
+        } catch (TokenizationException | java.io.UncheckedIOException e) {
+            // tokenizer.json that is not JSON, or not a tokenizer
+            throw new ModelInvalidException("model " + model.id() + ": its tokenizer.json does not load: "
+                    + e.getMessage(), e);
+        }
+        OnnxModel onnx;
+        try {
+            onnx = OnnxModel.load(model.directory(), engineOptions);
+        } catch (IOException | OrtException | RuntimeException e) {
+            tokenizer.close();
+            throw new ModelInvalidException("model " + model.id() + ": ONNX Runtime cannot load " + model.directory()
+                    .resolve(ExportCheck.MODEL_FILE) + ": " + e.getMessage(), e);
+        }
+        int tokenizerVocab = tokenizer.info().vocabSize();
+        int modelVocab = onnx.info().vocabSize();
+        if (tokenizerVocab > modelVocab) {
+            tokenizer.close();
+            try {
+                onnx.close();
+            } catch (OrtException ignored) {
+                // closing a session we just opened; nothing to add
+            }
+            throw new ModelInvalidException("model " + model.id() + ": its tokenizer has " + tokenizerVocab
+                    + " ids but the model only " + modelVocab + " (vocab_size): they do not belong together");
+        }
+        LOG.infof("loaded model %s from %s on %s in %d ms (vocab %d, tokenizer %d ids, context %d)", model.id(),
+                model.directory(), onnx.provider(), (System.nanoTime() - t0) / 1_000_000, modelVocab, tokenizerVocab,
+                onnx.info().contextLength());
+        return new LoadedModel(model, onnx, tokenizer, Instant.now());
+    }
+}

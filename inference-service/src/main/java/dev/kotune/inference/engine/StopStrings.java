@@ -1,0 +1,93 @@
+package dev.kotune.inference.engine;
+
+import java.util.List;
+
+/**
+ * Stop strings over streamed text: text goes in as the detokenizer makes it final, text comes out only once it can
+ * no longer be the start of a stop string, and the first stop string found ends the text right before it. So a
+ * stream never shows a stop string or a piece of one, and the streamed pieces add up to the final text. Not
+ * thread-safe: one per generation.
+ */
+final class StopStrings {
+
+    private final List<String> stops;
+    private final StringBuilder text = new StringBuilder();
+    private int released;      // chars of text handed out
+    private boolean matched;
+
+    StopStrings(List<String> stops) {
+        this.stops = List.copyOf(stops);
+    }
+
+    /**
+     * Adds final text.
+     *
+     * @return the text that can be handed out now (possibly empty)
+     */
+    String append(String piece) {
+        if (matched || piece.isEmpty()) {
+            return "";
+        }
+        text.append(piece);
+        int cut = -1;
+        for (String s : stops) {
+            // Earlier text was released only when no stop string could start in it, so search from there.
+            int at = text.indexOf(s, released);
+            if (at >= 0 && (cut < 0 || at < cut)) {
+                cut = at;
+            }
+        }
+        if (cut >= 0) {
+            matched = true;
+            return release(cut);
+        }
+        return release(text.length() - heldBack());
+    }
+
+    /** Whether a stop string was found (the text ends before it). */
+    boolean matched() {
+        return matched;
+    }
+
+    /** At the end of generation: hands out whatever was held back (nothing after a match). */
+    String finish() {
+        return matched ? "" : release(text.length());
+    }
+
+    /** The text handed out so far. */
+    String text() {
+        return text.substring(0, released);
+    }
+
+    /** Length of the longest unreleased suffix that is a proper prefix of a stop string. */
+    private int heldBack() {
+        int pending = text.length() - released;
+        int longest = 0;
+        for (String s : stops) {
+            for (int k = Math.min(s.length() - 1, pending); k > longest; k--) {
+                if (endsWith(s, k)) {
+                    longest = k;
+                    break;
+                }
+            }
+        }
+        return longest;
+    }
+
+    /** Whether the text ends with the first {@code k} chars of {@code s}. */
+    private boolean endsWith(String s, int k) {
+        int from = text.length() - k;
+        for (int i = 0; i < k; i++) {
+            if (text.charAt(from + i) != s.charAt(i)) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private String release(int upTo) {
+        String out = text.substring(released, upTo);
+        released = upTo;
+        return out;
+    }
+}

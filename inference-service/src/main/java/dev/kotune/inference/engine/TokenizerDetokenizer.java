@@ -1,0 +1,41 @@
+package dev.kotune.inference.engine;
+
+import dev.kotune.engine.text.Detokenizer;
+import dev.kotune.tokenization.KoTokenizer;
+import java.util.Arrays;
+
+/**
+ * The engine's {@link Detokenizer} over a kotune tokenizer: decodes with special tokens skipped (EOS is not text),
+ * and drops ids the tokenizer does not have, as Hugging Face {@code tokenizers}' decode does. That happens when a
+ * model's embedding is larger than its tokenizer's vocabulary (e.g. a 51,200-row model trained with an 8,000-id
+ * tokenizer): such ids carry no text. Thread-safe (the tokenizer is).
+ */
+final class TokenizerDetokenizer implements Detokenizer {
+
+    private final KoTokenizer tokenizer;
+    private final int vocabSize;
+
+    TokenizerDetokenizer(KoTokenizer tokenizer) {
+        this.tokenizer = tokenizer;
+        this.vocabSize = tokenizer.info().vocabSize();
+    }
+
+    @Override
+    public String decode(int[] ids) {
+        return tokenizer.decode(known(ids), true);
+    }
+
+    /** The text piece of one token, special tokens included ("" for an id the tokenizer does not have). */
+    String piece(int id) {
+        return id >= 0 && id < vocabSize ? tokenizer.decode(new int[] {id}, false) : "";
+    }
+
+    private int[] known(int[] ids) {
+        for (int id : ids) {
+            if (id < 0 || id >= vocabSize) {
+                return Arrays.stream(ids).filter(i -> i >= 0 && i < vocabSize).toArray();
+            }
+        }
+        return ids;
+    }
+}

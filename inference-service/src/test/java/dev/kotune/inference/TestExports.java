@@ -1,0 +1,145 @@
+package dev.kotune.inference;
+
+import dev.kotune.checkpoint.Checkpoint;
+import dev.kotune.checkpoint.CheckpointWriter;
+import dev.kotune.checkpoint.FloatTensor;
+import dev.kotune.checkpoint.StateDict;
+import dev.kotune.export.ExportOptions;
+import dev.kotune.export.OnnxExporter;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.stream.Stream;
+
+/**
+ * Real exports for the tests, made with the export library from the committed tiny random model
+ * ({@code conformance/models/tiny-kogpt2}: n_embd 48, 3 layers, 3 heads, vocab 51,200, context 128) and the
+ * built-in tokenizer ({@code models/kotune-ko-bpe-8k}: 8,000 ids, all valid for that model). Exported once per JVM
+ * (the paths are kept in system properties, so Quarkus' per-profile class loaders share them).
+ */
+public final class TestExports {
+
+    /** The prompt format of the notebook. */
+    public static final String PROMPT = "질문: 안녕하세요?\n답변:";
+
+    private TestExports() {
+    }
+
+    public static Path repoRoot() {
+        Path p = Path.of("").toAbsolutePath();
+        while (p != null && !Files.isDirectory(p.resolve("conformance/models/tiny-kogpt2"))) {
+            p = p.getParent();
+        }
+        if (p == null) {
+            throw new IllegalStateException("conformance/models/tiny-kogpt2 not found above " + Path.of("")
+                    .toAbsolutePath());
+        }
+        return p;
+    }
+
+    /** The built-in tokenizer file. */
+    public static Path tokenizer() {
+        return repoRoot().resolve("models/kotune-ko-bpe-8k/tokenizer.json");
+    }
+
+    /** tiny-kogpt2 exported with the built-in tokenizer (context 128). */
+    public static synchronized Path tiny() {
+        return cached("kotune.test.export.tiny", () -> export(repoRoot().resolve("conformance/models/tiny-kogpt2"),
+                "tiny"));
+    }
+
+    /**
+     * tiny-kogpt2 with its 128 position embeddings repeated to 1,024, exported: the same cheap model with room for a
+     * generation of ~1,000 tokens, long enough to be "the slow request" of queue and cancellation tests.
+     */
+    public static synchronized Path longContext() {
+        return cached("kotune.test.export.long", () -> {
+            Checkpoint tiny = Checkpoint.read(repoRoot().resolve("conformance/models/tiny-kogpt2"));
+            StateDict weights = tiny.weights();
+            FloatTensor wpe = weights.get("wpe.weight"); // (128, 48)
+            int rows = wpe.shape()[0];
+            int width = wpe.shape()[1];
+            float[] src = wpe.toArray();
+            float[] tiled = new float[1024 * width];
+            for (int r = 0; r < 1024; r++) {
+                System.arraycopy(src, (r % rows) * width, tiled, r * width, width);
+            }
+            weights.put("wpe.weight", FloatTensor.of(new int[] {1024, width}, tiled)); // (1024, 48)
+            var config = tiny.config().withShape(1024, width, tiny.config().nLayer(), tiny.config().nHead());
+            Path checkpoint = Files.createTempDirectory("kotune-inference-ckpt-").resolve("long-context");
+            CheckpointWriter.to(checkpoint).config(config).weights(weights).write();
+            return export(checkpoint, "long-context");
+        });
+    }
+
+    /**
+     * A model directory {@code id} in the models directory whose files are links to {@code export}'s: the catalog
+     * sees it as a model and ONNX Runtime loads it, without copying megabytes per test.
+     */
+    public static Path install(String id, Path export) {
+        try {
+            Path dir = Files.createDirectories(TestModels.modelsDir().resolve(id));
+            try (Stream<Path> files = Files.list(export)) {
+                for (Path f : files.toList()) {
+                    Files.createSymbolicLink(dir.resolve(f.getFileName()), f);
+                }
+            }
+            return dir;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /**
+     * Like {@link #install} but with a different tokenizer.json (same tokenizer, one more space at the end: another
+     * sha256 than the one kotune.json records).
+     */
+    public static Path installWithOtherTokenizer(String id, Path export) {
+        try {
+            Path dir = Files.createDirectories(TestModels.modelsDir().resolve(id));
+            try (Stream<Path> files = Files.list(export)) {
+                for (Path f : files.toList()) {
+                    if (!f.getFileName().toString().equals("tokenizer.json")) {
+                        Files.createSymbolicLink(dir.resolve(f.getFileName()), f);
+                    }
+                }
+            }
+            Files.writeString(dir.resolve("tokenizer.json"), Files.readString(export.resolve("tokenizer.json")) + " ");
+            return dir;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private interface Maker {
+        Path make() throws IOException;
+    }
+
+    private static Path cached(String property, Maker maker) {
+        String known = System.getProperty(property);
+        if (known != null && Files.isRegularFile(Path.of(known, "model.onnx"))) {
+            return Path.of(known);
+        }
+        try {
+            Path dir = maker.make();
+            System.setProperty(property, dir.toString());
+            return dir;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static Path export(Path checkpoint, String name) throws IOException {
+        Path out = Files.createTempDirectory("kotune-inference-export-").resolve(name);
+        OnnxExporter.export(ExportOptions.of(checkpoint, out).withTokenizer(tokenizer()));
+        List<String> needed = List.of("model.onnx", "kotune.json", "tokenizer.json", "genai_config.json");
+        for (String f : needed) {
+            if (!Files.isRegularFile(out.resolve(f))) {
+                throw new IllegalStateException("the export of " + checkpoint + " has no " + f);
+            }
+        }
+        return out;
+    }
+}
