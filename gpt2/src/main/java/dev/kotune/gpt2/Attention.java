@@ -29,20 +29,33 @@ final class Attention {
         int hs = c.headSize();
         NDArray qkv = Conv1D.apply(x, p.get(h + "c_attn.weight"), p.get(h + "c_attn.bias")); // (B, T, 3C)
         NDList split = qkv.split(3, 2); // 3 × (B, T, C)
-        NDArray q = split.get(0).reshape(b, t, nH, hs).transpose(0, 2, 1, 3); // (B, nH, T, hs)
-        NDArray k = split.get(1).reshape(b, t, nH, hs).transpose(0, 2, 3, 1); // (B, nH, hs, T)
-        NDArray v = split.get(2).reshape(b, t, nH, hs).transpose(0, 2, 1, 3); // (B, nH, T, hs)
+        qkv.close();
+        NDArray q = heads(split.get(0), b, t, nH, hs, 0, 2, 1, 3); // (B, nH, T, hs)
+        NDArray k = heads(split.get(1), b, t, nH, hs, 0, 2, 3, 1); // (B, nH, hs, T)
+        NDArray v = heads(split.get(2), b, t, nH, hs, 0, 2, 1, 3); // (B, nH, T, hs)
         NDArray scores = q.matMul(k); // (B, nH, T, T)
+        Temps.close(q, k);
         if (c.scaleAttnWeights()) {
-            scores = scores.div((float) Math.sqrt(hs)); // (B, nH, T, T)
+            scores = Temps.then(scores, scores.div((float) Math.sqrt(hs))); // (B, nH, T, T)
         }
         if (c.scaleAttnByInverseLayerIdx()) {
-            scores = scores.div((float) (layer + 1)); // (B, nH, T, T)
+            scores = Temps.then(scores, scores.div((float) (layer + 1))); // (B, nH, T, T)
         }
-        NDArray probs = scores.add(bias).softmax(-1); // (B, nH, T, T)
-        probs = dropout.apply(probs, c.attnPdrop()); // (B, nH, T, T)
-        NDArray y = probs.matMul(v).transpose(0, 2, 1, 3).reshape(b, t, (long) nH * hs); // (B, T, C)
-        y = Conv1D.apply(y, p.get(h + "c_proj.weight"), p.get(h + "c_proj.bias")); // (B, T, C)
-        return dropout.apply(y, c.residPdrop()); // (B, T, C)
+        scores = Temps.then(scores, scores.add(bias)); // (B, nH, T, T)
+        NDArray probs = Temps.then(scores, scores.softmax(-1)); // (B, nH, T, T)
+        probs = Temps.then(probs, dropout.apply(probs, c.attnPdrop())); // (B, nH, T, T)
+        NDArray y = probs.matMul(v); // (B, nH, T, hs)
+        Temps.close(probs, v);
+        y = Temps.then(y, y.transpose(0, 2, 1, 3)); // (B, T, nH, hs)
+        y = Temps.then(y, y.reshape(b, t, (long) nH * hs)); // (B, T, C)
+        y = Temps.then(y, Conv1D.apply(y, p.get(h + "c_proj.weight"), p.get(h + "c_proj.bias"))); // (B, T, C)
+        return Temps.then(y, dropout.apply(y, c.residPdrop())); // (B, T, C)
+    }
+
+    /** (B, T, C) → (B, T, nH, hs) permuted by {@code axes}; closes the input. */
+    private static NDArray heads(NDArray part, long b, long t, int nH, int hs, int... axes) {
+        NDArray r = part.reshape(b, t, nH, hs); // (B, T, nH, hs)
+        part.close();
+        return Temps.then(r, r.transpose(axes));
     }
 }

@@ -13,8 +13,17 @@ final class GeluNew {
     private GeluNew() {
     }
 
+    /** x (..., I) → (..., I); x itself is left open. */
     static NDArray apply(NDArray x) {
-        NDArray inner = x.pow(3.0f).mul(0.044715f).add(x).mul(SQRT_2_OVER_PI); // (..., I)
-        return x.mul(0.5f).mul(inner.tanh().add(1.0f)); // (..., I)
+        NDArray t = x.pow(3.0f); // (..., I)
+        t = Temps.then(t, t.mul(0.044715f));
+        t = Temps.then(t, t.add(x));
+        t = Temps.then(t, t.mul(SQRT_2_OVER_PI));
+        t = Temps.then(t, t.tanh());
+        t = Temps.then(t, t.add(1.0f)); // (..., I)
+        NDArray half = x.mul(0.5f); // (..., I)
+        NDArray y = half.mul(t); // (..., I)
+        Temps.close(half, t);
+        return y;
     }
 }

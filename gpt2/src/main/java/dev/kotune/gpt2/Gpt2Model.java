@@ -150,17 +150,23 @@ public final class Gpt2Model implements AutoCloseable {
             }
         }
         NDArray pos = manager.create(posArr, new Shape(b, t)); // (B, T)
-        NDArray x = Torch.embedding(ids, params.get("wte.weight"))
-                .add(Torch.embedding(pos, params.get("wpe.weight"))); // (B, T, C)
-        x = dropout.apply(x, config.embdPdrop()); // (B, T, C)
+        NDArray tok = Torch.embedding(ids, params.get("wte.weight")); // (B, T, C)
+        NDArray place = Torch.embedding(pos, params.get("wpe.weight")); // (B, T, C)
+        NDArray x = tok.add(place); // (B, T, C)
+        Temps.close(ids, pos, tok, place);
+        x = Temps.then(x, dropout.apply(x, config.embdPdrop())); // (B, T, C)
         NDArray bias = maskBias(batch); // (B, 1, T, T)
         for (int l = 0; l < config.nLayer(); l++) {
-            x = Block.forward(x, bias, l, params, config, dropout); // (B, T, C)
+            x = Temps.then(x, Block.forward(x, bias, l, params, config, dropout)); // (B, T, C)
         }
-        x = LayerNorm.apply(x, params.get("ln_f.weight"), params.get("ln_f.bias"),
-                (float) config.layerNormEpsilon()); // (B, T, C)
+        bias.close();
+        x = Temps.then(x, LayerNorm.apply(x, params.get("ln_f.weight"), params.get("ln_f.bias"),
+                (float) config.layerNormEpsilon())); // (B, T, C)
         NDArray head = config.tieWordEmbeddings() ? params.get("wte.weight") : params.get(Gpt2Weights.LM_HEAD);
-        return x.matMul(head.transpose()); // (B, T, V)
+        NDArray headT = head.transpose(); // (C, V)
+        NDArray logits = x.matMul(headT); // (B, T, V)
+        Temps.close(x, headT);
+        return logits;
     }
 
     /** 0 where query i may attend key j (j ≤ i and key j is not padding), float32 min elsewhere: (B, 1, T, T). */
@@ -200,8 +206,16 @@ public final class Gpt2Model implements AutoCloseable {
             }
         }
         NDArray logp = logits.logSoftmax(-1); // (B, T, V)
-        NDArray picked = logp.gather(manager.create(target, new Shape(b, t, 1)), 2).reshape(b, t); // (B, T)
-        return picked.mul(manager.create(weight, new Shape(b, t))).sum().neg(); // ()
+        NDArray idx = manager.create(target, new Shape(b, t, 1)); // (B, T, 1)
+        NDArray picked = logp.gather(idx, 2); // (B, T, 1)
+        Temps.close(logp, idx);
+        picked = Temps.then(picked, picked.reshape(b, t)); // (B, T)
+        NDArray w = manager.create(weight, new Shape(b, t)); // (B, T)
+        NDArray masked = picked.mul(w); // (B, T)
+        Temps.close(picked, w);
+        NDArray sum = masked.sum(); // ()
+        masked.close();
+        return Temps.then(sum, sum.neg()); // ()
     }
 
     /** Logits of an inference forward (dropout off, no gradient) copied to Java: B·T·V floats, row-major. */

@@ -14,8 +14,8 @@ final class Mlp {
     static NDArray forward(NDArray x, int layer, Map<String, NDArray> p, GPT2Config c, Dropout dropout) {
         String h = "h." + layer + ".mlp.";
         NDArray a = Conv1D.apply(x, p.get(h + "c_fc.weight"), p.get(h + "c_fc.bias")); // (B, T, I)
-        a = GeluNew.apply(a); // (B, T, I)
-        a = Conv1D.apply(a, p.get(h + "c_proj.weight"), p.get(h + "c_proj.bias")); // (B, T, C)
-        return dropout.apply(a, c.residPdrop()); // (B, T, C)
+        a = Temps.then(a, GeluNew.apply(a)); // (B, T, I)
+        a = Temps.then(a, Conv1D.apply(a, p.get(h + "c_proj.weight"), p.get(h + "c_proj.bias"))); // (B, T, C)
+        return Temps.then(a, dropout.apply(a, c.residPdrop())); // (B, T, C)
     }
 }

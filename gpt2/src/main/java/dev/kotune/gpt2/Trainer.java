@@ -113,7 +113,10 @@ public final class Trainer {
                             scope.suppressNotUsedWarning();
                             Dropout d = dropout ? Dropout.training(state.seed, state.microSteps) : Dropout.off();
                             NDArray logits = model.forward(b, d); // (B, T, V)
-                            NDArray loss = model.lossSum(logits, b).div((float) Math.max(targets, 1)); // ()
+                            NDArray sum = model.lossSum(logits, b); // ()
+                            logits.close(); // log_softmax's backward keeps its output, not its input
+                            NDArray loss = sum.div((float) Math.max(targets, 1)); // ()
+                            sum.close();
                             gc.backward(loss);
                             stepLoss += loss.getFloat();
                         }
