@@ -29,6 +29,9 @@ import picocli.CommandLine.Option;
 final class DemoCommand implements Callable<Integer> {
   @Spec CommandSpec spec;
 
+  /** The project's own Korean BPE tokenizer (the real KoGPT2 one is licensed for tests only). */
+  private static final String BUILT_IN_TOKENIZER = "models/kotune-ko-bpe-8k/tokenizer.json";
+
   private static final List<String> SERVICES = List.of("tokenizer-service", "trainer-service", "inference-service");
 
   @Option(names = "--home", description = "Working directory (KOTUNE_HOME) for jobs, checkpoints and logs. Default: .kotune/demo-<time>.")
@@ -57,7 +60,7 @@ final class DemoCommand implements Callable<Integer> {
       Map<String, ServiceProcess> services = new LinkedHashMap<>();
       try {
         for (String module : SERVICES) {
-          services.put(module, ServiceProcess.start(root, module, serviceConfig(broker, workDir), logs));
+          services.put(module, ServiceProcess.start(root, module, serviceConfig(root, broker, workDir), logs));
         }
         for (Map.Entry<String, ServiceProcess> s : services.entrySet()) {
           s.getValue().awaitReady(Duration.ofSeconds(90));
@@ -98,11 +101,18 @@ final class DemoCommand implements Callable<Integer> {
     return 0;
   }
 
-  private static Map<String, String> serviceConfig(KafkaBroker broker, Path workDir) throws java.io.IOException {
+  /**
+   * What every service is started with: this run's broker and home, a free gRPC port, and the repository's built-in
+   * assets (tokenizer and base models under {@code models/}), so nothing is fetched from a hub.
+   */
+  private static Map<String, String> serviceConfig(Path root, KafkaBroker broker, Path workDir)
+      throws java.io.IOException {
     Map<String, String> config = new LinkedHashMap<>();
     config.put("kafka.bootstrap.servers", broker.bootstrapServers());
     config.put("kotune.home", workDir.toString());
     config.put("quarkus.grpc.server.port", Integer.toString(ServiceProcess.freePort()));
+    config.put("kotune.tokenizer.default-tokenizer", root.resolve(BUILT_IN_TOKENIZER).toString());
+    config.put("kotune.trainer.builtin-models-dir", root.resolve("models").toString());
     return config;
   }
 
