@@ -79,17 +79,7 @@ public final class TestExports {
      * sees it as a model and ONNX Runtime loads it, without copying megabytes per test.
      */
     public static Path install(String id, Path export) {
-        try {
-            Path dir = Files.createDirectories(TestModels.modelsDir().resolve(id));
-            try (Stream<Path> files = Files.list(export)) {
-                for (Path f : files.toList()) {
-                    Files.createSymbolicLink(dir.resolve(f.getFileName()), f);
-                }
-            }
-            return dir;
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        return link(TestModels.modelsDir().resolve(id), export, false);
     }
 
     /**
@@ -97,16 +87,27 @@ public final class TestExports {
      * sha256 than the one kotune.json records).
      */
     public static Path installWithOtherTokenizer(String id, Path export) {
+        return link(TestModels.modelsDir().resolve(id), export, true);
+    }
+
+    /**
+     * A new directory {@code dir} holding links to {@code export}'s files; with {@code otherTokenizer} its
+     * tokenizer.json is a changed copy instead (one more space: another sha256 than kotune.json records).
+     */
+    public static Path link(Path dir, Path export, boolean otherTokenizer) {
         try {
-            Path dir = Files.createDirectories(TestModels.modelsDir().resolve(id));
+            Files.createDirectories(dir);
             try (Stream<Path> files = Files.list(export)) {
                 for (Path f : files.toList()) {
-                    if (!f.getFileName().toString().equals("tokenizer.json")) {
+                    if (!(otherTokenizer && f.getFileName().toString().equals("tokenizer.json"))) {
                         Files.createSymbolicLink(dir.resolve(f.getFileName()), f);
                     }
                 }
             }
-            Files.writeString(dir.resolve("tokenizer.json"), Files.readString(export.resolve("tokenizer.json")) + " ");
+            if (otherTokenizer) {
+                Files.writeString(dir.resolve("tokenizer.json"), Files.readString(export.resolve("tokenizer.json"))
+                        + " ");
+            }
             return dir;
         } catch (IOException e) {
             throw new UncheckedIOException(e);

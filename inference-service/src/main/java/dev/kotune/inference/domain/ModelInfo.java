@@ -27,6 +27,12 @@ public record ModelInfo(String id, Path directory, String source, String jobId, 
                 vocabSize, created, isDefault);
     }
 
+    /** This model with the job id and step filled in where its kotune.json left them empty (0). */
+    public ModelInfo withProvenance(String job, long atStep) {
+        return new ModelInfo(id, directory, source, jobId.isEmpty() ? job : jobId, step == 0 ? atStep : step,
+                tokenizerSha256, graphFlavor, contextLength, vocabSize, created, isDefault);
+    }
+
     /** Whether {@code other} is the same files: same directory and same kotune.json modification time. */
     public boolean sameVersion(ModelInfo other) {
         return other != null && directory.equals(other.directory()) && created.equals(other.created());

@@ -85,7 +85,11 @@ public class ExportRegistrar {
         if (read.isEmpty()) {
             return refuse(jobId, "no readable " + ModelCatalog.METADATA_FILE + " in " + dir);
         }
-        ModelInfo model = read.get();
+        ModelInfo model = read.get().withProvenance(jobId, exported.getStep());
+        if (!model.jobId().equals(jobId)) {
+            LOG.warnf("export %s says it comes from job %s; serving it as model %s, the job of the event", dir,
+                    model.jobId(), jobId);
+        }
         try {
             ExportCheck.check(model, exported.getTokenizerSha256());
         } catch (ModelInvalidException e) {
