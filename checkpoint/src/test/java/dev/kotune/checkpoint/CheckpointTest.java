@@ -88,6 +88,20 @@ class CheckpointTest {
         assertThat(back.metadata()).isEqualTo(meta);
     }
 
+    /**
+     * Leaves target/hf-layout/tiny-kogpt2 (written from the legacy .bin) for
+     * {@code conformance/check_kotune_checkpoint.py}, which loads it with transformers' from_pretrained.
+     */
+    @Test
+    void writesTheLegacyBinAsAnHfDirectoryForTheTransformersCheck() throws Exception {
+        Checkpoint legacy = Checkpoint.read(SharedData.conformance("models/tiny-kogpt2-legacy-bin"));
+        Path out = Path.of("target", "hf-layout", "tiny-kogpt2");
+        CheckpointWriter.to(out).config(legacy.config()).weights(legacy.weights())
+                .metadata(KotuneMetadata.of(legacy.config(), null, "conformance/models/tiny-kogpt2-legacy-bin", null, 0,
+                        Map.of())).write();
+        assertThat(Checkpoint.read(out).weights().differences(legacy.weights())).isEmpty();
+    }
+
     @Test
     void rewritingACheckpointReplacesItAtomically() throws Exception {
         Checkpoint src = Checkpoint.read(SharedData.require("hf-fake-gpt2"));
