@@ -15,6 +15,7 @@ import dev.kotune.proto.inference.v1.ListModelsResponse;
 import dev.kotune.proto.inference.v1.StreamGenerateRequest;
 import dev.kotune.proto.inference.v1.StreamGenerateResponse;
 import io.grpc.Context;
+import io.grpc.StatusRuntimeException;
 import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
 import io.quarkus.grpc.GrpcService;
@@ -84,8 +85,13 @@ public class InferenceGrpcService extends InferenceServiceGrpc.InferenceServiceI
             Completion completion = completions.generate(prepared, new GenerationListener() {
                 @Override
                 public void onChunk(CompletionChunk chunk) {
-                    if (!cancellation.isCancelled()) {
+                    if (cancellation.isCancelled()) {
+                        return;
+                    }
+                    try {
                         out.onNext(GrpcMapping.delta(chunk));
+                    } catch (StatusRuntimeException cancelledMeanwhile) {
+                        // the call ended between the check and the send; the next step sees the cancellation
                     }
                 }
 
