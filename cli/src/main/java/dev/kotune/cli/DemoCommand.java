@@ -83,11 +83,16 @@ final class DemoCommand implements Callable<Integer> {
         if (last.hasFailed() && "NOT_IMPLEMENTED".equals(last.getFailed().getErrorType())) {
           missing.add("training (issue 4: GPT-2 on DJL) — the trainer validated the job and said so: "
               + last.getFailed().getReason());
+          missing.add("serving the fine-tuned model: inference-service serves CheckpointExported exports, and"
+              + " without training there is none");
         } else if (!last.hasSucceeded()) {
           out().println("      the job did not succeed: " + TrainingEvents.describe(last));
           return 1;
+        } else {
+          // The trainer's before/after answers, then the same questions to inference-service (model = job id).
+          missing.addAll(new BeforeAfterAnswers(out()).show(kafka, jobId, NotebookJob.spec(baseModel),
+              java.net.URI.create("http://127.0.0.1:" + services.get("inference-service").httpPort())));
         }
-        missing.add("serving the exported model over REST/gRPC (issue 5: ONNX export and the generation engine)");
       } finally {
         services.values().forEach(ServiceProcess::close);
       }
