@@ -1,5 +1,8 @@
 package dev.kotune.tokenization;
 
+import dev.kotune.testing.SharedData;
+import dev.kotune.testing.RepoFiles;
+
 import static dev.kotune.tokenization.KoGpt2ParityTest.golden;
 import static dev.kotune.tokenization.KoGpt2ParityTest.ints;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -30,7 +33,7 @@ class ExamplePreparerGoldenTest {
   static void load() throws Exception {
     tokenizer = KoTokenizer.load(SharedData.require("kogpt2/tokenizer.json"));
     golden = golden("prepare/notebook_examples.json");
-    byte[] examplesFile = Files.readAllBytes(SharedData.conformance("data/notebook_examples.json"));
+    byte[] examplesFile = Files.readAllBytes(RepoFiles.conformance("data/notebook_examples.json"));
     assertThat(HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(examplesFile)))
         .as("conformance/data/notebook_examples.json changed since the goldens were made")
         .isEqualTo(golden.path("examples_sha256").asText());

@@ -1,5 +1,8 @@
 package dev.kotune.tokenization;
 
+import dev.kotune.testing.SharedData;
+import dev.kotune.testing.RepoFiles;
+
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -192,7 +195,7 @@ class KoGpt2ParityTest {
   }
 
   static JsonNode golden(String relative) throws IOException {
-    Path p = SharedData.conformance("goldens/" + relative);
+    Path p = RepoFiles.conformance("goldens/" + relative);
     return JSON.readTree(p.toFile());
   }
 

@@ -1,5 +1,7 @@
 package dev.kotune.tokenizer;
 
+import dev.kotune.testing.SharedData;
+
 import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.hamcrest.Matchers.containsString;

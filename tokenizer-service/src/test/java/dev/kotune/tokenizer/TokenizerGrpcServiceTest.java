@@ -1,5 +1,8 @@
 package dev.kotune.tokenizer;
 
+import dev.kotune.testing.SharedData;
+import dev.kotune.testing.RepoFiles;
+
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
@@ -295,7 +298,7 @@ class TokenizerGrpcServiceTest {
 
   static List<Example> notebookExamples() throws IOException {
     List<Example> out = new ArrayList<>();
-    for (JsonNode e : JSON.readTree(SharedData.conformance("data/notebook_examples.json").toFile())) {
+    for (JsonNode e : JSON.readTree(RepoFiles.conformance("data/notebook_examples.json").toFile())) {
       out.add(Example.newBuilder().setPrompt(e.path("prompt").asText())
           .setCompletion(e.path("completion").asText()).build());
     }
@@ -303,7 +306,7 @@ class TokenizerGrpcServiceTest {
   }
 
   static JsonNode golden(String relative) throws IOException {
-    return JSON.readTree(SharedData.conformance("goldens/" + relative).toFile());
+    return JSON.readTree(RepoFiles.conformance("goldens/" + relative).toFile());
   }
 
   private static JsonNode caseNamed(JsonNode golden, String name) {

@@ -1,5 +1,8 @@
 package dev.kotune.tokenization.train;
 
+import dev.kotune.testing.SharedData;
+import dev.kotune.testing.RepoFiles;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
@@ -40,12 +43,12 @@ final class BuiltInTokenizer {
   }
 
   static Path file(String name) {
-    return SharedData.repoFile(DIR + "/" + name);
+    return RepoFiles.require(DIR + "/" + name);
   }
 
   static JsonNode golden() throws IOException {
     return new ObjectMapper().readTree(
-        SharedData.repoFile("conformance/goldens/kotune-ko-bpe-8k/encode.json").toFile());
+        RepoFiles.require("conformance/goldens/kotune-ko-bpe-8k/encode.json").toFile());
   }
 
   /** The oracle's digest: each text's ids joined by ',', texts joined by '\n', sha256 in hex. */

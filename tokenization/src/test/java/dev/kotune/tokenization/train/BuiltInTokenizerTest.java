@@ -1,5 +1,7 @@
 package dev.kotune.tokenization.train;
 
+import dev.kotune.testing.RepoFiles;
+
 import static org.assertj.core.api.Assertions.assertThat;
 
 import ai.djl.huggingface.tokenizers.HuggingFaceTokenizer;
@@ -67,7 +69,7 @@ class BuiltInTokenizerTest {
   @Test
   void decodeOfEncodeGivesBackTheNormalizedNotebookTexts() throws IOException {
     JsonNode examples =
-        new ObjectMapper().readTree(SharedData.repoFile("conformance/data/notebook_examples.json").toFile());
+        new ObjectMapper().readTree(RepoFiles.require("conformance/data/notebook_examples.json").toFile());
     List<String> texts = new ArrayList<>();
     for (JsonNode e : examples) {
       String prompt = e.get("prompt").asText();
