@@ -68,7 +68,7 @@ public final class TestExports {
             }
             weights.put("wpe.weight", FloatTensor.of(new int[] {1024, width}, tiled)); // (1024, 48)
             var config = tiny.config().withShape(1024, width, tiny.config().nLayer(), tiny.config().nHead());
-            Path checkpoint = Files.createTempDirectory("kotune-inference-ckpt-").resolve("long-context");
+            Path checkpoint = temporaryDirectory("kotune-inference-ckpt-").resolve("long-context");
             CheckpointWriter.to(checkpoint).config(config).weights(weights).write();
             return export(checkpoint, "long-context");
         });
@@ -132,8 +132,21 @@ public final class TestExports {
         }
     }
 
+    /** A new temporary directory, deleted with its contents when the JVM exits. */
+    static Path temporaryDirectory(String prefix) throws IOException {
+        Path dir = Files.createTempDirectory(prefix);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            try (Stream<Path> files = Files.walk(dir)) {
+                files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+            } catch (IOException e) {
+                // best effort
+            }
+        }));
+        return dir;
+    }
+
     private static Path export(Path checkpoint, String name) throws IOException {
-        Path out = Files.createTempDirectory("kotune-inference-export-").resolve(name);
+        Path out = temporaryDirectory("kotune-inference-export-").resolve(name);
         OnnxExporter.export(ExportOptions.of(checkpoint, out).withTokenizer(tokenizer()));
         List<String> needed = List.of("model.onnx", "kotune.json", "tokenizer.json", "genai_config.json");
         for (String f : needed) {

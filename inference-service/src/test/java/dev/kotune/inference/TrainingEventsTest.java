@@ -144,7 +144,7 @@ class TrainingEventsTest {
 
     @Test
     void aBrokenExportIsLoggedAndNotServed() throws Exception {
-        Path scratch = Files.createTempDirectory("kotune-broken-exports-");
+        Path scratch = TestExports.temporaryDirectory("kotune-broken-exports-");
         String mixed = jobId();
         String missing = jobId();
         String good = jobId();
