@@ -18,6 +18,7 @@ import java.util.List;
  * ({@code ModelEvaluated}), then the same questions asked of inference-service over REST with model = job id (the
  * service picks the export up from {@code CheckpointExported}), formatted with the job's template and decoded with its
  * evaluation settings (the notebook's sampling). Returns what did not work, for the demo's "Not there yet" list.
+ * Not thread-safe: one per demo run, on its thread.
  */
 final class BeforeAfterAnswers {
   /** How long the inference service may take to list the job's model after the job succeeded. */
