@@ -37,9 +37,9 @@ final class ExportCommand implements Callable<Integer> {
   @Option(names = "--out", required = true, paramLabel = "DIR", description = "Export directory to create or replace.")
   Path out;
 
-  @Option(names = "--flavour", paramLabel = "plain|fused", defaultValue = "fused",
-      description = "Graph: 'fused' (com.microsoft MultiHeadAttention, SkipLayerNormalization, FastGelu; the faster,"
-          + " default) or 'plain' (standard opset-20 ops only). Default: ${DEFAULT-VALUE}.")
+  @Option(names = "--flavour", paramLabel = "plain|fused", defaultValue = "plain",
+      description = "Graph: 'plain' (standard opset-20 ops; the faster on ONNX Runtime's CPU provider) or 'fused'"
+          + " (com.microsoft MultiHeadAttention, SkipLayerNormalization, FastGelu). Default: ${DEFAULT-VALUE}.")
   String flavour;
 
   @Option(names = "--tokenizer", paramLabel = "PATH",

@@ -33,7 +33,7 @@ class ExportGenerateCommandTest {
     Run run = run("export", "--checkpoint", root.resolve("conformance/models/tiny-kogpt2").toString(),
         "--out", exported.toString(), "--tokenizer", kogpt2(), "--job-id", "job-7", "--step", "20");
     assertThat(run.exitCode()).as(run.err()).isZero();
-    assertThat(run.out()).contains("exported " + exported.toAbsolutePath()).contains("fused graph")
+    assertThat(run.out()).contains("exported " + exported.toAbsolutePath()).contains("plain graph")
         .contains("tokenizer sha256 e0fa8faff40e3cc7a8e1a79c999b8861971993e8aa674924042eebe6551bb45f");
     for (JsonNode c : JSON.readTree(root.resolve("conformance/goldens/gpt2/generate.json").toFile()).get("cases")) {
       if (c.get("name").asText().equals("notebook_greedy")) {

@@ -174,6 +174,6 @@ class GeneratorTest {
         assertThat(i.padTokenId()).isEqualTo(3);
         assertThat(i.metadata()).containsEntry("kotune.onnx",
                 i.metadata().get("kotune.onnx")).containsKey("kotune.config");
-        assertThat(Map.copyOf(i.metadata()).get("kotune.onnx")).contains("\"flavour\":\"fused\"");
+        assertThat(Map.copyOf(i.metadata()).get("kotune.onnx")).contains("\"flavour\":\"" + GraphFlavour.DEFAULT.id() + "\"");
     }
 }

@@ -6,7 +6,8 @@ package dev.kotune.export;
 public enum GraphFlavour {
     /**
      * Standard ONNX ops only (opset 20: {@code LayerNormalization}, {@code Gelu(approximate="tanh")}, attention spelled
-     * out with MatMul/Softmax and an in-graph causal + padding mask): the parity reference, runs anywhere.
+     * out with MatMul/Softmax and an in-graph causal + padding mask): the parity reference, runs anywhere, and the
+     * faster one on ONNX Runtime 1.23's CPU provider (whose optimizer fuses it to FusedMatMul + FastGelu itself).
      */
     PLAIN,
     /**
@@ -16,8 +17,12 @@ public enum GraphFlavour {
      */
     FUSED;
 
-    /** The flavour {@code ./kotune export} writes unless told otherwise (the faster one in the A/B, docs/benchmarks.md). */
-    public static final GraphFlavour DEFAULT = FUSED;
+    /**
+     * The flavour {@code ./kotune export} writes unless told otherwise: the faster one in the CPU A/B
+     * (bench/generation.sh, docs/benchmarks.md "Generation": plain won 19 of 28 paired runs at batch 1 and 8; the
+     * fused ops did not pay on ORT 1.23 CPU, neither all of them nor SkipLayerNormalization + FastGelu alone).
+     */
+    public static final GraphFlavour DEFAULT = PLAIN;
 
     /** Lower-case name as used on the command line and in metadata ({@code plain}, {@code fused}). */
     public String id() {

@@ -50,7 +50,7 @@ class ExportLayoutTest {
         assertThat(sidecar.get("step").asLong()).isEqualTo(20);
         assertThat(sidecar.get("source").asText()).isEqualTo(Goldens.tinyModel().toAbsolutePath().normalize().toString());
         assertThat(sidecar.get("config").get("n_layer").asInt()).isEqualTo(3);
-        assertThat(sidecar.get("onnx").get("flavour").asText()).isEqualTo("fused");
+        assertThat(sidecar.get("onnx").get("flavour").asText()).isEqualTo(GraphFlavour.DEFAULT.id());
         assertThat(sidecar.get("onnx").get("opset").asInt()).isEqualTo(20);
 
         OrtEnvironment env = OrtEnvironment.getEnvironment();
