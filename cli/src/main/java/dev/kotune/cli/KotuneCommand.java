@@ -24,6 +24,7 @@ import picocli.CommandLine.Spec;
       TrainTokenizerCommand.class,
       ExportCommand.class,
       GenerateCommand.class,
+      TrainCommand.class,
       CommandLine.HelpCommand.class,
     })
 public final class KotuneCommand implements Runnable {
