@@ -163,9 +163,10 @@ public final class Gpt2Model implements AutoCloseable {
         x = Temps.then(x, LayerNorm.apply(x, params.get("ln_f.weight"), params.get("ln_f.bias"),
                 (float) config.layerNormEpsilon())); // (B, T, C)
         NDArray head = config.tieWordEmbeddings() ? params.get("wte.weight") : params.get(Gpt2Weights.LM_HEAD);
-        NDArray headT = head.transpose(); // (C, V)
-        NDArray logits = x.matMul(headT); // (B, T, V)
-        Temps.close(x, headT);
+        // F.linear like HF's lm_head: its backward writes the (V, C) weight gradient directly (a matMul with
+        // wte.transpose() would produce a transposed gradient that autograd then copies into wte's layout)
+        NDArray logits = Torch.linear(x, head); // (B, T, V)
+        x.close();
         return logits;
     }
 

@@ -55,6 +55,11 @@ public final class Torch {
         return JniUtils.dropout((PtNDArray) x, p, true);
     }
 
+    /** {@code torch.nn.functional.linear(x, weight)} without bias: x (..., in), weight (out, in) → (..., out). */
+    static NDArray linear(NDArray x, NDArray weight) {
+        return x.getNDArrayInternal().linear(x, weight, null).singletonOrThrow();
+    }
+
     /** Zeros {@code param.grad} in place (no-op without a gradient). */
     static void zeroGrad(NDArray param) {
         JniUtils.zeroGrad((PtNDArray) param);

@@ -60,6 +60,17 @@ class TrainerBehaviourTest {
             // 3 examples, batch 2 → micro-batches of 2 and 1 per epoch → 2 steps per epoch, 4 in all
             assertThat(out.globalStep()).isEqualTo(4);
             assertThat(events).extracting(StepEvent::epoch).containsExactly(0.5, 1.0, 1.5, 2.0);
+            // the fused optimizer zeroes the real gradient tensors (not a contiguous copy of them)
+            m.parameters().forEach((name, p) -> {
+                try (ai.djl.ndarray.NDArray g = p.getGradient()) {
+                    float[] v = g.toFloatArray();
+                    float max = 0;
+                    for (float f : v) {
+                        max = Math.max(max, Math.abs(f));
+                    }
+                    assertThat(max).as("grad of %s after the step", name).isZero();
+                }
+            });
         }
         events.clear();
         try (Gpt2Model m = Gpt2Model.load(ck)) {
