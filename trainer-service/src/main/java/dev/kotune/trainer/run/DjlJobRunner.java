@@ -11,6 +11,7 @@ import dev.kotune.export.OnnxExporter;
 import dev.kotune.gpt2.DataOrder;
 import dev.kotune.gpt2.Gpt2Model;
 import dev.kotune.gpt2.LogEntry;
+import dev.kotune.gpt2.StepEvent;
 import dev.kotune.gpt2.Torch;
 import dev.kotune.gpt2.TrainOutput;
 import dev.kotune.gpt2.Trainer;
@@ -114,6 +115,7 @@ public class DjlJobRunner implements JobRunner {
         private ResolvedTokenizer tokenizer;
         private Trainer trainer;
         private long lastStep;
+        private StepEvent divergedAt;
 
         Run(TrainingJob job, JobContext context) {
             this.job = job;
@@ -192,11 +194,20 @@ public class DjlJobRunner implements JobRunner {
                 out = trainer.train(encoded.rows(), e -> {
                     lastStep = e.step();
                     reporter.onStep(e);
-                }, context::cancelRequested);
+                    if (divergedAt == null && (!Double.isFinite(e.loss()) || !Double.isFinite(e.gradNorm()))) {
+                        divergedAt = e;
+                    }
+                }, () -> divergedAt != null || context.cancelRequested());
             } catch (ProgressReporter.Abort a) {
                 throw a.failure;
             }
             lastStep = out.globalStep();
+            if (divergedAt != null) {
+                throw new JobFailure(ErrorType.DIVERGED, String.format(Locale.ROOT, "training diverged at step %d: "
+                        + "loss %s, grad_norm %s (learning_rate %.3g); nothing was saved after it — lower the "
+                        + "learning rate or max_grad_norm", divergedAt.step(), divergedAt.loss(),
+                        divergedAt.gradNorm(), divergedAt.learningRate()));
+            }
             if (out.cancelled()) {
                 cancelled();
                 return;

@@ -14,6 +14,8 @@ public enum ErrorType {
     EXPORT,
     /** Generating the before/after answers on the exported model failed. */
     EVALUATION,
+    /** The training loss or gradient norm became NaN or infinite; training stopped at that step, nothing saved. */
+    DIVERGED,
     /** The JVM heap or the native allocator ran out of memory. */
     OUT_OF_MEMORY,
     /** Anything else: a bug. */

@@ -305,6 +305,16 @@ class JobValidatorTest {
     }
 
     @Test
+    void boundsMaxLengthByTheBuiltInModelsNPositions() {
+        // models/kotune-tiny-ko/config.json: n_positions 128.
+        var ok = validSpec().setBaseModel("kotune/tiny-ko").setFormat(PromptFormat.newBuilder().setMaxLength(128));
+        assertThat(accept(submitted(ok)).job().baseModel()).isEqualTo("kotune/tiny-ko");
+        var tooLong = validSpec().setBaseModel("kotune/tiny-ko").setFormat(PromptFormat.newBuilder().setMaxLength(129));
+        assertThat(reject(submitted(tooLong))).extracting(ValidationError::toString)
+                .containsExactly("spec.format.max_length: must be in [8, 128], got 129");
+    }
+
+    @Test
     void acceptsABuiltInTokenizerByName() {
         assertThat(accept(submitted(validSpec().setTokenizer("kotune/ko-bpe-8k"))).job().tokenizer())
                 .isEqualTo("kotune/ko-bpe-8k");
