@@ -8,6 +8,7 @@ import dev.kotune.checkpoint.KotuneMetadata;
 import dev.kotune.gpt2.DataOrder;
 import dev.kotune.gpt2.Gpt2Model;
 import dev.kotune.gpt2.LogEntry;
+import dev.kotune.gpt2.StepEvent;
 import dev.kotune.gpt2.Torch;
 import dev.kotune.gpt2.TrainOutput;
 import dev.kotune.gpt2.Trainer;
@@ -207,12 +208,21 @@ final class TrainCommand implements Callable<Integer> {
           order = groupedByLength(order, rows, batchSize);
         }
         Trainer trainer = new Trainer(model, args, order);
+        StepEvent[] diverged = new StepEvent[1];
         TrainOutput result = trainer.train(rows, e -> {
           if (e.log() != null) {
             o.println(hfLine(e.log()));
             o.flush();
           }
-        }, () -> false);
+          if (diverged[0] == null && (!Double.isFinite(e.loss()) || !Double.isFinite(e.gradNorm()))) {
+            diverged[0] = e;
+          }
+        }, () -> diverged[0] != null);
+        if (diverged[0] != null) {
+          throw new UserException(String.format(Locale.ROOT, "training diverged at step %d (loss %s, grad_norm %s, "
+                  + "lr %.3g); nothing written to %s: lower --lr", diverged[0].step(), diverged[0].loss(),
+              diverged[0].gradNorm(), diverged[0].learningRate(), out));
+        }
         o.println(finalLine(result));
         Map<String, Double> metrics = new LinkedHashMap<>();
         metrics.put("train_loss", result.trainingLoss());
