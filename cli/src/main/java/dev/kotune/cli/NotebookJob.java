@@ -25,7 +25,7 @@ import java.nio.file.Path;
  */
 final class NotebookJob {
   /** The built-in base model: the small random GPT-2 with KoGPT2's vocabulary that ships in the repository. */
-  static final String BUILT_IN_BASE_MODEL = "kotune/tiny-kogpt2";
+  static final String BUILT_IN_BASE_MODEL = "kotune/tiny-ko";
 
   private NotebookJob() {}
 
