@@ -24,7 +24,7 @@ import java.nio.file.Path;
  * no_repeat_ngram_size 2, max_length 64).
  */
 final class NotebookJob {
-  /** The built-in base model: the small random GPT-2 with KoGPT2's vocabulary that ships in the repository. */
+  /** The built-in base model: models/kotune-tiny-ko, a small GPT-2 on the built-in tokenizer, pre-trained by kotune on ChatbotData. */
   static final String BUILT_IN_BASE_MODEL = "kotune/tiny-ko";
 
   private NotebookJob() {}
