@@ -64,12 +64,15 @@ public final class Generator implements AutoCloseable {
     private final OnnxTensor emptyPast;
     private final float[] scores;
     private final java.util.Set<String> presentNames = new java.util.LinkedHashSet<>();
+    private final String[] pastNames;    // past_key_values.{i}.key, .value, interleaved per layer
+    private final String[] presentOrder; // present.{i}.key, .value, in the same order
     private final long start = System.nanoTime();
     private OrtSession.Result cache; // previous step's outputs: owns present.{i}.key/value
     private int cached;             // positions held in the cache
     private int steps;
     private long firstToken;
     private long last;
+    private long forwardNanos;
     private int running;
 
     Generator(OnnxModel model, List<int[]> promptList, GenerationConfig config, Detokenizer detokenizer,
@@ -149,10 +152,15 @@ public final class Generator implements AutoCloseable {
         this.emptyPast = OnnxTensor.createTensor(model.env(), FloatBuffer.allocate(0),
                 new long[] {batch, info.heads(), 0, info.headSize()}); // (B, nH, 0, hs)
         this.scores = new float[info.vocabSize()];
+        this.pastNames = new String[2 * info.layers()];
+        this.presentOrder = new String[2 * info.layers()];
         for (int i = 0; i < info.layers(); i++) {
-            presentNames.add(String.format(ModelInfo.PRESENT_KEY, i));
-            presentNames.add(String.format(ModelInfo.PRESENT_VALUE, i));
+            pastNames[2 * i] = String.format(ModelInfo.PAST_KEY, i);
+            pastNames[2 * i + 1] = String.format(ModelInfo.PAST_VALUE, i);
+            presentOrder[2 * i] = String.format(ModelInfo.PRESENT_KEY, i);
+            presentOrder[2 * i + 1] = String.format(ModelInfo.PRESENT_VALUE, i);
         }
+        presentNames.addAll(List.of(presentOrder));
     }
 
     /** True when every row has finished. */
@@ -253,14 +261,15 @@ public final class Generator implements AutoCloseable {
                 in.put("position_ids", own(owned, OnnxTensor.createTensor(model.env(), LongBuffer.wrap(pos),
                         new long[] {batch, t})));
             }
-            for (int i = 0; i < info.layers(); i++) {
-                in.put(String.format(ModelInfo.PAST_KEY, i), past(String.format(ModelInfo.PRESENT_KEY, i)));
-                in.put(String.format(ModelInfo.PAST_VALUE, i), past(String.format(ModelInfo.PRESENT_VALUE, i)));
+            for (int i = 0; i < pastNames.length; i++) {
+                in.put(pastNames[i], past(presentOrder[i]));
             }
             FloatBuffer view = logitsBuffer.duplicate().clear().limit(batch * t * info.vocabSize()).slice();
             pinned.put("logits", own(owned, OnnxTensor.createTensor(model.env(), view,
                     new long[] {batch, t, info.vocabSize()}))); // (B, T, V), written in place by ORT
+            long t0 = System.nanoTime();
             OrtSession.Result result = model.session().run(in, presentNames, pinned);
+            forwardNanos += System.nanoTime() - t0;
             if (cache != null) {
                 cache.close(); // the previous presents were this run's pasts: no longer needed
             }
@@ -317,7 +326,7 @@ public final class Generator implements AutoCloseable {
     }
 
     public GenerationStats stats() {
-        return new GenerationStats(batch, promptLength, steps, firstToken, last);
+        return new GenerationStats(batch, promptLength, steps, firstToken, last, forwardNanos);
     }
 
     @Override

@@ -100,6 +100,11 @@ public final class OnnxModel implements AutoCloseable {
         }
     }
 
+    /** Stops ORT's profiler ({@link EngineOptions#profilePrefix()}) and returns the trace file it wrote. */
+    public String endProfiling() throws OrtException {
+        return session.endProfiling();
+    }
+
     @Override
     public void close() throws OrtException {
         session.close();

@@ -74,6 +74,9 @@ final class SessionFactory {
         if (opts.interOpThreads() > 0) {
             so.setInterOpNumThreads(opts.interOpThreads());
         }
+        if (opts.profilePrefix() != null) {
+            so.enableProfiling(opts.profilePrefix());
+        }
         for (Map.Entry<String, String> e : opts.sessionConfig().entrySet()) {
             so.addConfigEntry(e.getKey(), e.getValue());
         }
