@@ -1,5 +1,8 @@
 package dev.kotune.checkpoint;
 
+import dev.kotune.testing.SharedData;
+import dev.kotune.testing.RepoFiles;
+
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -37,7 +40,7 @@ class CheckpointTest {
 
     @Test
     void tinyKogpt2BinAndSafetensorsLoadToIdenticalTensors() throws Exception {
-        Path dir = SharedData.conformance("models/tiny-kogpt2");
+        Path dir = RepoFiles.conformance("models/tiny-kogpt2");
         GPT2Config config = GPT2Config.read(dir.resolve("config.json"));
         Checkpoint st = Checkpoint.readWeights(dir.resolve("model.safetensors"), config);
         Checkpoint bin = Checkpoint.readWeights(dir.resolve("pytorch_model.bin"), config);
@@ -51,8 +54,8 @@ class CheckpointTest {
 
     @Test
     void legacyBinWithoutPrefixAndWithMaskBuffersLoadsTheSameTensors() throws Exception {
-        Path dir = SharedData.conformance("models/tiny-kogpt2");
-        Checkpoint legacy = Checkpoint.read(SharedData.conformance("models/tiny-kogpt2-legacy-bin"));
+        Path dir = RepoFiles.conformance("models/tiny-kogpt2");
+        Checkpoint legacy = Checkpoint.read(RepoFiles.conformance("models/tiny-kogpt2-legacy-bin"));
         Checkpoint st = Checkpoint.read(dir);
         assertThat(legacy.weights().differences(st.weights())).isEmpty();
         assertThat(legacy.ignoredKeys()).contains("h.0.attn.bias", "h.0.attn.masked_bias", "h.2.attn.bias");
@@ -63,7 +66,7 @@ class CheckpointTest {
 
     @Test
     void writtenCheckpointReloadsBitIdenticallyInHfLayout() throws Exception {
-        Checkpoint src = Checkpoint.read(SharedData.conformance("models/tiny-kogpt2"));
+        Checkpoint src = Checkpoint.read(RepoFiles.conformance("models/tiny-kogpt2"));
         Path tok = tmp.resolve("tokenizer.json");
         Files.writeString(tok, "{}");
         Path out = tmp.resolve("ckpt");
@@ -94,7 +97,7 @@ class CheckpointTest {
      */
     @Test
     void writesTheLegacyBinAsAnHfDirectoryForTheTransformersCheck() throws Exception {
-        Checkpoint legacy = Checkpoint.read(SharedData.conformance("models/tiny-kogpt2-legacy-bin"));
+        Checkpoint legacy = Checkpoint.read(RepoFiles.conformance("models/tiny-kogpt2-legacy-bin"));
         Path out = Path.of("target", "hf-layout", "tiny-kogpt2");
         CheckpointWriter.to(out).config(legacy.config()).weights(legacy.weights())
                 .metadata(KotuneMetadata.of(legacy.config(), null, "conformance/models/tiny-kogpt2-legacy-bin", null, 0,
@@ -116,9 +119,9 @@ class CheckpointTest {
 
     @Test
     void rejectsATruncatedBinNamingTheFile() throws Exception {
-        byte[] all = Files.readAllBytes(SharedData.conformance("models/tiny-kogpt2/pytorch_model.bin"));
+        byte[] all = Files.readAllBytes(RepoFiles.conformance("models/tiny-kogpt2/pytorch_model.bin"));
         Path dir = Files.createDirectory(tmp.resolve("cut"));
-        Files.copy(SharedData.conformance("models/tiny-kogpt2/config.json"), dir.resolve("config.json"));
+        Files.copy(RepoFiles.conformance("models/tiny-kogpt2/config.json"), dir.resolve("config.json"));
         Path bin = dir.resolve("pytorch_model.bin");
         Files.write(bin, java.util.Arrays.copyOf(all, all.length / 2));
         assertThatThrownBy(() -> Checkpoint.read(dir))

@@ -1,5 +1,8 @@
 package dev.kotune.checkpoint;
 
+import dev.kotune.testing.SharedData;
+import dev.kotune.testing.RepoFiles;
+
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -33,7 +36,7 @@ class GPT2ConfigTest {
 
     @Test
     void readsTheTinyKogpt2ConfigTheOracleWrote() throws Exception {
-        GPT2Config c = GPT2Config.read(SharedData.conformance("models/tiny-kogpt2/config.json"));
+        GPT2Config c = GPT2Config.read(RepoFiles.conformance("models/tiny-kogpt2/config.json"));
         assertThat(c.vocabSize()).isEqualTo(51200);
         assertThat(c.nEmbd()).isEqualTo(48);
         assertThat(c.nLayer()).isEqualTo(3);

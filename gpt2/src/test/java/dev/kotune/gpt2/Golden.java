@@ -1,5 +1,7 @@
 package dev.kotune.gpt2;
 
+import dev.kotune.testing.RepoFiles;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.nio.ByteBuffer;
@@ -13,7 +15,7 @@ import java.util.List;
 record Golden(Path json, JsonNode root) {
 
     static Golden load(String relative) throws Exception {
-        Path p = SharedData.conformance("goldens/" + relative);
+        Path p = RepoFiles.conformance("goldens/" + relative);
         return new Golden(p, new ObjectMapper().readTree(Files.readAllBytes(p)));
     }
 

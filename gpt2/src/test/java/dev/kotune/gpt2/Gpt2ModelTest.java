@@ -1,5 +1,8 @@
 package dev.kotune.gpt2;
 
+import dev.kotune.testing.SharedData;
+import dev.kotune.testing.RepoFiles;
+
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -50,7 +53,7 @@ class Gpt2ModelTest {
         }
         int b = r.get("input_ids").size();
         int t = r.get("input_ids").get(0).size();
-        try (Gpt2Model m = Gpt2Model.load(Checkpoint.read(SharedData.conformance("models/tiny-kogpt2")))) {
+        try (Gpt2Model m = Gpt2Model.load(Checkpoint.read(RepoFiles.conformance("models/tiny-kogpt2")))) {
             double loss = m.loss(new Batch(b, t, ids, mask, null, labels));
             double want = r.get("loss_with_labels").get("loss").asDouble();
             System.out.println("right-padded loss rel err " + Math.abs(loss - want) / want);
@@ -60,7 +63,7 @@ class Gpt2ModelTest {
 
     private static void assertLogitsMatch(String golden, String model) throws Exception {
         Golden g = Golden.load(golden);
-        try (Gpt2Model m = Gpt2Model.load(Checkpoint.read(SharedData.conformance(model)))) {
+        try (Gpt2Model m = Gpt2Model.load(Checkpoint.read(RepoFiles.conformance(model)))) {
             double err = maxLogitsError(g, m);
             System.out.println(golden + " logits max abs err " + err);
             assertThat(err).isLessThanOrEqualTo(LOGITS_TOL);

@@ -1,5 +1,7 @@
 package dev.kotune.gpt2;
 
+import dev.kotune.testing.RepoFiles;
+
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -22,7 +24,7 @@ class TrainerBehaviourTest {
         Golden g = Golden.load("gpt2/train_notebook.json");
         JsonNode r = g.root();
         TrainingArguments args = TrainerFixtures.args(r.get("training_args")).withLogging(10);
-        Checkpoint ck = Checkpoint.read(SharedData.conformance("models/tiny-kogpt2"));
+        Checkpoint ck = Checkpoint.read(RepoFiles.conformance("models/tiny-kogpt2"));
         List<StepEvent> events = new ArrayList<>();
         TrainOutput out;
         try (Gpt2Model m = Gpt2Model.fromStateDict(ck.config().withDropout(0), ck.weights())) {
@@ -50,7 +52,7 @@ class TrainerBehaviourTest {
 
     @Test
     void keepsTheLastPartialBatchAndStopsWhenCancelled() throws Exception {
-        Checkpoint ck = Checkpoint.read(SharedData.conformance("models/tiny-kogpt2"));
+        Checkpoint ck = Checkpoint.read(RepoFiles.conformance("models/tiny-kogpt2"));
         List<TrainingExample> data = TrainerFixtures.examples(Golden.load("gpt2/train_notebook.json").root().get("data"))
                 .subList(0, 3);
         TrainingArguments args = TrainingArguments.notebook().withBatch(2, 1).withEpochs(2, -1).withLogging(1);
@@ -83,7 +85,7 @@ class TrainerBehaviourTest {
 
     @Test
     void dropoutIsActiveOnlyInTrainingMode() throws Exception {
-        Checkpoint ck = Checkpoint.read(SharedData.conformance("models/tiny-kogpt2"));
+        Checkpoint ck = Checkpoint.read(RepoFiles.conformance("models/tiny-kogpt2"));
         Batch b = Batch.of(List.of(new long[] {24454, 401, 25906, 8702, 7801, 13675}));
         try (Gpt2Model m = Gpt2Model.load(ck); Gpt2Model noDrop = Gpt2Model.fromStateDict(ck.config().withDropout(0),
                 ck.weights())) {
@@ -103,7 +105,7 @@ class TrainerBehaviourTest {
 
     @Test
     void resizingTokenEmbeddingsKeepsOldRowsAndGrowsTheVocabulary() throws Exception {
-        Checkpoint ck = Checkpoint.read(SharedData.conformance("models/tiny-kogpt2"));
+        Checkpoint ck = Checkpoint.read(RepoFiles.conformance("models/tiny-kogpt2"));
         Batch b = Batch.of(List.of(new long[] {24454, 401, 25906}));
         try (Gpt2Model m = Gpt2Model.load(ck)) {
             float[] before = m.logits(b);

@@ -1,5 +1,7 @@
 package dev.kotune.gpt2;
 
+import dev.kotune.testing.RepoFiles;
+
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -27,7 +29,7 @@ class TrainerParityTest {
         JsonNode tol = r.get("tolerances");
         List<TrainingExample> data = TrainerFixtures.examples(r.get("data"));
         TrainingArguments args = TrainerFixtures.args(r.get("training_args"));
-        Checkpoint ck = Checkpoint.read(SharedData.conformance("models/tiny-kogpt2"));
+        Checkpoint ck = Checkpoint.read(RepoFiles.conformance("models/tiny-kogpt2"));
         List<StepEvent> steps = new ArrayList<>();
         TrainOutput out;
         StateDict after;

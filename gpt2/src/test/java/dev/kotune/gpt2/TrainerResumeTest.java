@@ -1,5 +1,7 @@
 package dev.kotune.gpt2;
 
+import dev.kotune.testing.RepoFiles;
+
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -31,7 +33,7 @@ class TrainerResumeTest {
 
     @Test
     void saveResumeContinueEqualsAnUninterruptedRun() throws Exception {
-        Checkpoint ck = Checkpoint.read(SharedData.conformance("models/tiny-kogpt2"));
+        Checkpoint ck = Checkpoint.read(RepoFiles.conformance("models/tiny-kogpt2"));
         assertThat(ck.config().residPdrop()).isPositive();
         List<TrainingExample> data = TrainerFixtures.examples(Golden.load("gpt2/train_notebook.json").root().get("data"));
 
@@ -74,7 +76,7 @@ class TrainerResumeTest {
 
     @Test
     void resumingAModelOnlyCheckpointFailsWithAHint() {
-        assertThatThrownBy(() -> Trainer.resume(SharedData.conformance("models/tiny-kogpt2"), ARGS,
+        assertThatThrownBy(() -> Trainer.resume(RepoFiles.conformance("models/tiny-kogpt2"), ARGS,
                 DataOrder.sequential()))
                 .isInstanceOf(CheckpointException.class)
                 .hasMessageContaining("tiny-kogpt2")
