@@ -15,8 +15,6 @@ import dev.kotune.engine.stop.StopCondition;
 import dev.kotune.engine.stop.StopStringStop;
 import dev.kotune.engine.text.Detokenizer;
 import dev.kotune.engine.text.TokenizerStream;
-import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.nio.FloatBuffer;
 import java.nio.LongBuffer;
 import java.util.ArrayList;
@@ -73,6 +71,7 @@ public final class Generator implements AutoCloseable {
     private long firstToken;
     private long last;
     private long forwardNanos;
+    private boolean closed;
     private int running;
 
     Generator(OnnxModel model, List<int[]> promptList, GenerationConfig config, Detokenizer detokenizer,
@@ -147,8 +146,7 @@ public final class Generator implements AutoCloseable {
         this.logprobs = config.logprobs() ? new ArrayList<>() : null;
         long perPosition = (long) batch * info.vocabSize();
         this.chunk = (int) Math.max(1, Math.min(longest, logitsBudget / perPosition));
-        this.logitsBuffer = ByteBuffer.allocateDirect(Math.toIntExact(perPosition * chunk * Float.BYTES))
-                .order(ByteOrder.nativeOrder()).asFloatBuffer();
+        this.logitsBuffer = model.logitBuffers().borrow(Math.toIntExact(perPosition * chunk)); // returned on close
         this.emptyPast = OnnxTensor.createTensor(model.env(), FloatBuffer.allocate(0),
                 new long[] {batch, info.heads(), 0, info.headSize()}); // (B, nH, 0, hs)
         this.scores = new float[info.vocabSize()];
@@ -264,7 +262,7 @@ public final class Generator implements AutoCloseable {
             for (int i = 0; i < pastNames.length; i++) {
                 in.put(pastNames[i], past(presentOrder[i]));
             }
-            FloatBuffer view = logitsBuffer.duplicate().clear().limit(batch * t * info.vocabSize()).slice();
+            FloatBuffer view = logitsBuffer.duplicate().clear().limit(batch * t * info.vocabSize()).slice(); // (B, T, V)
             pinned.put("logits", own(owned, OnnxTensor.createTensor(model.env(), view,
                     new long[] {batch, t, info.vocabSize()}))); // (B, T, V), written in place by ORT
             long t0 = System.nanoTime();
@@ -331,10 +329,15 @@ public final class Generator implements AutoCloseable {
 
     @Override
     public void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
         if (cache != null) {
             cache.close();
             cache = null;
         }
         emptyPast.close();
+        model.logitBuffers().release(logitsBuffer);
     }
 }

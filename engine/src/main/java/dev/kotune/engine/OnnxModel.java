@@ -25,6 +25,7 @@ public final class OnnxModel implements AutoCloseable {
     private final ExecutionProvider provider;
     private final ModelInfo info;
     private final Path dir;
+    private final DirectBufferPool logitBuffers = new DirectBufferPool(4);
 
     private OnnxModel(OrtEnvironment env, OrtSession session, ExecutionProvider provider, ModelInfo info, Path dir) {
         this.env = env;
@@ -81,6 +82,10 @@ public final class OnnxModel implements AutoCloseable {
 
     OrtSession session() {
         return session;
+    }
+
+    DirectBufferPool logitBuffers() {
+        return logitBuffers;
     }
 
     /** A generator for {@code prompts} (unpadded token ids; left-padded into one batch). */
