@@ -44,7 +44,7 @@ for f in fused plain; do
     --checkpoint "$CKPT" --out "$OUT/onnx-$f" --flavour "$f" >&2
 done
 java -cp "$CP" dev.kotune.bench.generation.MemoryBandwidth --threads "$THREADS" | tee "$OUT/bandwidth.json" >&2
-OPENBLAS_NUM_THREADS="$THREADS" OMP_NUM_THREADS="$THREADS" "$PY" "$ROOT/bench/python/generate_peer.py" bandwidth \
+OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS=1 "$PY" "$ROOT/bench/python/generate_peer.py" bandwidth \
   --threads "$THREADS" | tee -a "$OUT/bandwidth.json" >&2
 
 RESULTS="$OUT/results.jsonl"

@@ -183,18 +183,21 @@ def cmd_ort(a) -> None:
 
 
 def cmd_bandwidth(a) -> None:
-    """Read bandwidth as a decode step needs it: a BLAS dot product of a 256 MiB float32 vector with itself (one
-    vectorised pass that only loads), best of 10. Set OPENBLAS_NUM_THREADS/OMP_NUM_THREADS to --threads before numpy
-    loads (the script does)."""
+    """Read bandwidth as a decode step needs it: BLAS dot products of a 256 MiB float32 vector with itself (vectorised
+    passes that only load), --threads Python threads on disjoint parts (numpy releases the GIL; BLAS itself runs one
+    thread each: the script sets OPENBLAS_NUM_THREADS=1), best of 10."""
+    from concurrent.futures import ThreadPoolExecutor
     import numpy as np
     x = np.random.default_rng(0).random(64 << 20, dtype=np.float32)
+    parts = np.array_split(x, a.threads)
     best = 0.0
-    for _ in range(10):
-        t0 = time.perf_counter()
-        np.dot(x, x)
-        best = max(best, x.nbytes / (time.perf_counter() - t0) / 1e9)
+    with ThreadPoolExecutor(a.threads) as pool:
+        for _ in range(10):
+            t0 = time.perf_counter()
+            list(pool.map(lambda v: np.dot(v, v), parts))
+            best = max(best, x.nbytes / (time.perf_counter() - t0) / 1e9)
     print(json.dumps({"read_gb_per_s": round(best, 2), "threads": a.threads, "bytes": x.nbytes,
-                      "method": "np.dot(a, a), float32, 256 MiB, best of 10"}))
+                      "method": f"np.dot(v, v) on {a.threads} parts in {a.threads} threads, float32, 256 MiB, best of 10"}))
 
 
 def cmd_profile(a) -> None:
@@ -224,7 +227,9 @@ def weight_bytes_per_token(cfg: dict) -> int:
 
 
 def cmd_table(a) -> None:
-    rows = [json.loads(line) for line in open(a.results) if line.strip()]
+    rows = []
+    for f in a.results:
+        rows += [json.loads(line) for line in open(f) if line.strip()]
     bw = {}
     for line in open(a.bandwidth):
         if line.strip():
@@ -233,25 +238,29 @@ def cmd_table(a) -> None:
     wbytes = weight_bytes_per_token(cfg)
     bound = bw["read_gb_per_s"] * 1e9 / wbytes  # tokens/s at batch 1 if every weight byte is streamed once per token
     groups: dict = {}
-    for r in rows:
+    for r in rows:  # in file order: the i-th row of a (peer, batch) is from round i, run next to the others of round i
         groups.setdefault((r["peer"], r["batch"]), []).append(r)
+    med = statistics.median
     stats = {}
     for key, rs in groups.items():
-        med = statistics.median
         n = rs[0]["new_tokens"]
-        ttft_p10 = min(r["ttft_p10_ms"] for r in rs)
+        ttft_p10 = med(r["ttft_p10_ms"] for r in rs)
         dec_p10 = med(r["decode_p10_ms"] for r in rs)
         stats[key] = {"tps": med(r["tokens_per_s"] for r in rs), "ttft": med(r["ttft_ms"] for r in rs),
-                      "ttft_p10": ttft_p10, "dec": med(r["decode_ms"] for r in rs), "dec_p10": dec_p10,
-                      "tps_p10": key[1] * n * 1000 / (ttft_p10 + (n - 1) * dec_p10), "rounds": len(rs)}
+                      "dec": med(r["decode_ms"] for r in rs), "dec_p10": dec_p10, "rounds": len(rs),
+                      "tps_p10": key[1] * n * 1000 / (ttft_p10 + (n - 1) * dec_p10), "all": [r["tokens_per_s"] for r in rs]}
     peers = sorted({p for p, _ in stats}, key=lambda p: (not p.startswith("kotune"), p != a.ours, p))
 
-    def ratio(x, y, k):
-        return f"{x[k] / y[k]:.2f}x" if y else ""
+    def paired(x, ref):
+        """Median over rounds of (this peer's tokens/s / the reference's tokens/s in the same round)."""
+        if not ref:
+            return ""
+        ratios = [u / v for u, v in zip(x["all"], ref["all"])]
+        return f"{med(ratios):.2f}x ({min(ratios):.2f}-{max(ratios):.2f})"
 
-    print("| peer | batch | tokens/s | TTFT ms | decode ms/step | tokens/s (p10) | TTFT ms (p10) | decode ms/step (p10) "
-          "| vs transformers | vs ORT GenAI | bandwidth-bound fraction |")
-    print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+    print("| peer | batch | tokens/s | TTFT ms | decode ms/step | decode ms/step (p10) | vs transformers | vs ORT GenAI "
+          "| bandwidth-bound fraction |")
+    print("|---|---:|---:|---:|---:|---:|---:|---:|---:|")
     for batch in sorted({b for _, b in stats}):
         for p in peers:
             if (p, batch) not in stats:
@@ -259,18 +268,16 @@ def cmd_table(a) -> None:
             x = stats[(p, batch)]
             hf = stats.get(("transformers", batch)) if p != "transformers" else None
             og = stats.get(("onnxruntime-genai", batch)) if p != "onnxruntime-genai" else None
-            vs_hf = f"{ratio(x, hf, 'tps')} (p10 {ratio(x, hf, 'tps_p10')})" if hf else ""
-            vs_og = f"{ratio(x, og, 'tps')} (p10 {ratio(x, og, 'tps_p10')})" if og else ""
             frac = f"{x['tps'] / bound:.0%} (p10 {x['tps_p10'] / bound:.0%})" if batch == 1 else ""
             name = f"**{p}**" if p == a.ours else p
-            print(f"| {name} | {batch} | {x['tps']:.1f} | {x['ttft']:.0f} | {x['dec']:.1f} | {x['tps_p10']:.1f} "
-                  f"| {x['ttft_p10']:.0f} | {x['dec_p10']:.1f} | {vs_hf} | {vs_og} | {frac} |")
+            print(f"| {name} | {batch} | {x['tps']:.1f} | {x['ttft']:.0f} | {x['dec']:.1f} | {x['dec_p10']:.1f} "
+                  f"| {paired(x, hf)} | {paired(x, og)} | {frac} |")
     print()
     print(f"Weights read per batch-1 token: {wbytes / 1e6:.1f} MB (fp32); read bandwidth {bw['read_gb_per_s']:.1f} GB/s "
           f"({bw['threads']} threads; copy: {bw.get('copy_gb_per_s', float('nan')):.1f} GB/s read + write) -> bound "
-          f"{bound:.1f} tokens/s ({1000 / bound:.1f} ms/token). "
-          f"Medians over {max(x['rounds'] for x in stats.values())} rounds; p10 = 10th percentile of step times "
-          f"(uncontended estimate on a shared machine); tokens/s (p10) = batch x new / (TTFT p10 + (new-1) x decode p10).")
+          f"{bound:.1f} tokens/s ({1000 / bound:.1f} ms/token). Medians over {max(x['rounds'] for x in stats.values())} "
+          f"rounds; ratios: median (min-max) over rounds of the per-round ratio; p10 = 10th percentile of decode step "
+          f"times; bandwidth fraction = tokens/s / bound (p10: from TTFT p10 + 63 decode steps at p10).")
 
 
 def main() -> None:
@@ -295,10 +302,10 @@ def main() -> None:
     pr.add_argument("trace")
     pr.set_defaults(fn=cmd_profile)
     t = sub.add_parser("table")
-    t.add_argument("results")
+    t.add_argument("results", nargs="+")
     t.add_argument("--bandwidth", required=True)
     t.add_argument("--config", required=True)
-    t.add_argument("--ours", default="kotune (fused)")
+    t.add_argument("--ours", default="kotune (plain)")
     t.set_defaults(fn=cmd_table)
     a = ap.parse_args()
     a.fn(a)
