@@ -36,10 +36,14 @@ final class Attention {
         NDArray scores = q.matMul(k); // (B, nH, T, T)
         Temps.close(q, k);
         if (c.scaleAttnWeights()) {
-            scores = Temps.then(scores, scores.div((float) Math.sqrt(hs))); // (B, nH, T, T)
+            try (NDArray d = Torch.scalar(scores, (float) Math.sqrt(hs))) { // libtorch-owned (see Torch.scalar)
+                scores = Temps.then(scores, scores.div(d)); // (B, nH, T, T)
+            }
         }
         if (c.scaleAttnByInverseLayerIdx()) {
-            scores = Temps.then(scores, scores.div((float) (layer + 1))); // (B, nH, T, T)
+            try (NDArray d = Torch.scalar(scores, (float) (layer + 1))) {
+                scores = Temps.then(scores, scores.div(d)); // (B, nH, T, T)
+            }
         }
         scores = Temps.then(scores, scores.add(bias)); // (B, nH, T, T)
         NDArray probs = Temps.then(scores, scores.softmax(-1)); // (B, nH, T, T)

@@ -15,15 +15,21 @@ final class GeluNew {
 
     /** x (..., I) → (..., I); x itself is left open. */
     static NDArray apply(NDArray x) {
-        NDArray t = x.pow(3.0f); // (..., I)
-        t = Temps.then(t, t.mul(0.044715f));
+        // scalars as libtorch-owned 0-dim tensors, not DJL's Number overloads (see Torch.scalar)
+        NDArray three = Torch.scalar(x, 3.0f);
+        NDArray cubic = Torch.scalar(x, 0.044715f);
+        NDArray scale = Torch.scalar(x, SQRT_2_OVER_PI);
+        NDArray one = Torch.scalar(x, 1.0f);
+        NDArray halfScalar = Torch.scalar(x, 0.5f);
+        NDArray t = x.pow(three); // (..., I)
+        t = Temps.then(t, t.mul(cubic));
         t = Temps.then(t, t.add(x));
-        t = Temps.then(t, t.mul(SQRT_2_OVER_PI));
+        t = Temps.then(t, t.mul(scale));
         t = Temps.then(t, t.tanh());
-        t = Temps.then(t, t.add(1.0f)); // (..., I)
-        NDArray half = x.mul(0.5f); // (..., I)
+        t = Temps.then(t, t.add(one)); // (..., I)
+        NDArray half = x.mul(halfScalar); // (..., I)
         NDArray y = half.mul(t); // (..., I)
-        Temps.close(half, t);
+        Temps.close(half, t, three, cubic, scale, one, halfScalar);
         return y;
     }
 }

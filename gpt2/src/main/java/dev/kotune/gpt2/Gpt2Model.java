@@ -104,7 +104,20 @@ public final class Gpt2Model implements AutoCloseable {
     private void putParam(String name, FloatBuffer data, int[] shape) {
         FloatBuffer src = data.duplicate();
         src.clear();
-        adopt(name, manager.create(src, shapeOf(shape)));
+        adopt(name, owned(manager.create(src, shapeOf(shape))));
+    }
+
+    /**
+     * The same tensor in storage libtorch owns. {@code manager.create} from Java data wraps a direct buffer without
+     * copying ({@code from_blob}), and that buffer is freed by the GC once our handle is closed, even though autograd
+     * may still hold the tensor for the backward pass (embedding indices, the gather index, the loss weights). Closing
+     * handles early ({@link Temps}) then makes the backward read freed memory: wrong gradients, NaN or a crash,
+     * depending on GC timing. A clone moves the data into libtorch's allocator, where the graph's reference keeps it.
+     */
+    private static NDArray owned(NDArray javaBacked) {
+        NDArray o = javaBacked.duplicate();
+        javaBacked.close();
+        return o;
     }
 
     private void adopt(String name, NDArray a) {
@@ -141,7 +154,7 @@ public final class Gpt2Model implements AutoCloseable {
         if (t > config.nPositions()) {
             throw new IllegalArgumentException("sequence length " + t + " exceeds n_positions " + config.nPositions());
         }
-        NDArray ids = manager.create(batch.inputIds(), new Shape(b, t)); // (B, T)
+        NDArray ids = owned(manager.create(batch.inputIds(), new Shape(b, t))); // (B, T)
         long[] posArr = batch.positionIds();
         if (posArr == null) {
             posArr = new long[b * t];
@@ -149,7 +162,7 @@ public final class Gpt2Model implements AutoCloseable {
                 posArr[i] = i % t;
             }
         }
-        NDArray pos = manager.create(posArr, new Shape(b, t)); // (B, T)
+        NDArray pos = owned(manager.create(posArr, new Shape(b, t))); // (B, T)
         NDArray tok = Torch.embedding(ids, params.get("wte.weight")); // (B, T, C)
         NDArray place = Torch.embedding(pos, params.get("wpe.weight")); // (B, T, C)
         NDArray x = tok.add(place); // (B, T, C)
@@ -184,7 +197,7 @@ public final class Gpt2Model implements AutoCloseable {
                 }
             }
         }
-        return manager.create(bias, new Shape(b, 1, t, t));
+        return owned(manager.create(bias, new Shape(b, 1, t, t)));
     }
 
     /**
@@ -207,11 +220,11 @@ public final class Gpt2Model implements AutoCloseable {
             }
         }
         NDArray logp = logits.logSoftmax(-1); // (B, T, V)
-        NDArray idx = manager.create(target, new Shape(b, t, 1)); // (B, T, 1)
+        NDArray idx = owned(manager.create(target, new Shape(b, t, 1))); // (B, T, 1)
         NDArray picked = logp.gather(idx, 2); // (B, T, 1)
         Temps.close(logp, idx);
         picked = Temps.then(picked, picked.reshape(b, t)); // (B, T)
-        NDArray w = manager.create(weight, new Shape(b, t)); // (B, T)
+        NDArray w = owned(manager.create(weight, new Shape(b, t))); // (B, T)
         NDArray masked = picked.mul(w); // (B, T)
         Temps.close(picked, w);
         NDArray sum = masked.sum(); // ()

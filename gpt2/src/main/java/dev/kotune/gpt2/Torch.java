@@ -2,6 +2,8 @@ package dev.kotune.gpt2;
 
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
 import ai.djl.pytorch.engine.PtNDArray;
 import ai.djl.pytorch.jni.JniUtils;
 
@@ -43,6 +45,26 @@ public final class Torch {
     /** {@code torch.nn.functional.embedding(ids, weight)}: rows of {@code weight} (V, C) for ids (B, T) → (B, T, C). */
     static NDArray embedding(NDArray ids, NDArray weight) {
         return JniUtils.embedding((PtNDArray) ids, (PtNDArray) weight, false);
+    }
+
+    /**
+     * A 0-dim float32 tensor whose storage libtorch owns, for arithmetic that autograd differentiates. DJL's
+     * {@code mul(Number)}-style overloads wrap the number in a GC-managed direct buffer ({@code from_blob}) and close
+     * it right after the op, while autograd keeps that tensor for the backward pass (mul, div and pow save it): a GC
+     * in between makes the backward read freed memory. Same dtype and value as those overloads, so same results.
+     */
+    static NDArray scalar(NDArray like, float v) {
+        return full(like, v, DataType.FLOAT32);
+    }
+
+    /** {@link #scalar(NDArray, float)} for a double: float64, as DJL's {@code create(Double)} makes it. */
+    static NDArray scalar(NDArray like, double v) {
+        return full(like, v, DataType.FLOAT64);
+    }
+
+    private static NDArray full(NDArray like, double v, DataType type) {
+        return JniUtils.full((ai.djl.pytorch.engine.PtNDManager) like.getManager(), new Shape(), v, type,
+                like.getDevice(), ai.djl.ndarray.types.SparseFormat.DENSE);
     }
 
     /** Seeds libtorch's default CPU generator ({@code torch.manual_seed}). */

@@ -115,8 +115,9 @@ public final class Trainer {
                             NDArray logits = model.forward(b, d); // (B, T, V)
                             NDArray sum = model.lossSum(logits, b); // ()
                             logits.close(); // log_softmax's backward keeps its output, not its input
-                            NDArray loss = sum.div((float) Math.max(targets, 1)); // ()
-                            sum.close();
+                            NDArray count = Torch.scalar(sum, (float) Math.max(targets, 1)); // see Torch.scalar
+                            NDArray loss = sum.div(count); // ()
+                            Temps.close(sum, count);
                             gc.backward(loss);
                             stepLoss += loss.getFloat();
                         }
