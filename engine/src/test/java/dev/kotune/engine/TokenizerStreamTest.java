@@ -1,5 +1,7 @@
 package dev.kotune.engine;
 
+import dev.kotune.testing.SharedData;
+
 import static org.assertj.core.api.Assertions.assertThat;
 
 import ai.djl.huggingface.tokenizers.HuggingFaceTokenizer;
