@@ -1,18 +1,13 @@
 package dev.kotune.checkpoint;
 
 import java.io.IOException;
-import java.nio.file.AtomicMoveNotSupportedException;
-import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.SimpleFileVisitor;
 import java.nio.file.StandardCopyOption;
-import java.nio.file.attribute.BasicFileAttributes;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.UUID;
 
 /**
  * Writes a checkpoint directory in the Hugging Face layout that {@code GPT2LMHeadModel.from_pretrained} loads:
@@ -83,12 +78,8 @@ public final class CheckpointWriter {
         if (config == null || weights == null) {
             throw new IllegalStateException("config and weights are required");
         }
-        StateDict checked = Gpt2Weights.normalize(renamed(weights), config).weights(); // shape check before writing
-        Path parent = dir.getParent();
-        Files.createDirectories(parent);
-        Path tmp = parent.resolve("." + dir.getFileName() + ".tmp-" + UUID.randomUUID());
-        Files.createDirectory(tmp);
-        try {
+        StateDict checked = Gpt2Weights.normalize(weights, config).weights(); // shape check before writing
+        AtomicDirectory.write(dir, tmp -> {
             config.write(tmp.resolve(Checkpoint.CONFIG));
             SafeTensors.write(tmp.resolve(Checkpoint.SAFETENSORS), prefixed(checked), Map.of("format", "pt"));
             Map<String, Object> gen = new LinkedHashMap<>();
@@ -108,12 +99,8 @@ public final class CheckpointWriter {
             for (Map.Entry<String, FileContent> e : extras.entrySet()) {
                 e.getValue().writeTo(tmp.resolve(e.getKey()));
             }
-            replace(tmp, dir);
-            return dir;
-        } catch (IOException | RuntimeException e) {
-            deleteTree(tmp);
-            throw e;
-        }
+        });
+        return dir;
     }
 
     /** {@code transformer.}-prefixed keys for every weight but lm_head. */
@@ -121,52 +108,5 @@ public final class CheckpointWriter {
         StateDict out = new StateDict(canonical.source());
         canonical.asMap().forEach((k, v) -> out.put(k.equals(Gpt2Weights.LM_HEAD) ? k : Gpt2Weights.PREFIX + k, v));
         return out;
-    }
-
-    private static StateDict renamed(StateDict w) {
-        return w; // normalize() accepts canonical or prefixed names alike
-    }
-
-    private static void replace(Path tmp, Path target) throws IOException {
-        if (!Files.exists(target)) {
-            move(tmp, target);
-            return;
-        }
-        Path old = target.resolveSibling("." + target.getFileName() + ".old-" + UUID.randomUUID());
-        move(target, old);
-        try {
-            move(tmp, target);
-        } catch (IOException e) {
-            move(old, target);
-            throw e;
-        }
-        deleteTree(old);
-    }
-
-    private static void move(Path from, Path to) throws IOException {
-        try {
-            Files.move(from, to, StandardCopyOption.ATOMIC_MOVE);
-        } catch (AtomicMoveNotSupportedException e) {
-            Files.move(from, to);
-        }
-    }
-
-    static void deleteTree(Path p) throws IOException {
-        if (!Files.exists(p)) {
-            return;
-        }
-        Files.walkFileTree(p, new SimpleFileVisitor<>() {
-            @Override
-            public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
-                Files.delete(file);
-                return FileVisitResult.CONTINUE;
-            }
-
-            @Override
-            public FileVisitResult postVisitDirectory(Path d, IOException exc) throws IOException {
-                Files.delete(d);
-                return FileVisitResult.CONTINUE;
-            }
-        });
     }
 }

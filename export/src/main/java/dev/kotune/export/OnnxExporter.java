@@ -1,5 +1,7 @@
 package dev.kotune.export;
 
+import dev.kotune.checkpoint.AtomicDirectory;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.kotune.checkpoint.Checkpoint;
 import dev.kotune.checkpoint.KotuneMetadata;

@@ -1,5 +1,7 @@
 package dev.kotune.export;
 
+import dev.kotune.checkpoint.AtomicDirectory;
+
 import dev.kotune.testing.SharedData;
 
 import static org.assertj.core.api.Assertions.assertThat;

@@ -1,4 +1,4 @@
-package dev.kotune.export;
+package dev.kotune.checkpoint;
 
 import java.io.IOException;
 import java.nio.file.AtomicMoveNotSupportedException;
@@ -13,20 +13,21 @@ import java.util.UUID;
 /**
  * Writes a directory atomically: content goes to a hidden sibling {@code .NAME.tmp-UUID} that is renamed onto the
  * target when complete (an existing target is first moved aside and deleted after the swap). A failure deletes the
- * temporary directory, so readers never see a half-written export. Stateless, thread-safe.
+ * temporary directory, so readers never see a half-written checkpoint or export. Stateless, thread-safe.
  */
-final class AtomicDirectory {
+public final class AtomicDirectory {
 
     /** Fills a directory. */
     @FunctionalInterface
-    interface Content {
+    public interface Content {
         void writeInto(Path dir) throws IOException;
     }
 
     private AtomicDirectory() {
     }
 
-    static Path write(Path target, Content content) throws IOException {
+    /** Fills a temporary sibling with {@code content} and renames it onto {@code target}; returns the absolute target. */
+    public static Path write(Path target, Content content) throws IOException {
         Path dir = target.toAbsolutePath().normalize();
         Path parent = dir.getParent();
         Files.createDirectories(parent);
@@ -66,7 +67,8 @@ final class AtomicDirectory {
         }
     }
 
-    static void deleteTree(Path root) throws IOException {
+    /** Deletes a directory tree (no-op when absent). */
+    public static void deleteTree(Path root) throws IOException {
         if (!Files.exists(root)) {
             return;
         }
