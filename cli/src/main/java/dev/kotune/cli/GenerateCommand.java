@@ -5,7 +5,9 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.kotune.engine.EngineOptions;
 import dev.kotune.engine.ExecutionProvider;
-import dev.kotune.engine.GenerationConfig;
+import dev.kotune.engine.InvalidParamsException;
+import dev.kotune.engine.ParamProblem;
+import dev.kotune.engine.SamplingParams;
 import dev.kotune.engine.GenerationResult;
 import dev.kotune.engine.HfGenerationConfig;
 import dev.kotune.engine.OnnxModel;
@@ -115,7 +117,7 @@ final class GenerateCommand implements Callable<Integer> {
     try {
       tok = loadTokenizer();
       int[] prompt = input.ids != null ? input.ids : tok.encodeIds(input.prompt);
-      GenerationConfig config = config();
+      SamplingParams config = config();
       EngineOptions engine = EngineOptions.defaults().withProvider(parseProvider()).withThreads(threads, 0);
       KoTokenizer t = tok;
       Detokenizer detok = t == null ? null : ids -> t.decode(ids, true);
@@ -185,38 +187,19 @@ final class GenerateCommand implements Callable<Integer> {
     }
   }
 
-  private GenerationConfig config() throws IOException {
-    GenerationConfig.Builder b = HfGenerationConfig.defaultsFor(model);
-    if (maxNewTokens != null) {
-      b.maxNewTokens(maxNewTokens);
-    }
-    if (minNewTokens != null) {
-      b.minNewTokens(minNewTokens);
-    }
+  /** The flags on the engine's generation contract over the model's generation_config.json (unset = not given). */
+  private SamplingParams config() throws IOException {
+    SamplingParams.Builder b = HfGenerationConfig.defaultsFor(model).maxNewTokens(maxNewTokens)
+        .minNewTokens(minNewTokens).temperature(temperature).topK(topK).topP(topP)
+        .repetitionPenalty(repetitionPenalty).noRepeatNgramSize(noRepeatNgramSize).stopStrings(stop).seed(seed);
     if (doSample) {
       b.doSample(true);
     }
-    if (temperature != null) {
-      b.temperature(temperature);
+    try {
+      return b.build();
+    } catch (InvalidParamsException e) {
+      throw new UserException(e.problems(f -> "--" + f.replace('_', '-')).stream().map(ParamProblem::toString)
+          .collect(java.util.stream.Collectors.joining("; ")), 2);
     }
-    if (topK != null) {
-      b.topK(topK);
-    }
-    if (topP != null) {
-      b.topP(topP);
-    }
-    if (repetitionPenalty != null) {
-      b.repetitionPenalty(repetitionPenalty);
-    }
-    if (noRepeatNgramSize != null) {
-      b.noRepeatNgramSize(noRepeatNgramSize);
-    }
-    if (stop != null) {
-      b.stopStrings(stop);
-    }
-    if (seed != null) {
-      b.seed(seed);
-    }
-    return b.build();
   }
 }

@@ -9,26 +9,31 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Reads a Hugging Face {@code generation_config.json} into a {@link GenerationConfig.Builder}, as
+ * Reads a Hugging Face {@code generation_config.json} into a {@link SamplingParams.Builder}, as
  * {@code model.generate()} starts from the model's generation config: fields it sets override HF's defaults, the
  * caller's explicit settings override both. Stateless, thread-safe.
  */
 public final class HfGenerationConfig {
 
+    /** {@code generate()}'s max_length when the generation config has none. */
+    public static final int HF_MAX_LENGTH = 20;
+
     private HfGenerationConfig() {
     }
 
     /** The builder for {@code dir/generation_config.json}, or plain HF defaults when the file is absent. */
-    public static GenerationConfig.Builder defaultsFor(Path dir) throws IOException {
+    public static SamplingParams.Builder defaultsFor(Path dir) throws IOException {
         Path file = dir.resolve("generation_config.json");
         if (!Files.isRegularFile(file)) {
-            return GenerationConfig.builder();
+            return from(new ObjectMapper().createObjectNode());
         }
         return from(new ObjectMapper().readTree(file.toFile()));
     }
 
-    public static GenerationConfig.Builder from(JsonNode g) {
-        GenerationConfig.Builder b = GenerationConfig.builder();
+    public static SamplingParams.Builder from(JsonNode g) {
+        SamplingParams.Builder b = SamplingParams.builder();
+        b.maxLength(g.path("max_length").asInt(HF_MAX_LENGTH)); // HF's defaults, not kotune's, under a generation config
+        b.doSample(g.path("do_sample").asBoolean(false));
         if (g.hasNonNull("max_length")) {
             b.maxLength(g.get("max_length").asInt());
         }

@@ -26,6 +26,7 @@ public final class OnnxModel implements AutoCloseable {
     private final ModelInfo info;
     private final Path dir;
     private final DirectBufferPool logitBuffers = new DirectBufferPool(4);
+    private final KvNames kvNames;
 
     private OnnxModel(OrtEnvironment env, OrtSession session, ExecutionProvider provider, ModelInfo info, Path dir) {
         this.env = env;
@@ -33,6 +34,7 @@ public final class OnnxModel implements AutoCloseable {
         this.provider = provider;
         this.info = info;
         this.dir = dir;
+        this.kvNames = KvNames.of(info.layers());
     }
 
     /** Loads {@code dirOrFile}: an export directory (with model.onnx) or a .onnx file. */
@@ -88,14 +90,35 @@ public final class OnnxModel implements AutoCloseable {
         return logitBuffers;
     }
 
+    KvNames kvNames() {
+        return kvNames;
+    }
+
+    /** The EOS ids a request stops at: its own, else the model's (ignore_eos is applied by the row). */
+    int[] eosFor(SamplingParams params) {
+        return (params.eosTokenIds().isEmpty() ? info.eosTokenIds() : params.eosTokenIds()).stream()
+                .mapToInt(Integer::intValue).toArray();
+    }
+
+    /** The pad id: the request's, else the model's pad, else its first EOS, else 0. */
+    int padFor(SamplingParams params) {
+        if (params.padTokenId() != null) {
+            return params.padTokenId();
+        }
+        if (info.padTokenId() != null) {
+            return info.padTokenId();
+        }
+        return info.eosTokenIds().isEmpty() ? 0 : info.eosTokenIds().get(0);
+    }
+
     /** A generator for {@code prompts} (unpadded token ids; left-padded into one batch). */
-    public Generator generator(List<int[]> prompts, GenerationConfig config, Detokenizer detokenizer,
+    public Generator generator(List<int[]> prompts, SamplingParams config, Detokenizer detokenizer,
                                TokenListener listener) throws OrtException {
         return new Generator(this, prompts, config, detokenizer, listener);
     }
 
     /** Runs {@link Generator} to the end: the small explicit loop {@code while (!done) step()}. */
-    public List<GenerationResult> generate(List<int[]> prompts, GenerationConfig config, Detokenizer detokenizer,
+    public List<GenerationResult> generate(List<int[]> prompts, SamplingParams config, Detokenizer detokenizer,
                                            TokenListener listener) throws OrtException {
         try (Generator g = generator(prompts, config, detokenizer, listener)) {
             while (!g.isDone()) {

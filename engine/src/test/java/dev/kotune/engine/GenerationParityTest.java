@@ -34,7 +34,7 @@ class GenerationParityTest {
     @MethodSource("cases")
     void greedyGenerationEqualsHfGenerate(GraphFlavour flavour, String name, JsonNode c) throws Exception {
         JsonNode kw = c.get("generate_kwargs");
-        GenerationConfig.Builder b = GenerationConfig.builder().padTokenId(kw.get("pad_token_id").asInt());
+        SamplingParams.Builder b = SamplingParams.builder().padTokenId(kw.get("pad_token_id").asInt());
         if (kw.has("max_new_tokens")) {
             b.maxNewTokens(kw.get("max_new_tokens").asInt());
         }
@@ -48,7 +48,7 @@ class GenerationParityTest {
             JsonNode e = kw.get("eos_token_id");
             b.eosTokenIds(e.isArray() ? Arrays.stream(TestModels.ints(e)).boxed().toList() : List.of(e.asInt()));
         }
-        GenerationConfig config = b.build();
+        SamplingParams config = b.build();
         List<int[]> prompts = new ArrayList<>();
         for (int r = 0; r < c.get("input_ids").size(); r++) {
             int[] row = TestModels.ints(c.get("input_ids").get(r));

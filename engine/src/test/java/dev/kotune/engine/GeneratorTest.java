@@ -33,8 +33,8 @@ class GeneratorTest {
         model.close();
     }
 
-    private static GenerationConfig.Builder sampling() {
-        return GenerationConfig.builder().doSample(true).temperature(0.9).topP(0.95).maxNewTokens(16).seed(7L);
+    private static SamplingParams.Builder sampling() {
+        return SamplingParams.builder().doSample(true).temperature(0.9).topP(0.95).maxNewTokens(16).seed(7L);
     }
 
     @Test
@@ -48,19 +48,19 @@ class GeneratorTest {
 
     @Test
     void samplingWithTopKOneIsGreedy() throws Exception {
-        GenerationConfig greedy = GenerationConfig.builder().maxNewTokens(12).repetitionPenalty(1.2).build();
-        GenerationConfig topK1 = greedy.toBuilder().doSample(true).topK(1).seed(123L).build();
+        SamplingParams greedy = SamplingParams.builder().maxNewTokens(12).repetitionPenalty(1.2).build();
+        SamplingParams topK1 = greedy.toBuilder().doSample(true).topK(1).seed(123L).build();
         assertThat(model.generate(List.of(PROMPT), topK1, null, null).get(0).tokenIds())
                 .isEqualTo(model.generate(List.of(PROMPT), greedy, null, null).get(0).tokenIds());
     }
 
     @Test
     void logprobsAreThoseOfTheChosenTokensUnderTheProcessedDistribution() throws Exception {
-        GenerationConfig c = GenerationConfig.builder().maxNewTokens(6).doSample(true).topK(1).seed(1L).logprobs(true)
+        SamplingParams c = SamplingParams.builder().maxNewTokens(6).doSample(true).topK(1).seed(1L).logprobs(0)
                 .build();
         GenerationResult r = model.generate(List.of(PROMPT), c, null, null).get(0);
         assertThat(r.logprobs()).hasSize(6).containsOnly(0f); // top_k 1 leaves one token with probability 1
-        GenerationResult g = model.generate(List.of(PROMPT), GenerationConfig.builder().maxNewTokens(6).logprobs(true)
+        GenerationResult g = model.generate(List.of(PROMPT), SamplingParams.builder().maxNewTokens(6).logprobs(0)
                 .build(), null, null).get(0);
         for (float lp : g.logprobs()) {
             assertThat(lp).isNegative().isGreaterThan((float) -Math.log(51200) - 1); // random model: near uniform
@@ -69,7 +69,7 @@ class GeneratorTest {
 
     @Test
     void chunkedPrefillGivesTheSameTokens() throws Exception {
-        GenerationConfig c = GenerationConfig.builder().maxNewTokens(8).repetitionPenalty(1.2).noRepeatNgramSize(2)
+        SamplingParams c = SamplingParams.builder().maxNewTokens(8).repetitionPenalty(1.2).noRepeatNgramSize(2)
                 .build();
         List<int[]> prompts = List.of(PROMPT, OTHER);
         List<GenerationResult> whole = model.generate(prompts, c, null, null);
@@ -86,7 +86,7 @@ class GeneratorTest {
 
     @Test
     void batchedRowsEqualSingleRows() throws Exception {
-        GenerationConfig c = GenerationConfig.builder().maxNewTokens(10).repetitionPenalty(1.2).build();
+        SamplingParams c = SamplingParams.builder().maxNewTokens(10).repetitionPenalty(1.2).build();
         List<GenerationResult> batch = model.generate(List.of(PROMPT, OTHER), c, null, null);
         assertThat(batch.get(0).tokenIds()).isEqualTo(model.generate(List.of(PROMPT), c, null, null).get(0).tokenIds());
         assertThat(batch.get(1).tokenIds()).isEqualTo(model.generate(List.of(OTHER), c, null, null).get(0).tokenIds());
@@ -96,7 +96,7 @@ class GeneratorTest {
     void stopStringFinishesTheRowAndStreamingDeltasAddUpToTheText() throws Exception {
         try (HuggingFaceTokenizer tok = TokenizerStreamTest.load(SharedData.require("kogpt2/tokenizer.json"))) {
             Detokenizer d = TokenizerStreamTest.d(tok);
-            GenerationConfig free = GenerationConfig.builder().maxNewTokens(12).repetitionPenalty(1.2)
+            SamplingParams free = SamplingParams.builder().maxNewTokens(12).repetitionPenalty(1.2)
                     .noRepeatNgramSize(2).build();
             GenerationResult full = model.generate(List.of(PROMPT), free, d, null).get(0);
             assertThat(full.finishReason()).isEqualTo(FinishReason.LENGTH);
@@ -121,35 +121,44 @@ class GeneratorTest {
                     listener).get(0);
             assertThat(r.finishReason()).isEqualTo(FinishReason.STOP_STRING);
             assertThat(r.tokenIds().length).isLessThanOrEqualTo(4).isLessThan(full.tokenIds().length);
-            assertThat(d.decode(PROMPT) + r.text()).isEqualTo(d.decode(r.allIds()));
-            assertThat(r.text()).contains(stop);
+            String all = d.decode(r.allIds()); // the text ends right before the stop string, which the tokens hold
+            assertThat(all).startsWith(d.decode(PROMPT) + r.text() + stop);
+            assertThat(r.text()).doesNotContain(stop);
             assertThat(streamed.toString()).isEqualTo(r.text());
             assertThat(tokens).containsExactlyElementsOf(Arrays.stream(r.tokenIds()).boxed().toList());
+            GenerationResult kept = model.generate(List.of(PROMPT), free.toBuilder().stopStrings(List.of(stop))
+                    .includeStopStrInOutput(true).build(), d, null).get(0);
+            assertThat(kept.text()).isEqualTo(r.text() + stop);
+            assertThat(kept.tokenIds()).isEqualTo(r.tokenIds());
         }
     }
 
     @Test
     void stopStringsWithoutADetokenizerAreRejected() {
-        GenerationConfig c = GenerationConfig.builder().stopStrings(List.of("\n")).build();
+        SamplingParams c = SamplingParams.builder().stopStrings(List.of("\n")).build();
         assertThatThrownBy(() -> model.generate(List.of(PROMPT), c, null, null))
-                .hasMessageContaining("stop_strings need a detokenizer");
+                .hasMessageContaining("stop strings need a detokenizer");
     }
 
     @Test
     void promptsOutsideTheVocabularyOrContextAreRejected() {
-        GenerationConfig c = GenerationConfig.defaults();
+        SamplingParams c = SamplingParams.defaults();
         assertThatThrownBy(() -> model.generate(List.of(new int[] {51200}), c, null, null))
-                .hasMessageContaining("outside the vocabulary");
+                .isInstanceOf(InvalidParamsException.class).hasMessageContaining("prompt[0] must be a token id in [0, 51200)");
         assertThatThrownBy(() -> model.generate(List.of(new int[128]), c, null, null))
-                .hasMessageContaining("context of 128 tokens");
-        assertThatThrownBy(() -> model.generate(List.of(new int[0]), c, null, null)).hasMessageContaining("empty");
+                .hasMessageContaining("prompt must be at most 127 tokens (the model's context is 128)");
+        assertThatThrownBy(() -> model.generate(List.of(new int[0]), c, null, null))
+                .hasMessageContaining("prompt must be 1 or more tokens");
     }
 
     @Test
-    void lengthIsCappedByTheModelContext() throws Exception {
-        GenerationResult r = model.generate(List.of(PROMPT), GenerationConfig.builder().maxNewTokens(500).build(),
+    void lengthBeyondTheModelContextIsRefusedNamingTheRoomLeft() throws Exception {
+        assertThatThrownBy(() -> model.generate(List.of(PROMPT), SamplingParams.builder().maxNewTokens(500).build(),
+                null, null)).isInstanceOf(InvalidParamsException.class)
+                .hasMessageContaining("max_new_tokens must be in [1, 119] (context 128 - prompt 9 tokens), got 500");
+        GenerationResult r = model.generate(List.of(PROMPT), SamplingParams.builder().maxNewTokens(119).build(),
                 null, null).get(0);
-        assertThat(r.tokenIds()).hasSize(128 - PROMPT.length);
+        assertThat(r.tokenIds()).hasSize(119);
         assertThat(r.finishReason()).isEqualTo(FinishReason.LENGTH);
     }
 
@@ -158,7 +167,7 @@ class GeneratorTest {
         EngineOptions cuda = EngineOptions.defaults().withProvider(ExecutionProvider.CUDA).withThreads(1, 1);
         try (OnnxModel m = OnnxModel.load(TestModels.tinyExport(GraphFlavour.DEFAULT), cuda)) {
             assertThat(m.provider()).isEqualTo(ExecutionProvider.CPU);
-            assertThat(m.generate(List.of(PROMPT), GenerationConfig.builder().maxNewTokens(4).build(), null, null)
+            assertThat(m.generate(List.of(PROMPT), SamplingParams.builder().maxNewTokens(4).build(), null, null)
                     .get(0).tokenIds()).hasSize(4);
         }
         try (OnnxModel m = OnnxModel.load(TestModels.tinyExport(GraphFlavour.DEFAULT),

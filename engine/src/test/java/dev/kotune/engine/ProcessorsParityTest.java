@@ -86,7 +86,7 @@ class ProcessorsParityTest {
         assertThat(g.get("generate_processor_list_for_notebook_sampling").get("classes").toString())
                 .isEqualTo("[\"RepetitionPenaltyLogitsProcessor\",\"NoRepeatNGramLogitsProcessor\","
                         + "\"TemperatureLogitsWarper\",\"TopKLogitsWarper\",\"TopPLogitsWarper\"]");
-        GenerationConfig notebook = GenerationConfig.builder().doSample(true).temperature(0.3).topP(0.9)
+        SamplingParams notebook = SamplingParams.builder().doSample(true).temperature(0.3).topP(0.9)
                 .repetitionPenalty(1.2).noRepeatNgramSize(2).build();
         List<LogitsProcessor> chain = LogitsProcessors.of(notebook, new int[] {1}).processors();
         assertThat(chain).extracting(p -> p.getClass().getSimpleName()).containsExactly("RepetitionPenaltyProcessor",

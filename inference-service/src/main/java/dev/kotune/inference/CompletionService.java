@@ -1,23 +1,26 @@
 package dev.kotune.inference;
 
+import dev.kotune.engine.InvalidParamsException;
+import dev.kotune.engine.SamplingParams;
 import dev.kotune.inference.domain.Completion;
-import dev.kotune.inference.domain.GenerationRequest;
-import dev.kotune.inference.domain.GenerationSettings;
 import dev.kotune.inference.domain.InvalidRequestException;
+import dev.kotune.inference.domain.InvalidRequestException.Problem;
 import dev.kotune.inference.domain.ModelInfo;
 import dev.kotune.inference.domain.Prompt;
-import dev.kotune.inference.domain.RequestedParameters;
 import dev.kotune.inference.models.ModelCatalog;
 import jakarta.enterprise.context.ApplicationScoped;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.function.BooleanSupplier;
 import java.util.function.UnaryOperator;
 
 /**
- * What gRPC and REST share: validate, resolve the model, check the request against it, load it and admit the request
- * (per-model slots and queue), then generate with the {@link TextGenerator}. Failures are the domain exceptions each
- * edge maps to its status codes: InvalidRequestException (INVALID_ARGUMENT / 400), ModelNotFoundException
- * (NOT_FOUND / 404), ModelUnavailableException (UNAVAILABLE / 503), ModelInvalidException (FAILED_PRECONDITION /
- * 503), QueueFullException (RESOURCE_EXHAUSTED / 429). Thread-safe.
+ * What gRPC and REST share: build the engine's generation contract from the edge's fields (its validation names
+ * every problem), resolve the model, load it, check the request against it and queue it on the model's scheduler,
+ * then stream the output. Failures are the domain exceptions each edge maps to its status codes:
+ * InvalidRequestException (INVALID_ARGUMENT / 400; fields in the edge's spelling), ModelNotFoundException (NOT_FOUND
+ * / 404), ModelUnavailableException (UNAVAILABLE / 503), ModelInvalidException (FAILED_PRECONDITION / 503), the
+ * engine's QueueFullException (RESOURCE_EXHAUSTED / 429). Thread-safe.
  */
 @ApplicationScoped
 public class CompletionService {
@@ -30,41 +33,49 @@ public class CompletionService {
         this.generator = generator;
     }
 
-    /**
-     * A request that passed every check before generation, holding a slot on its loaded model. Close it if it is
-     * never passed to {@link #generate} (idempotent).
-     */
-    public record Prepared(ModelInfo model, GenerationRequest request, UnaryOperator<String> names,
-            TextGenerator.Reservation reservation) implements AutoCloseable {
+    /** A request that passed every check and waits in its model's queue. Close it if never generated (idempotent). */
+    public record Prepared(ModelInfo model, SamplingParams params, UnaryOperator<String> names,
+            TextGenerator.Generation generation) implements AutoCloseable {
 
         @Override
         public void close() {
-            reservation.close();
+            generation.close();
         }
     }
 
     /**
      * Runs every check that can fail before any output exists (so a stream can still answer with a status), loads
-     * the model and waits for a slot on it.
+     * the model and queues the request.
      *
-     * @param names     maps canonical field names to the caller's API's names
-     * @param cancelled whether the client went away (checked while the request waits in the queue)
+     * @param params    the edge's fields on the contract's builder (null = not given)
+     * @param names     maps canonical field names ("prompt", "max_new_tokens", ...) to the caller's API's names
+     * @param cancelled whether the client went away (a waiting request whose client left never runs)
      */
-    public Prepared prepare(String modelId, Prompt prompt, RequestedParameters parameters,
+    public Prepared prepare(String modelId, Prompt prompt, SamplingParams.Builder params,
             UnaryOperator<String> names, BooleanSupplier cancelled) {
-        GenerationSettings settings = ParameterValidator.validate(prompt, parameters, names);
+        List<Problem> problems = new ArrayList<>(promptProblems(prompt, names));
+        SamplingParams p = null;
+        try {
+            p = params.build();
+        } catch (InvalidParamsException e) {
+            problems.addAll(InvalidRequestException.of(e, names).problems());
+        }
+        if (!problems.isEmpty()) {
+            throw new InvalidRequestException(problems);
+        }
         ModelInfo model = catalog.resolve(modelId);
-        ParameterValidator.checkAgainst(model, prompt, settings, names);
-        TextGenerator.Reservation reservation = generator.reserve(model, cancelled);
-        return new Prepared(model, new GenerationRequest(model.id(), prompt, settings), names, reservation);
+        try {
+            checkAgainstMetadata(model, prompt, p);
+            return new Prepared(model, p, names, generator.start(model, prompt, p, cancelled));
+        } catch (InvalidParamsException e) {
+            throw InvalidRequestException.of(e, names);
+        }
     }
 
-    /** Generates for a prepared request, feeding {@code listener} as output appears; releases its slot. */
+    /** Streams a prepared request's output into {@code listener}; returns the whole completion. */
     public Completion generate(Prepared prepared, GenerationListener listener) {
         try {
-            return generator.generate(prepared.reservation(), prepared.request(), listener);
-        } catch (InvalidRequestException e) {
-            throw e.renamed(prepared.names());
+            return prepared.generation().await(listener);
         } finally {
             prepared.close();
         }
@@ -73,5 +84,33 @@ public class CompletionService {
     /** The text generator in use (for health and logs). */
     public String generatorName() {
         return generator.getClass().getName().replaceAll("_Subclass$|_ClientProxy$", "");
+    }
+
+    /**
+     * Before loading: an ids prompt is checked with the engine's own rules against what kotune.json says of the model
+     * (vocab, context), so a bad request is refused even when the export cannot load. A text prompt is checked
+     * after it is tokenized.
+     */
+    private static void checkAgainstMetadata(ModelInfo model, Prompt prompt, SamplingParams params) {
+        if (prompt.isIds() && model.vocabSize() > 0 && model.contextLength() > 0) {
+            params.checkFits(new dev.kotune.engine.ModelInfo(0, 0, 0, model.vocabSize(), model.contextLength(),
+                    List.of(), null, true, java.util.Map.of()), prompt.ids().stream().mapToInt(Integer::intValue)
+                    .toArray());
+        }
+    }
+
+    /** What the engine cannot see: a missing or blank prompt (ids are checked against the model there). */
+    private static List<Problem> promptProblems(Prompt prompt, UnaryOperator<String> names) {
+        if (prompt == null) {
+            return List.of(new Problem(names.apply("prompt"), "is required: the prompt as non-blank text or token"
+                    + " ids"));
+        }
+        if (!prompt.isIds() && prompt.text().isBlank()) {
+            return List.of(new Problem(names.apply("prompt"), "must not be blank"));
+        }
+        if (prompt.isIds() && prompt.ids().isEmpty()) {
+            return List.of(new Problem(names.apply("prompt"), "must hold 1 or more token ids"));
+        }
+        return List.of();
     }
 }

@@ -5,7 +5,6 @@ import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 import java.nio.file.Path;
 import java.util.Optional;
-import java.util.OptionalInt;
 
 /** Settings of the inference service ({@code kotune.inference.*}). Immutable, thread-safe. */
 @ConfigMapping(prefix = "kotune.inference")
@@ -31,15 +30,27 @@ public interface InferenceConfig {
     @WithDefault("0")
     int intraOpThreads();
 
-    /** Generations running at once per model; unset = the number of available processors, e.g. 2. */
-    OptionalInt maxConcurrent();
-
     /**
-     * Requests per model that may wait for a free slot; one more is refused with RESOURCE_EXHAUSTED / HTTP 429.
-     * 0 = never wait.
+     * Sequences decoded together in one batched step per model (continuous batching: a request joins at the next
+     * step, a finished one leaves at once), e.g. 32.
      */
     @WithDefault("32")
-    int maxQueue();
+    int maxBatchSize();
+
+    /** Sum over running sequences of prompt + max new tokens per model (bounds the KV cache), e.g. 32768. */
+    @WithDefault("32768")
+    int maxTokensInFlight();
+
+    /**
+     * Requests per model that may wait for room in the batch; one more is refused with RESOURCE_EXHAUSTED / HTTP 429
+     * and Retry-After. 0 = never wait.
+     */
+    @WithDefault("256")
+    int maxWaiting();
+
+    /** Prompt tokens prefilled between two decode steps (a burst of new requests stalls running ones less), e.g. 512. */
+    @WithDefault("512")
+    int maxPrefillTokens();
 
     /**
      * Follow {@code kotune.topics.events} and serve every {@code CheckpointExported} export as model id = job id

@@ -1,12 +1,11 @@
 package dev.kotune.inference;
 
 import dev.kotune.inference.domain.Completion;
-import dev.kotune.inference.domain.FinishReason;
 import dev.kotune.inference.domain.InvalidRequestException;
 import dev.kotune.inference.domain.ModelInvalidException;
 import dev.kotune.inference.domain.ModelNotFoundException;
 import dev.kotune.inference.domain.ModelUnavailableException;
-import dev.kotune.inference.domain.QueueFullException;
+import dev.kotune.engine.QueueFullException;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.runtime.Startup;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -37,8 +36,8 @@ public class RequestMetrics {
 
     /** Counts one generation that ran to its end: ok, or cancelled by the client; and its tokens. */
     public void completed(String api, Completion completion) {
-        counter(api, completion.finishReason() == FinishReason.CANCELLED ? "cancelled" : "ok").increment();
-        tokens(api).increment(completion.tokenIds().size());
+        counter(api, completion.cancelled() ? "cancelled" : "ok").increment();
+        tokens(api).increment(completion.generatedTokens());
     }
 
     /** Counts one request that failed with {@code failure}. */

@@ -1,63 +1,60 @@
 package dev.kotune.inference;
 
+import dev.kotune.engine.InvalidParamsException;
+import dev.kotune.engine.QueueFullException;
+import dev.kotune.engine.SamplingParams;
 import dev.kotune.inference.domain.Completion;
-import dev.kotune.inference.domain.GenerationRequest;
 import dev.kotune.inference.domain.ModelInfo;
 import dev.kotune.inference.domain.ModelInvalidException;
 import dev.kotune.inference.domain.ModelUnavailableException;
-import dev.kotune.inference.domain.QueueFullException;
+import dev.kotune.inference.domain.Prompt;
 import java.time.Instant;
 import java.util.Map;
 import java.util.Optional;
 import java.util.function.BooleanSupplier;
 
 /**
- * Generates text with a model from the catalog. The service has already validated the request's ranges, resolved
- * the model (NOT_FOUND handled) and checked ids/top_k/lengths against the model's vocab and context; the generator
- * loads the model, admits the request (per-model concurrency and queue), tokenizes, applies the rules that need the
- * prompt's length and runs the loop.
+ * Generates text with a model from the catalog. The service has validated the settings and resolved the model
+ * (NOT_FOUND handled); the generator loads the model, tokenizes, checks what needs the model (the engine's
+ * {@code SamplingParams.checkFits}) and queues the request on the model's continuous-batching scheduler.
  *
  * <p>Two steps, so that every failure that can happen before output exists is reported as a status (a stream has not
- * started yet): {@link #reserve} loads and admits, {@link #generate} runs with the reservation and closes it.
+ * started yet): {@link #start} loads, checks and queues; {@link Generation#await} streams the output.
  *
  * <p>Implementations are {@code @ApplicationScoped} beans called concurrently from gRPC and REST worker threads; they
  * must be thread-safe.
  */
 public interface TextGenerator {
 
-    /**
-     * A loaded model and one admitted slot on it. Close it exactly when the generation is over (idempotent);
-     * {@link #generate} does.
-     */
-    interface Reservation extends AutoCloseable {
+    /** A queued request on a loaded model. Close it if {@link #await} is never called (idempotent). */
+    interface Generation extends AutoCloseable {
 
-        /** The model it is for. */
+        /** The model it runs on. */
         ModelInfo model();
+
+        /**
+         * Waits for the output, feeding {@code listener} with chunks as they become valid UTF-8 text; a listener
+         * that reports the client cancelled stops the request at the next step. Closes the generation.
+         *
+         * @return the whole completion (for streaming, the final message's finish reason and usage come from it)
+         * @throws ModelUnavailableException when ONNX Runtime fails while generating
+         */
+        Completion await(GenerationListener listener);
 
         @Override
         void close();
     }
 
     /**
-     * Loads {@code model} if needed and waits for a free generation slot on it.
+     * Loads {@code model} if needed, tokenizes {@code prompt}, checks the request against the model and queues it.
      *
-     * @param cancelled tells whether the client went away while the request waits in the queue
+     * @param cancelled tells whether the client went away (a waiting request whose client left never runs)
+     * @throws InvalidParamsException    for a rule that needs the model (canonical field names, e.g. "max_new_tokens")
      * @throws ModelUnavailableException when it cannot answer now
      * @throws ModelInvalidException     when its files cannot be served (the message says what to fix)
-     * @throws QueueFullException        when max-concurrent generations run and max-queue requests wait already
+     * @throws QueueFullException        when the model's waiting queue is full
      */
-    Reservation reserve(ModelInfo model, BooleanSupplier cancelled);
-
-    /**
-     * Generates a completion for {@code request} on a reservation from {@link #reserve}, feeding {@code listener} with
-     * chunks as they become valid UTF-8 text and stopping at the next token once it reports the client cancelled.
-     * Closes the reservation before it returns or throws.
-     *
-     * @return the whole completion (for streaming, the final message's finish reason and usage come from it)
-     * @throws dev.kotune.inference.domain.InvalidRequestException for a rule that needs the tokenized prompt, with
-     *                                                              canonical field names (e.g. "max_new_tokens")
-     */
-    Completion generate(Reservation reservation, GenerationRequest request, GenerationListener listener);
+    Generation start(ModelInfo model, Prompt prompt, SamplingParams params, BooleanSupplier cancelled);
 
     /** When the version of {@code modelId} that answers now was loaded; empty when it is not loaded. */
     Optional<Instant> loadedAt(String modelId);

@@ -103,8 +103,8 @@ class AdmissionTest {
         StatusRuntimeException refused = catchThrowableOfType(StatusRuntimeException.class,
                 () -> stub().generate(oneToken()));
         assertThat(refused.getStatus().getCode()).isEqualTo(Status.Code.RESOURCE_EXHAUSTED);
-        assertThat(refused.getStatus().getDescription()).isEqualTo("model slow is busy: 1 generation running and 0"
-                + " waiting (kotune.inference.max-concurrent / max-queue); retry later");
+        assertThat(refused.getStatus().getDescription()).isEqualTo("model slow is busy: 1 sequences running and 0"
+                + " requests waiting (max-batch-size 1, max-waiting 0); retry later");
         given().contentType("application/json").body("{\"model\": \"slow\", \"prompt\": \"hi\", \"max_tokens\": 1}")
                 .post("/v1/completions").then().statusCode(429)
                 .header("Retry-After", "1")

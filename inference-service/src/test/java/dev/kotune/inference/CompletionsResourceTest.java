@@ -50,17 +50,17 @@ class CompletionsResourceTest {
 
     @ParameterizedTest(name = "{0} = {1}")
     @CsvSource(delimiter = '|', value = {
-        "temperature        | 100.5 | (0, 100]",
-        "temperature        | -1    | (0, 100]",
+        "temperature        | 100.5 | [0, 100]",
+        "temperature        | -1    | [0, 100]",
         "top_p              | 0     | (0, 1]",
         "top_p              | 1.01  | (0, 1]",
         "top_k              | -1    | [0, vocab_size]",
         "repetition_penalty | 0     | (0, 10]",
         "repetition_penalty | 11    | (0, 10]",
         "no_repeat_ngram_size | 17  | [0, 16]",
-        "max_tokens         | 0     | >= 1",
+        "max_tokens         | 0     | [1, context_length - prompt_length]",
         "logprobs           | 21    | [0, 20]",
-        "n                  | 2     | must be 1",
+        "n                  | 17    | [1, 16]",
         "stop               | [\"1\",\"2\",\"3\",\"4\",\"5\",\"6\",\"7\",\"8\",\"9\"] | at most 8",
     })
     void rejectsAnOutOfRangeParameterWith400NamingIt(String field, String value, String range) {

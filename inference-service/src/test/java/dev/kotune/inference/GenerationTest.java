@@ -10,7 +10,7 @@ import static org.hamcrest.Matchers.startsWith;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.kotune.engine.GenerationConfig;
+import dev.kotune.engine.SamplingParams;
 import dev.kotune.proto.inference.v1.FinishReason;
 import dev.kotune.proto.inference.v1.GenerateRequest;
 import dev.kotune.proto.inference.v1.GenerateResponse;
@@ -233,7 +233,7 @@ class GenerationTest {
     void seededSamplingEqualsTheEngineWithTheSameSettings() throws Exception {
         GenerateResponse r = generate(GenerationParameters.newBuilder().setDoSample(true).setTemperature(0.3f)
                 .setTopP(0.9f).setRepetitionPenalty(1.2f).setNoRepeatNgramSize(2).setMaxLength(64).setSeed(42));
-        InProcess.Output ref = InProcess.generate(TestExports.tiny(), TestExports.PROMPT, GenerationConfig.builder()
+        InProcess.Output ref = InProcess.generate(TestExports.tiny(), TestExports.PROMPT, SamplingParams.builder()
                 .doSample(true).temperature(0.3).topP(0.9).repetitionPenalty(1.2).noRepeatNgramSize(2).maxLength(64)
                 .seed(42L).build());
         assertThat(r.getTokenIdsList()).containsExactlyElementsOf(list(ref.ids()));
@@ -244,7 +244,7 @@ class GenerationTest {
     void logprobsAreTheEnginesWhenAskedFor() throws Exception {
         GenerateResponse r = generate(GenerationParameters.newBuilder().setMaxNewTokens(8).setLogprobs(0));
         InProcess.Output ref = InProcess.generate(TestExports.tiny(), TestExports.PROMPT,
-                GenerationConfig.builder().maxNewTokens(8).logprobs(true).build());
+                SamplingParams.builder().maxNewTokens(8).logprobs(0).build());
         assertThat(r.getLogprobsList()).extracting(TokenLogprob::getId).containsExactlyElementsOf(list(ref.ids()));
         for (int i = 0; i < 8; i++) {
             assertThat(r.getLogprobs(i).getLogprob()).isEqualTo(ref.logprobs()[i]).isNegative();
@@ -264,18 +264,19 @@ class GenerationTest {
         StatusRuntimeException tooMany = catchThrowableOfType(StatusRuntimeException.class,
                 () -> generate(GenerationParameters.newBuilder().setMaxNewTokens(125)));
         assertThat(tooMany.getStatus().getCode()).isEqualTo(Status.Code.INVALID_ARGUMENT);
-        assertThat(tooMany.getStatus().getDescription()).isEqualTo("parameters.max_new_tokens: must be in [1, 128"
-                + " - prompt_length " + prompt + " = " + (128 - prompt) + "] for model tiny, got 125");
+        assertThat(tooMany.getStatus().getDescription()).isEqualTo("parameters.max_new_tokens: must be in [1, "
+                + (128 - prompt) + "] (context 128 - prompt " + prompt + " tokens), got 125");
 
         StatusRuntimeException tooShort = catchThrowableOfType(StatusRuntimeException.class,
                 () -> generate(GenerationParameters.newBuilder().setMaxLength(prompt)));
-        assertThat(tooShort.getStatus().getDescription()).isEqualTo("parameters.max_length: must be in"
-                + " [prompt_length + 1 = " + (prompt + 1) + ", 128] for model tiny, got " + prompt);
+        assertThat(tooShort.getStatus().getDescription()).isEqualTo("parameters.max_length: must be in ["
+                + (prompt + 1) + ", 128] (prompt " + prompt + " tokens + 1, context 128), got " + prompt
+                + " (or set max_new_tokens instead)");
 
         given().contentType(ContentType.JSON).body("{\"model\": \"tiny\", \"prompt\": \"질문: 안녕하세요?\\n답변:\","
                 + " \"max_tokens\": 125}").post("/v1/completions").then().statusCode(400)
                 .body("error.param", equalTo("max_tokens"))
-                .body("error.message", startsWith("max_tokens: must be in [1, 128 - prompt_length "));
+                .body("error.message", startsWith("max_tokens: must be in [1, " + (128 - prompt) + "] (context 128"));
     }
 
     @Test

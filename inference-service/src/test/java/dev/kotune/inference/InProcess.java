@@ -1,7 +1,7 @@
 package dev.kotune.inference;
 
 import dev.kotune.engine.EngineOptions;
-import dev.kotune.engine.GenerationConfig;
+import dev.kotune.engine.SamplingParams;
 import dev.kotune.engine.GenerationResult;
 import dev.kotune.engine.OnnxModel;
 import dev.kotune.engine.text.Detokenizer;
@@ -24,7 +24,7 @@ final class InProcess {
     private InProcess() {
     }
 
-    static Output generate(Path export, String prompt, GenerationConfig config) throws Exception {
+    static Output generate(Path export, String prompt, SamplingParams config) throws Exception {
         try (KoTokenizer tok = KoTokenizer.load(export.resolve("tokenizer.json"));
                 OnnxModel model = OnnxModel.load(export, EngineOptions.defaults().withThreads(1, 0))) {
             int vocab = tok.info().vocabSize();
@@ -38,6 +38,6 @@ final class InProcess {
     }
 
     static Output greedy(Path export, String prompt, int maxNewTokens) throws Exception {
-        return generate(export, prompt, GenerationConfig.builder().maxNewTokens(maxNewTokens).build());
+        return generate(export, prompt, SamplingParams.builder().maxNewTokens(maxNewTokens).build());
     }
 }

@@ -140,9 +140,9 @@ class InferenceGrpcServiceTest {
             return p;
         };
         return List.of(
-                Arguments.of("parameters.temperature", "(0, 100]", (UnaryOperator<GenerationParameters.Builder>)
-                        p -> p.setTemperature(0)),
-                Arguments.of("parameters.temperature", "(0, 100]", op(p -> p.setTemperature(100.5f))),
+                Arguments.of("parameters.temperature", "(0, 100] when do_sample is true",
+                        (UnaryOperator<GenerationParameters.Builder>) p -> p.setDoSample(true).setTemperature(0)),
+                Arguments.of("parameters.temperature", "[0, 100]", op(p -> p.setTemperature(100.5f))),
                 Arguments.of("parameters.top_p", "(0, 1]", op(p -> p.setTopP(0))),
                 Arguments.of("parameters.top_p", "(0, 1]", op(p -> p.setTopP(1.5f))),
                 Arguments.of("parameters.top_k", "[0, vocab_size]", op(p -> p.setTopK(-1))),
@@ -150,7 +150,7 @@ class InferenceGrpcServiceTest {
                 Arguments.of("parameters.repetition_penalty", "(0, 10]", op(p -> p.setRepetitionPenalty(10.5f))),
                 Arguments.of("parameters.no_repeat_ngram_size", "[0, 16]", op(p -> p.setNoRepeatNgramSize(17))),
                 Arguments.of("parameters.no_repeat_ngram_size", "[0, 16]", op(p -> p.setNoRepeatNgramSize(-1))),
-                Arguments.of("parameters.max_new_tokens", ">= 1", op(p -> p.setMaxNewTokens(0))),
+                Arguments.of("parameters.max_new_tokens", "[1, context_length - prompt_length]", op(p -> p.setMaxNewTokens(0))),
                 Arguments.of("parameters.min_new_tokens", "[0, max_new_tokens", op(p -> p.setMaxNewTokens(4)
                         .setMinNewTokens(5))),
                 Arguments.of("parameters.stop", "at most 8", op(stop9)),
@@ -189,8 +189,9 @@ class InferenceGrpcServiceTest {
                 .isEqualTo("text: must not be blank");
         assertThat(invalid(GenerateRequest.newBuilder().setIds(PromptIds.getDefaultInstance()).build()))
                 .startsWith("ids.ids: must hold 1 or more");
+        TestModels.create("kogpt2", "", 0); // ids are checked against the model's vocabulary
         assertThat(invalid(GenerateRequest.newBuilder().setIds(PromptIds.newBuilder().addIds(5).addIds(-2)).build()))
-                .isEqualTo("ids.ids[1]: must be in [0, vocab_size), got -2");
+                .isEqualTo("ids.ids[1]: must be a token id in [0, 51200), got -2");
     }
 
     @Test
@@ -204,14 +205,15 @@ class InferenceGrpcServiceTest {
     @Test
     void checksTopKAndPromptIdsAgainstTheModelsVocabulary() {
         TestModels.create("kogpt2", "", 0);
-        assertThat(invalid(GenerateRequest.newBuilder().setModel("kogpt2").setText("안녕")
+        PromptIds oneId = PromptIds.newBuilder().addIds(5).build();
+        assertThat(invalid(GenerateRequest.newBuilder().setModel("kogpt2").setIds(oneId)
                 .setParameters(GenerationParameters.newBuilder().setTopK(51201)).build()))
-                .isEqualTo("parameters.top_k: must be in [0, 51200] for model kogpt2, got 51201");
+                .isEqualTo("parameters.top_k: must be in [0, 51200] (the model's vocab_size), got 51201");
         assertThat(invalid(GenerateRequest.newBuilder().setIds(PromptIds.newBuilder().addIds(51200)).build()))
-                .isEqualTo("ids.ids[0]: must be in [0, 51200) for model kogpt2, got 51200");
-        assertThat(invalid(GenerateRequest.newBuilder().setText("안녕")
+                .isEqualTo("ids.ids[0]: must be a token id in [0, 51200), got 51200");
+        assertThat(invalid(GenerateRequest.newBuilder().setIds(oneId)
                 .setParameters(GenerationParameters.newBuilder().setMaxLength(1025)).build()))
-                .isEqualTo("parameters.max_length: must be in [prompt_length + 1, 1024] for model kogpt2, got 1025");
+                .isEqualTo("parameters.max_length: must be in [2, 1024] (prompt 1 tokens + 1, context 1024), got 1025");
     }
 
     @Test

@@ -7,7 +7,7 @@ import java.util.Map;
 
 /**
  * The application following training events on a real KRaft broker (kafka-broker's shared test broker), with one
- * generation slot and no queue per model: {@link TrainingEventsTest} and {@link AdmissionTest} share this one
+ * row in the batch and no waiting per model: {@link TrainingEventsTest} and {@link AdmissionTest} share this one
  * application start.
  */
 public class OneSlotWithTrainingEventsProfile implements QuarkusTestProfile {
@@ -19,8 +19,8 @@ public class OneSlotWithTrainingEventsProfile implements QuarkusTestProfile {
     public Map<String, String> getConfigOverrides() {
         return Map.of("kotune.inference.follow-training-events", "true",
                 "kotune.topics.events", TOPIC,
-                "kotune.inference.max-concurrent", "1",
-                "kotune.inference.max-queue", "0");
+                "kotune.inference.max-batch-size", "1",
+                "kotune.inference.max-waiting", "0");
     }
 
     @Override

@@ -1,5 +1,6 @@
 package dev.kotune.inference;
 
+
 import dev.kotune.checkpoint.Checkpoint;
 import dev.kotune.checkpoint.CheckpointWriter;
 import dev.kotune.checkpoint.FloatTensor;

@@ -1,7 +1,7 @@
 package dev.kotune.bench.generation;
 
 import dev.kotune.engine.EngineOptions;
-import dev.kotune.engine.GenerationConfig;
+import dev.kotune.engine.SamplingParams;
 import dev.kotune.engine.Generator;
 import dev.kotune.engine.OnnxModel;
 import java.nio.file.Path;
@@ -29,7 +29,7 @@ public final class FlavourAB {
         int threads = Integer.parseInt(a.getOrDefault("threads", "2"));
         int newTokens = Integer.parseInt(a.getOrDefault("new", "64"));
         List<int[]> prompts = GenerationBench.promptIds(batch, Integer.parseInt(a.getOrDefault("prompt-len", "16")));
-        GenerationConfig c = GenerationConfig.builder().maxNewTokens(newTokens).minNewTokens(newTokens).build();
+        SamplingParams c = SamplingParams.builder().maxNewTokens(newTokens).minNewTokens(newTokens).build();
         EngineOptions opts = EngineOptions.defaults().withThreads(threads, 1);
         try (OnnxModel ma = OnnxModel.load(Path.of(a.get("a")), opts);
              OnnxModel mb = OnnxModel.load(Path.of(a.get("b")), opts)) {
@@ -59,7 +59,7 @@ public final class FlavourAB {
         }
     }
 
-    private static double run(OnnxModel m, List<int[]> prompts, GenerationConfig c, List<Double> ttft,
+    private static double run(OnnxModel m, List<int[]> prompts, SamplingParams c, List<Double> ttft,
                               List<Double> decode) throws Exception {
         long t0 = System.nanoTime();
         long last = t0;

@@ -3,7 +3,7 @@ package dev.kotune.bench.generation;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.kotune.engine.EngineOptions;
-import dev.kotune.engine.GenerationConfig;
+import dev.kotune.engine.SamplingParams;
 import dev.kotune.engine.Generator;
 import dev.kotune.engine.OnnxModel;
 import java.nio.file.Path;
@@ -59,7 +59,7 @@ public final class GenerationBench {
             opts = opts.withSessionConfig(Map.of("session.intra_op.allow_spinning", "0"));
         }
         try (OnnxModel m = OnnxModel.load(model, opts)) {
-            GenerationConfig full = GenerationConfig.builder().maxNewTokens(newTokens).minNewTokens(newTokens).build();
+            SamplingParams full = SamplingParams.builder().maxNewTokens(newTokens).minNewTokens(newTokens).build();
             run(m, prompts, full); // warm-up
             double[] totals = new double[runs];
             double[] ttfts = new double[runs];
@@ -104,7 +104,7 @@ public final class GenerationBench {
     private record Timed(double seconds, double forwardSeconds, double[] stepSeconds, int[] firstRow) {
     }
 
-    private static Timed run(OnnxModel m, List<int[]> prompts, GenerationConfig c) throws Exception {
+    private static Timed run(OnnxModel m, List<int[]> prompts, SamplingParams c) throws Exception {
         long t0 = System.nanoTime();
         double[] steps = new double[c.maxNewTokens()];
         try (Generator g = m.generator(prompts, c, null, null)) {

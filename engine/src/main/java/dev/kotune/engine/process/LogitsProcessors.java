@@ -1,6 +1,6 @@
 package dev.kotune.engine.process;
 
-import dev.kotune.engine.GenerationConfig;
+import dev.kotune.engine.SamplingParams;
 import dev.kotune.engine.TokenSequence;
 import java.util.ArrayList;
 import java.util.List;
@@ -19,7 +19,7 @@ public final class LogitsProcessors implements LogitsProcessor {
     }
 
     /** The chain for {@code config}; {@code eosTokenIds} are the resolved EOS ids (config's, else the model's). */
-    public static LogitsProcessors of(GenerationConfig config, int[] eosTokenIds) {
+    public static LogitsProcessors of(SamplingParams config, int[] eosTokenIds) {
         List<LogitsProcessor> c = new ArrayList<>();
         if (config.repetitionPenalty() != 1.0) {
             c.add(new RepetitionPenaltyProcessor(config.repetitionPenalty()));

@@ -33,6 +33,12 @@ public class InvalidRequestException extends RuntimeException {
         this.problems = List.copyOf(problems);
     }
 
+    /** The engine's problems (canonical field names) under the caller's API's names. */
+    public static InvalidRequestException of(dev.kotune.engine.InvalidParamsException e, UnaryOperator<String> names) {
+        return new InvalidRequestException(e.problems(names).stream()
+                .map(p -> new Problem(p.field(), p.message())).toList());
+    }
+
     /** Every problem, in field order. */
     public List<Problem> problems() {
         return problems;

@@ -16,7 +16,13 @@ public record TokenLogprob(int id, String token, float logprob, List<Alternative
         top = List.copyOf(top);
     }
 
-    /** One alternative token and its log-probability. */
-    public record Alternative(int id, float logprob) {
+    /**
+     * One alternative token and its log-probability.
+     *
+     * @param id      token id
+     * @param token   its text piece
+     * @param logprob log p after the logits processors
+     */
+    public record Alternative(int id, String token, float logprob) {
     }
 }

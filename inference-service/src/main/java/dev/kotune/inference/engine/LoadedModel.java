@@ -1,5 +1,6 @@
 package dev.kotune.inference.engine;
 
+import dev.kotune.engine.BatchScheduler;
 import dev.kotune.engine.OnnxModel;
 import dev.kotune.inference.domain.ModelInfo;
 import dev.kotune.tokenization.KoTokenizer;
@@ -7,8 +8,8 @@ import java.time.Instant;
 import org.jboss.logging.Logger;
 
 /**
- * One loaded version of a model: its ONNX Runtime session ({@link OnnxModel}) and its tokenizer, shared by every
- * request on that version. Reference-counted: each request {@link #acquire}s it and {@link #release}s it when done;
+ * One loaded version of a model: its ONNX Runtime session ({@link OnnxModel}), its tokenizer and its
+ * continuous-batching {@link BatchScheduler}, shared by every request on that version. Reference-counted: each request {@link #acquire}s it and {@link #release}s it when done;
  * once {@link #retire}d (a newer export replaced it) it takes no new requests and frees its native resources when
  * the last request in flight releases it. Thread-safe.
  */
@@ -21,16 +22,24 @@ final class LoadedModel {
     private final KoTokenizer tokenizer;
     private final TokenizerDetokenizer detokenizer;
     private final Instant loadedAt;
+    private final BatchScheduler scheduler;
     private int references; // guarded by this
     private boolean retired; // guarded by this
     private boolean closed; // guarded by this
 
-    LoadedModel(ModelInfo info, OnnxModel onnx, KoTokenizer tokenizer, Instant loadedAt) {
+    LoadedModel(ModelInfo info, OnnxModel onnx, KoTokenizer tokenizer, Instant loadedAt,
+            BatchScheduler.Options options, BatchScheduler.Observer observer) {
         this.info = info;
         this.onnx = onnx;
         this.tokenizer = tokenizer;
         this.detokenizer = new TokenizerDetokenizer(tokenizer);
         this.loadedAt = loadedAt;
+        this.scheduler = new BatchScheduler(info.id(), onnx, options, observer);
+    }
+
+    /** The continuous-batching scheduler of this version: every request on it shares its decode steps. */
+    BatchScheduler scheduler() {
+        return scheduler;
     }
 
     ModelInfo info() {
@@ -101,6 +110,7 @@ final class LoadedModel {
     }
 
     private void free() {
+        scheduler.close(); // nothing runs on it any more: its last request released the version
         try {
             onnx.close();
         } catch (Exception e) {

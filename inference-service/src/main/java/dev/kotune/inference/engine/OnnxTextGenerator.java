@@ -3,12 +3,16 @@ package dev.kotune.inference.engine;
 import ai.onnxruntime.OrtException;
 import dev.kotune.engine.EngineOptions;
 import dev.kotune.engine.OnnxModel;
-import dev.kotune.inference.GenerationListener;
+import dev.kotune.engine.BatchScheduler;
+import dev.kotune.engine.InvalidParamsException;
+import dev.kotune.engine.ParamProblem;
+import dev.kotune.engine.SamplingParams;
 import dev.kotune.inference.InferenceConfig;
+import dev.kotune.inference.SchedulerMetrics;
 import dev.kotune.inference.TextGenerator;
-import dev.kotune.inference.domain.Completion;
-import dev.kotune.inference.domain.GenerationRequest;
 import dev.kotune.inference.domain.ModelInfo;
+import dev.kotune.inference.domain.Prompt;
+import dev.kotune.tokenization.InvalidInputException;
 import dev.kotune.inference.domain.ModelInvalidException;
 import dev.kotune.inference.domain.ModelUnavailableException;
 import dev.kotune.inference.models.ExportCheck;
@@ -18,11 +22,11 @@ import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.io.IOException;
 import java.time.Instant;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.BooleanSupplier;
 import org.jboss.logging.Logger;
 
@@ -31,10 +35,11 @@ import org.jboss.logging.Logger;
  * tokenizer. A model is loaded on its first request (after {@link ExportCheck}: files present, tokenizer sha256 as
  * kotune.json says) and kept; when the catalog hands over a different version of an id (a new export of the same job,
  * or a rewritten kotune.json) the new version is loaded and swapped in atomically, and the old one is closed once
- * the requests still running on it are done. {@link #preload} does the same ahead of traffic. Each model id has its
- * own {@link Admission} (max-concurrent slots, max-queue waiters); each request owns its engine {@code Generator}
- * (and so its KV cache), closed when it ends. A load failure is remembered for that version and answered again at
- * once for 10 s (then tried again, in case the export was fixed). Thread-safe.
+ * the requests still running on it are done. {@link #preload} does the same ahead of traffic. Each loaded version has
+ * one continuous-batching {@link BatchScheduler} (the engine's): every request on it joins the running batch at the
+ * next decode step and leaves when it finishes; the limits are kotune.inference.max-batch-size, max-tokens-in-flight,
+ * max-waiting and max-prefill-tokens. A load failure is remembered for that version and answered again at once for
+ * 10 s (then tried again, in case the export was fixed). Thread-safe.
  */
 @ApplicationScoped
 public class OnnxTextGenerator implements TextGenerator {
@@ -44,13 +49,12 @@ public class OnnxTextGenerator implements TextGenerator {
     private static final long RETRY_AFTER_NANOS = 10_000_000_000L;
 
     private final EngineOptions engineOptions;
-    private final int maxConcurrent;
-    private final int maxQueue;
+    private final BatchScheduler.Options schedulerOptions;
+    private final SchedulerMetrics metrics;
     private final Map<String, Slot> slots = new ConcurrentHashMap<>();
 
     /** Everything about one model id; guarded by itself. */
     private static final class Slot {
-        final Admission admission;
         LoadedModel current;
         ModelInfo failedVersion;
         RuntimeException failure;
@@ -68,71 +72,48 @@ public class OnnxTextGenerator implements TextGenerator {
                     : null;
         }
 
-        Slot(Admission admission) {
-            this.admission = admission;
+        synchronized int running() {
+            return current == null ? 0 : current.scheduler().running();
+        }
+
+        synchronized int waiting() {
+            return current == null ? 0 : current.scheduler().waiting();
         }
     }
 
-    public OnnxTextGenerator(InferenceConfig config) {
+    public OnnxTextGenerator(InferenceConfig config, SchedulerMetrics metrics) {
         this.engineOptions = EngineOptions.defaults().withProvider(config.executionProvider())
                 .withThreads(config.intraOpThreads(), 0);
-        this.maxConcurrent = Math.max(1, config.maxConcurrent().orElse(Runtime.getRuntime().availableProcessors()));
-        this.maxQueue = config.maxQueue();
-        if (maxQueue < 0) {
-            throw new IllegalArgumentException("kotune.inference.max-queue must be >= 0, got " + maxQueue);
-        }
-        LOG.infof("generation on ONNX Runtime (%s, intra-op threads %s), %d concurrent + %d queued per model",
+        this.schedulerOptions = new BatchScheduler.Options(config.maxBatchSize(), config.maxTokensInFlight(),
+                config.maxWaiting(), config.maxPrefillTokens()); // refuses values out of range, naming them
+        this.metrics = metrics;
+        LOG.infof("generation on ONNX Runtime (%s, intra-op threads %s), continuous batching per model: %s",
                 config.executionProvider(), config.intraOpThreads() == 0 ? "default" : config.intraOpThreads(),
-                maxConcurrent, maxQueue);
-    }
-
-    /** A reservation: one admitted slot and one reference on a loaded version. */
-    private static final class Held implements Reservation {
-        private final Admission admission;
-        private final LoadedModel model;
-        private final AtomicBoolean open = new AtomicBoolean(true);
-
-        Held(Admission admission, LoadedModel model) {
-            this.admission = admission;
-            this.model = model;
-        }
-
-        @Override
-        public ModelInfo model() {
-            return model.info();
-        }
-
-        @Override
-        public void close() {
-            if (open.compareAndSet(true, false)) {
-                model.release();
-                admission.exit();
-            }
-        }
+                schedulerOptions);
     }
 
     @Override
-    public Reservation reserve(ModelInfo model, BooleanSupplier cancelled) {
-        Slot slot = slot(model.id());
-        slot.admission.enter(cancelled);
+    public Generation start(ModelInfo model, Prompt prompt, SamplingParams params, BooleanSupplier cancelled) {
+        LoadedModel loaded = acquire(slot(model.id()), model);
+        int[] ids;
         try {
-            return new Held(slot.admission, acquire(slot, model));
+            ids = promptIds(loaded, prompt);
         } catch (RuntimeException e) {
-            slot.admission.exit();
+            loaded.release();
             throw e;
         }
+        return ScheduledGeneration.start(loaded, ids, params, cancelled); // owns the reference from here
     }
 
-    @Override
-    public Completion generate(Reservation reservation, GenerationRequest request, GenerationListener listener) {
-        Held held = (Held) reservation;
+    private static int[] promptIds(LoadedModel model, Prompt p) {
+        if (p.isIds()) {
+            return p.ids().stream().mapToInt(Integer::intValue).toArray();
+        }
         try {
-            return new GenerationRun(held.model, request, listener).run();
-        } catch (OrtException e) {
-            throw new ModelUnavailableException("ONNX Runtime failed while generating with model " + held.model().id()
-                    + ": " + e.getMessage(), e);
-        } finally {
-            held.close();
+            return model.tokenizer().encodeIds(p.text());
+        } catch (InvalidInputException e) {
+            throw new InvalidParamsException(List.of(new ParamProblem("prompt", "", "text the model's tokenizer"
+                    + " accepts", e.getMessage())));
         }
     }
 
@@ -196,10 +177,10 @@ public class OnnxTextGenerator implements TextGenerator {
         return out;
     }
 
-    /** Requests running and waiting on {@code modelId}: {running, waiting}. */
+    /** Sequences running and requests waiting on {@code modelId}: {running, waiting}. */
     public int[] activity(String modelId) {
         Slot slot = slots.get(modelId);
-        return slot == null ? new int[2] : new int[] {slot.admission.running(), slot.admission.waiting()};
+        return slot == null ? new int[2] : new int[] {slot.running(), slot.waiting()};
     }
 
     @PreDestroy
@@ -215,7 +196,11 @@ public class OnnxTextGenerator implements TextGenerator {
     }
 
     private Slot slot(String id) {
-        return slots.computeIfAbsent(id, k -> new Slot(new Admission(k, maxConcurrent, maxQueue)));
+        return slots.computeIfAbsent(id, k -> {
+            Slot slot = new Slot();
+            metrics.gauges(k, slot::running, slot::waiting);
+            return slot;
+        });
     }
 
     /** The loaded version of {@code model} with a reference taken; loads (and swaps) under the slot's lock. */
@@ -289,6 +274,6 @@ public class OnnxTextGenerator implements TextGenerator {
         LOG.infof("loaded model %s from %s on %s in %d ms (vocab %d, tokenizer %d ids, context %d)", model.id(),
                 model.directory(), onnx.provider(), (System.nanoTime() - t0) / 1_000_000, modelVocab, tokenizerVocab,
                 onnx.info().contextLength());
-        return new LoadedModel(model, onnx, tokenizer, Instant.now());
+        return new LoadedModel(model, onnx, tokenizer, Instant.now(), schedulerOptions, metrics.observer(model.id()));
     }
 }

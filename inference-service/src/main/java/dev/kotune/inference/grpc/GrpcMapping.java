@@ -3,15 +3,14 @@ package dev.kotune.inference.grpc;
 import com.google.protobuf.Timestamp;
 import dev.kotune.inference.domain.Completion;
 import dev.kotune.inference.domain.CompletionChunk;
-import dev.kotune.inference.domain.FinishReason;
+import dev.kotune.engine.FinishReason;
 import dev.kotune.inference.domain.InvalidRequestException;
 import dev.kotune.inference.domain.ModelInfo;
 import dev.kotune.inference.domain.ModelInvalidException;
 import dev.kotune.inference.domain.ModelNotFoundException;
 import dev.kotune.inference.domain.ModelUnavailableException;
-import dev.kotune.inference.domain.QueueFullException;
+import dev.kotune.engine.QueueFullException;
 import dev.kotune.inference.domain.Prompt;
-import dev.kotune.inference.domain.RequestedParameters;
 import dev.kotune.inference.domain.TokenLogprob;
 import dev.kotune.proto.inference.v1.GenerateResponse;
 import dev.kotune.proto.inference.v1.GenerationParameters;
@@ -28,12 +27,13 @@ import java.util.function.UnaryOperator;
 /** Maps kotune.inference.v1 messages to the domain and back, and domain failures to gRPC statuses. Stateless. */
 final class GrpcMapping {
 
-    /** Canonical field names as a gRPC caller sees them: "parameters.top_p", "text", "ids.ids". */
-    static final UnaryOperator<String> NAMES = name -> switch (name) {
-        case "text" -> "text";
-        case "ids" -> "ids.ids";
-        default -> "parameters." + name;
-    };
+    /**
+     * Canonical field names as a gRPC caller sees them: "parameters.top_p", and the prompt as the oneof member the
+     * request set ("text", or "ids.ids" with an index: "ids.ids[3]").
+     */
+    static UnaryOperator<String> names(boolean idsPrompt) {
+        return name -> name.equals("prompt") ? (idsPrompt ? "ids.ids" : "text") : "parameters." + name;
+    }
 
     private GrpcMapping() {
     }
@@ -47,23 +47,6 @@ final class GrpcMapping {
             return Prompt.ofIds(ids.getIdsList());
         }
         return null;
-    }
-
-    static RequestedParameters parameters(GenerationParameters p) {
-        return new RequestedParameters(
-                p.hasMaxNewTokens() ? p.getMaxNewTokens() : null,
-                p.hasMaxLength() ? p.getMaxLength() : null,
-                p.hasMinNewTokens() ? p.getMinNewTokens() : null,
-                p.getDoSample(),
-                p.hasTemperature() ? (double) p.getTemperature() : null,
-                p.hasTopK() ? p.getTopK() : null,
-                p.hasTopP() ? (double) p.getTopP() : null,
-                p.hasRepetitionPenalty() ? (double) p.getRepetitionPenalty() : null,
-                p.hasNoRepeatNgramSize() ? p.getNoRepeatNgramSize() : null,
-                p.getStopList(),
-                p.hasSeed() ? p.getSeed() : null,
-                p.hasLogprobs() ? p.getLogprobs() : null,
-                p.hasStopAtEos() ? p.getStopAtEos() : null);
     }
 
     static Model model(ModelInfo m, java.util.Optional<java.time.Instant> loadedAt) {
@@ -81,13 +64,14 @@ final class GrpcMapping {
     }
 
     static GenerateResponse response(Completion c) {
+        Completion.Choice choice = c.first();
         return GenerateResponse.newBuilder()
                 .setModel(c.model())
-                .setText(c.text())
-                .addAllTokenIds(c.tokenIds())
-                .setFinishReason(finishReason(c.finishReason()))
+                .setText(choice.text())
+                .addAllTokenIds(choice.tokenIds())
+                .setFinishReason(finishReason(choice.finishReason()))
                 .setUsage(usage(c.usage()))
-                .addAllLogprobs(logprobs(c.logprobs()))
+                .addAllLogprobs(logprobs(choice.logprobs()))
                 .build();
     }
 
@@ -101,7 +85,7 @@ final class GrpcMapping {
 
     static StreamGenerateResponse last(Completion c) {
         return StreamGenerateResponse.newBuilder()
-                .setFinishReason(finishReason(c.finishReason()))
+                .setFinishReason(finishReason(c.first().finishReason()))
                 .setUsage(usage(c.usage()))
                 .build();
     }
@@ -110,7 +94,7 @@ final class GrpcMapping {
         return switch (reason) {
             case LENGTH -> dev.kotune.proto.inference.v1.FinishReason.FINISH_REASON_LENGTH;
             case EOS -> dev.kotune.proto.inference.v1.FinishReason.FINISH_REASON_EOS;
-            case STOP -> dev.kotune.proto.inference.v1.FinishReason.FINISH_REASON_STOP;
+            case STOP_STRING, STOP_TOKEN -> dev.kotune.proto.inference.v1.FinishReason.FINISH_REASON_STOP;
             case CANCELLED -> dev.kotune.proto.inference.v1.FinishReason.FINISH_REASON_CANCELLED;
         };
     }

@@ -6,6 +6,7 @@ import dev.kotune.inference.RequestMetrics;
 import dev.kotune.inference.TextGenerator;
 import dev.kotune.inference.domain.Completion;
 import dev.kotune.inference.domain.CompletionChunk;
+import dev.kotune.generation.proto.GenerationParametersMapping;
 import dev.kotune.inference.models.ModelCatalog;
 import dev.kotune.proto.inference.v1.GenerateRequest;
 import dev.kotune.proto.inference.v1.GenerateResponse;
@@ -64,7 +65,8 @@ public class InferenceGrpcService extends InferenceServiceGrpc.InferenceServiceI
         try {
             var prepared = completions.prepare(request.getModel(),
                     GrpcMapping.prompt(request.hasText(), request.getText(), request.hasIds(), request.getIds()),
-                    GrpcMapping.parameters(request.getParameters()), GrpcMapping.NAMES, cancellation::isCancelled);
+                    GenerationParametersMapping.toBuilder(request.getParameters()), GrpcMapping.names(request.hasIds()),
+                    cancellation::isCancelled);
             Completion completion = completions.generate(prepared, cancellation);
             metrics.completed(API, completion);
             out.onNext(GrpcMapping.response(completion));
@@ -81,7 +83,8 @@ public class InferenceGrpcService extends InferenceServiceGrpc.InferenceServiceI
         try {
             var prepared = completions.prepare(request.getModel(),
                     GrpcMapping.prompt(request.hasText(), request.getText(), request.hasIds(), request.getIds()),
-                    GrpcMapping.parameters(request.getParameters()), GrpcMapping.NAMES, cancellation::isCancelled);
+                    GenerationParametersMapping.toBuilder(request.getParameters()), GrpcMapping.names(request.hasIds()),
+                    cancellation::isCancelled);
             Completion completion = completions.generate(prepared, new GenerationListener() {
                 @Override
                 public void onChunk(CompletionChunk chunk) {
@@ -101,7 +104,7 @@ public class InferenceGrpcService extends InferenceServiceGrpc.InferenceServiceI
                 }
             });
             metrics.completed(API, completion);
-            if (cancellation.isCancelled()) {
+            if (cancellation.isCancelled() || completion.cancelled()) {
                 out.onError(io.grpc.Status.CANCELLED.withDescription("cancelled by the client").asRuntimeException());
             } else {
                 out.onNext(GrpcMapping.last(completion));

@@ -61,5 +61,10 @@ public record OpenAiCompletion(String id, String object, long created, String mo
      */
     @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
     public record Usage(int promptTokens, int completionTokens, int totalTokens) {
+
+        static Usage of(dev.kotune.inference.domain.Completion c) {
+            return new Usage(c.usage().promptTokens(), c.usage().completionTokens(),
+                    c.usage().promptTokens() + c.usage().completionTokens());
+        }
     }
 }

@@ -7,7 +7,7 @@ import dev.kotune.inference.domain.InvalidRequestException;
 import dev.kotune.inference.domain.ModelInvalidException;
 import dev.kotune.inference.domain.ModelNotFoundException;
 import dev.kotune.inference.domain.ModelUnavailableException;
-import dev.kotune.inference.domain.QueueFullException;
+import dev.kotune.engine.QueueFullException;
 import jakarta.ws.rs.WebApplicationException;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
@@ -48,8 +48,8 @@ public class RestErrorMappers {
 
     @ServerExceptionMapper
     public Response queueFull(QueueFullException e) {
-        return Response.status(429).type(MediaType.APPLICATION_JSON).header("Retry-After", "1").entity(body(e))
-                .build();
+        return Response.status(429).type(MediaType.APPLICATION_JSON)
+                .header("Retry-After", Integer.toString(e.retryAfterSeconds())).entity(body(e)).build();
     }
 
     @ServerExceptionMapper

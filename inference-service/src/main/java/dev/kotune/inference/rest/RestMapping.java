@@ -1,11 +1,11 @@
 package dev.kotune.inference.rest;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.kotune.inference.domain.FinishReason;
+import dev.kotune.engine.FinishReason;
+import dev.kotune.engine.SamplingParams;
 import dev.kotune.inference.domain.InvalidRequestException;
 import dev.kotune.inference.domain.InvalidRequestException.Problem;
 import dev.kotune.inference.domain.Prompt;
-import dev.kotune.inference.domain.RequestedParameters;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.function.UnaryOperator;
@@ -13,11 +13,11 @@ import java.util.function.UnaryOperator;
 /** Maps the OpenAI-style REST body to the domain. Stateless. */
 final class RestMapping {
 
-    /** Canonical field names as the REST body spells them. */
+    /** Canonical field names as the REST body spells them (OpenAI's, then vLLM's extensions). */
     static final UnaryOperator<String> NAMES = name -> switch (name) {
-        case "text", "ids" -> "prompt";
         case "max_new_tokens" -> "max_tokens";
         case "min_new_tokens" -> "min_tokens";
+        case "stop_token_ids" -> "stop_token_ids";
         default -> name;
     };
 
@@ -45,29 +45,37 @@ final class RestMapping {
         throw invalid("prompt", "must be a string or an array of token ids, got " + node.getNodeType());
     }
 
-    /** The decoding settings, before validation. */
-    static RequestedParameters parameters(CompletionRequest r) {
-        if (r.n() != null && r.n() != 1) {
-            throw invalid("n", "must be 1 (one completion per request), got " + r.n());
-        }
+    /** {@code /v1/completions}' fields on the engine's generation contract. */
+    static SamplingParams.Builder parameters(CompletionRequest r) {
         if (Boolean.TRUE.equals(r.echo())) {
             throw invalid("echo", "must be false (the prompt is not echoed), got true");
         }
-        Double temperature = r.temperature();
-        Boolean doSample = r.doSample();
-        if (temperature != null && temperature == 0.0) {
-            // OpenAI's convention: temperature 0 = greedy.
-            temperature = null;
-            if (doSample == null) {
-                doSample = false;
-            }
-        }
-        if (doSample == null) {
-            doSample = temperature != null || r.topP() != null || r.topK() != null;
-        }
-        return new RequestedParameters(r.maxTokens(), r.maxLength(), r.minTokens(), doSample, temperature, r.topK(),
-                r.topP(), r.repetitionPenalty(), r.noRepeatNgramSize(), stop(r.stop()), r.seed(), r.logprobs(),
-                r.stopAtEos());
+        return parameters(r, r.maxTokens(), r.logprobs()).ignoreEos(r.ignoreEos() != null ? r.ignoreEos()
+                : r.stopAtEos() != null ? !r.stopAtEos() : null);
+    }
+
+    /**
+     * The shared fields on the engine's generation contract, as given (null = not given): the contract decides the
+     * defaults, when to sample (a temperature above 0, top_p or top_k turns it on; 0 is greedy) and every range.
+     */
+    static SamplingParams.Builder parameters(SamplingFields r, Integer maxTokens, Integer logprobs) {
+        return SamplingParams.builder()
+                .maxNewTokens(maxTokens)
+                .maxLength(r.maxLength())
+                .minNewTokens(r.minTokens())
+                .doSample(r.doSample())
+                .temperature(r.temperature())
+                .topK(r.topK())
+                .topP(r.topP())
+                .repetitionPenalty(r.repetitionPenalty())
+                .noRepeatNgramSize(r.noRepeatNgramSize())
+                .stopStrings(stop(r.stop()))
+                .stopTokenIds(r.stopTokenIds())
+                .includeStopStrInOutput(r.includeStopStrInOutput())
+                .seed(r.seed())
+                .logprobs(logprobs)
+                .ignoreEos(r.ignoreEos())
+                .n(r.n());
     }
 
     private static List<String> stop(JsonNode node) {
@@ -90,11 +98,11 @@ final class RestMapping {
         throw invalid("stop", "must be a string or an array of strings, got " + node.getNodeType());
     }
 
-    /** OpenAI's finish_reason: "length" or "stop" (EOS and stop strings); null when cancelled. */
+    /** OpenAI's finish_reason: "length", or "stop" (EOS, a stop string or stop token); null when cancelled. */
     static String finishReason(FinishReason reason) {
         return switch (reason) {
             case LENGTH -> "length";
-            case EOS, STOP -> "stop";
+            case EOS, STOP_STRING, STOP_TOKEN -> "stop";
             case CANCELLED -> null;
         };
     }

@@ -1,6 +1,6 @@
 package dev.kotune.trainer.kafka;
 
-import dev.kotune.proto.inference.v1.GenerationParameters;
+import dev.kotune.generation.proto.GenerationParametersMapping;
 import dev.kotune.proto.training.v1.CheckpointExported;
 import dev.kotune.proto.training.v1.CheckpointSaved;
 import dev.kotune.proto.training.v1.DatasetFormat;
@@ -24,7 +24,6 @@ import dev.kotune.proto.training.v1.TrainingStarted;
 import dev.kotune.proto.training.v1.TrainingSucceeded;
 import dev.kotune.proto.training.v1.ValidationError;
 import dev.kotune.trainer.domain.Dataset;
-import dev.kotune.trainer.domain.GenerationSettings;
 import dev.kotune.trainer.domain.JobFact;
 import dev.kotune.trainer.domain.TrainingJob;
 import java.util.List;
@@ -69,7 +68,7 @@ public final class ProtoMapper {
                         .setGraphFlavor(job.export().graphFlavor()))
                 .setEvaluation(EvaluationSpec.newBuilder()
                         .addAllPrompts(job.evaluation().prompts())
-                        .setGeneration(toProto(job.evaluation().generation())))
+                        .setGeneration(GenerationParametersMapping.toProto(job.evaluation().generation())))
                 .putAllLabels(job.labels())
                 .build();
     }
@@ -84,30 +83,6 @@ public final class ProtoMapper {
             case CSV -> b.setUri(dataset.path()).setFormat(DatasetFormat.DATASET_FORMAT_CSV)
                     .setPromptColumn(dataset.promptColumn())
                     .setCompletionColumn(dataset.completionColumn());
-        }
-        return b.build();
-    }
-
-    private static GenerationParameters toProto(GenerationSettings g) {
-        var b = GenerationParameters.newBuilder()
-                .setMaxLength(g.maxLength())
-                .setMinNewTokens(g.minNewTokens())
-                .setDoSample(g.doSample())
-                .setTemperature((float) g.temperature())
-                .setTopK(g.topK())
-                .setTopP((float) g.topP())
-                .setRepetitionPenalty((float) g.repetitionPenalty())
-                .setNoRepeatNgramSize(g.noRepeatNgramSize())
-                .addAllStop(g.stop())
-                .setStopAtEos(g.stopAtEos());
-        if (g.maxNewTokens() != null) {
-            b.setMaxNewTokens(g.maxNewTokens());
-        }
-        if (g.seed() != null) {
-            b.setSeed(g.seed());
-        }
-        if (g.logprobs() != null) {
-            b.setLogprobs(g.logprobs());
         }
         return b.build();
     }

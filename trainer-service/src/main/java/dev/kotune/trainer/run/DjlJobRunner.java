@@ -4,7 +4,7 @@ import dev.kotune.checkpoint.Checkpoint;
 import dev.kotune.checkpoint.CheckpointException;
 import dev.kotune.checkpoint.GPT2Config;
 import dev.kotune.checkpoint.KotuneMetadata;
-import dev.kotune.engine.GenerationConfig;
+import dev.kotune.engine.SamplingParams;
 import dev.kotune.export.ExportResult;
 import dev.kotune.export.GraphFlavour;
 import dev.kotune.export.OnnxExporter;
@@ -158,7 +158,7 @@ public class DjlJobRunner implements JobRunner {
 
             // 2. answers before training, on an ONNX export of the base model
             PromptTemplate template = ExampleEncoder.options(job.format()).template();
-            GenerationConfig generation = generationConfig();
+            SamplingParams generation = generationConfig();
             GraphFlavour flavour = ExportFlavors.toExporter(job.export().graphFlavor());
             List<String> prompts = job.evaluation().prompts();
             List<String> before = List.of();
@@ -264,12 +264,12 @@ public class DjlJobRunner implements JobRunner {
             return job.dataset().isInline() ? "(inline)" : job.dataset().path();
         }
 
-        private GenerationConfig generationConfig() throws JobFailure {
+        private SamplingParams generationConfig() throws JobFailure {
             var info = tokenizer.tokenizer().info();
             int eos = info.token(SpecialTokenRole.EOS).orElseThrow().id();
             int pad = info.token(SpecialTokenRole.PAD).orElseThrow().id();
             try {
-                return GenerationConfigs.toEngine(job.evaluation().generation(), eos, pad);
+                return job.evaluation().generation().toBuilder().eosTokenId(eos).padTokenId(pad).build();
             } catch (IllegalArgumentException e) {
                 throw new JobFailure(ErrorType.EVALUATION, e.getMessage(), false, e);
             }

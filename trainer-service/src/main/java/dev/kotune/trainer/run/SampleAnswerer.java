@@ -2,7 +2,7 @@ package dev.kotune.trainer.run;
 
 import ai.onnxruntime.OrtException;
 import dev.kotune.engine.EngineOptions;
-import dev.kotune.engine.GenerationConfig;
+import dev.kotune.engine.SamplingParams;
 import dev.kotune.engine.GenerationResult;
 import dev.kotune.engine.OnnxModel;
 import dev.kotune.tokenization.KoTokenizer;
@@ -31,7 +31,7 @@ public final class SampleAnswerer {
      * @throws JobFailure EVALUATION naming the export and the prompt
      */
     public static List<String> answer(Path exportDir, KoTokenizer tokenizer, PromptTemplate template,
-            List<String> prompts, GenerationConfig config) throws JobFailure {
+            List<String> prompts, SamplingParams config) throws JobFailure {
         List<String> answers = new ArrayList<>(prompts.size());
         try (OnnxModel model = OnnxModel.load(exportDir, EngineOptions.defaults())) {
             for (String prompt : prompts) {
@@ -43,7 +43,8 @@ public final class SampleAnswerer {
                     throw new JobFailure(ErrorType.EVALUATION, "generating an answer to \"" + prompt + "\" with "
                             + exportDir + " failed: " + e.getMessage(), false, e);
                 }
-                answers.add(answerOf(decode(tokenizer, r.allIds()), r.text()));
+                // the engine's text: stop strings cut exactly as inference-service cuts them
+                answers.add(answerOf(decode(tokenizer, ids) + r.text(), r.text()));
             }
         } catch (IOException | OrtException e) {
             throw new JobFailure(ErrorType.EVALUATION, "cannot load the ONNX export " + exportDir + ": "

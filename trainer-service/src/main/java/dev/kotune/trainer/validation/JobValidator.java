@@ -2,6 +2,10 @@ package dev.kotune.trainer.validation;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.kotune.engine.InvalidParamsException;
+import dev.kotune.engine.ModelInfo;
+import dev.kotune.engine.SamplingParams;
+import dev.kotune.generation.proto.GenerationParametersMapping;
 import dev.kotune.proto.inference.v1.GenerationParameters;
 import dev.kotune.proto.training.v1.TrainingJobSpec;
 import dev.kotune.proto.training.v1.TrainingJobSubmitted;
@@ -11,13 +15,11 @@ import dev.kotune.trainer.domain.DatasetFormat;
 import dev.kotune.trainer.domain.EvaluationSpec;
 import dev.kotune.trainer.domain.Example;
 import dev.kotune.trainer.domain.ExportOptions;
-import dev.kotune.trainer.domain.GenerationSettings;
 import dev.kotune.trainer.domain.Hyperparameters;
 import dev.kotune.trainer.domain.PromptFormat;
 import dev.kotune.trainer.domain.TrainingJob;
 import dev.kotune.export.GraphFlavour;
 import dev.kotune.trainer.run.ExportFlavors;
-import dev.kotune.trainer.run.GenerationConfigs;
 import dev.kotune.trainer.run.ModelLocator;
 import dev.kotune.tokenization.InvalidInputException;
 import dev.kotune.tokenization.PromptTemplate;
@@ -40,7 +42,7 @@ import java.util.regex.Pattern;
  * an HF {@code config.json}, whose {@code n_positions} bounds {@code max_length} (hub ids are assumed to be GPT-2
  * sized, {@value #DEFAULT_N_POSITIONS} positions; the runner checks the real config when it loads the model). The
  * evaluation's generation settings are checked against the proto's ranges and then by the engine's own
- * {@code GenerationConfig} validation. Stateless and thread-safe.
+ * {@code SamplingParams} validation. Stateless and thread-safe.
  */
 public final class JobValidator {
 
@@ -353,61 +355,26 @@ public final class JobValidator {
         if (prompts.isEmpty()) {
             prompts = examples.stream().limit(DEFAULT_EVALUATION_PROMPTS).map(Example::prompt).toList();
         }
-        GenerationSettings generation = ev.hasGeneration()
+        SamplingParams generation = ev.hasGeneration()
                 ? generation(ev.getGeneration(), nPositions, p + "generation.", problems)
-                : GenerationSettings.notebook();
+                : SamplingParams.notebook();
         return new EvaluationSpec(prompts, generation);
     }
 
     /**
-     * Generation parameters: the ranges of {@code GenerationParameters}; unset fields take HF generate()'s defaults
-     * (temperature 1.0, top_k 50, top_p 1.0, repetition_penalty 1.0, no_repeat_ngram_size 0, max_length 64 here).
+     * Generation parameters: the engine's generation contract validates them (every problem, its range), including
+     * what the base model's context allows for a one-token prompt; unset fields take the contract's defaults.
      */
-    private static GenerationSettings generation(GenerationParameters g, int nPositions, String p, Problems problems) {
-        Integer maxNewTokens = g.hasMaxNewTokens() ? g.getMaxNewTokens() : null;
-        if (maxNewTokens != null) {
-            problems.closed(p + "max_new_tokens", maxNewTokens, 1, nPositions - 1);
+    private static SamplingParams generation(GenerationParameters g, int nPositions, String p, Problems problems) {
+        try {
+            SamplingParams params = GenerationParametersMapping.toBuilder(g).build();
+            ModelInfo context = new ModelInfo(0, 0, 0, Integer.MAX_VALUE, nPositions, List.of(), null, true, Map.of());
+            params.problemsFor(context, new int[1]).forEach(x -> problems.add(p + x.field(), x.message()));
+            return params;
+        } catch (InvalidParamsException e) {
+            e.problems().forEach(x -> problems.add(p + x.field(), x.message()));
+            return SamplingParams.notebook();
         }
-        int maxLength = g.hasMaxLength() ? g.getMaxLength() : 64;
-        problems.closed(p + "max_length", maxLength, 2, nPositions);
-        int minNewTokens = g.hasMinNewTokens() ? g.getMinNewTokens() : 0;
-        problems.closed(p + "min_new_tokens", minNewTokens, 0, maxNewTokens != null ? maxNewTokens : maxLength - 1);
-        double temperature = g.hasTemperature() ? g.getTemperature() : 1.0;
-        problems.leftOpen(p + "temperature", temperature, "0", 0, "100", 100);
-        int topK = g.hasTopK() ? g.getTopK() : 50;
-        problems.atLeast(p + "top_k", topK, 0);
-        double topP = g.hasTopP() ? g.getTopP() : 1.0;
-        problems.leftOpen(p + "top_p", topP, "0", 0, "1", 1);
-        double repetitionPenalty = g.hasRepetitionPenalty() ? g.getRepetitionPenalty() : 1.0;
-        problems.leftOpen(p + "repetition_penalty", repetitionPenalty, "0", 0, "10", 10);
-        int ngram = g.hasNoRepeatNgramSize() ? g.getNoRepeatNgramSize() : 0;
-        problems.closed(p + "no_repeat_ngram_size", ngram, 0, 16);
-        List<String> stop = g.getStopList();
-        if (stop.size() > 8) {
-            problems.add(p + "stop", "must hold at most 8 strings, got " + stop.size());
-        }
-        for (int i = 0; i < stop.size(); i++) {
-            int length = stop.get(i).length();
-            if (length < 1 || length > 256) {
-                problems.add(p + "stop[" + i + "]", "must be 1 to 256 characters long, got " + length);
-            }
-        }
-        Integer logprobs = g.hasLogprobs() ? g.getLogprobs() : null;
-        if (logprobs != null) {
-            problems.closed(p + "logprobs", logprobs, 0, 20);
-        }
-        Long seed = g.hasSeed() ? g.getSeed() : null;
-        GenerationSettings settings = new GenerationSettings(maxNewTokens, maxLength, minNewTokens, g.getDoSample(),
-                temperature, topK, topP, repetitionPenalty, ngram, stop, seed, logprobs,
-                !g.hasStopAtEos() || g.getStopAtEos());
-        if (problems.isEmpty()) {
-            try {
-                GenerationConfigs.toEngine(settings, 0, 0);
-            } catch (IllegalArgumentException e) {
-                problems.add(p.substring(0, p.length() - 1), e.getMessage());
-            }
-        }
-        return settings;
     }
 
     private static Map<String, String> labels(TrainingJobSpec spec, Problems problems) {

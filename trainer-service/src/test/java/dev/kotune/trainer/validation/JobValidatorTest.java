@@ -17,7 +17,7 @@ import dev.kotune.proto.training.v1.TrainingJobSubmitted;
 import dev.kotune.trainer.Jobs;
 import dev.kotune.trainer.SharedData;
 import dev.kotune.trainer.dataset.DatasetReader;
-import dev.kotune.trainer.domain.GenerationSettings;
+import dev.kotune.engine.SamplingParams;
 import dev.kotune.trainer.domain.TrainingJob;
 import dev.kotune.trainer.domain.ValidationError;
 import java.io.IOException;
@@ -81,7 +81,7 @@ class JobValidatorTest {
                 .isEqualTo(dev.kotune.export.GraphFlavour.DEFAULT == dev.kotune.export.GraphFlavour.FUSED
                         ? "optimized" : "plain");
         assertThat(job.evaluation().prompts()).containsExactly("질문 0", "질문 1", "질문 2", "질문 3");
-        assertThat(job.evaluation().generation()).isEqualTo(GenerationSettings.notebook());
+        assertThat(job.evaluation().generation()).isEqualTo(SamplingParams.notebook());
         assertThat(accepted.numExamples()).isEqualTo(12);
         // 12 examples / batch 4 = 3 steps per epoch, 20 epochs.
         assertThat(accepted.totalSteps()).isEqualTo(60);
@@ -365,10 +365,10 @@ class JobValidatorTest {
         var eval = accept(submitted(spec)).job().evaluation();
         assertThat(eval.prompts()).containsExactly("안녕?");
         assertThat(eval.generation().doSample()).isTrue();
-        assertThat(eval.generation().temperature()).isEqualTo(0.7f);
+        assertThat(eval.generation().temperature()).isEqualTo(0.7);
         assertThat(eval.generation().topK()).isEqualTo(50);
         assertThat(eval.generation().topP()).isEqualTo(1.0);
         assertThat(eval.generation().maxLength()).isEqualTo(64);
-        assertThat(eval.generation().stopAtEos()).isTrue();
+        assertThat(eval.generation().ignoreEos()).isFalse();
     }
 }

@@ -1,4 +1,4 @@
-package dev.kotune.inference.engine;
+package dev.kotune.engine.stop;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -6,9 +6,9 @@ import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
-class StopStringsTest {
+class StopStringMatcherTest {
 
-    private static List<String> feed(StopStrings s, String... pieces) {
+    private static List<String> feed(StopStringMatcher s, String... pieces) {
         List<String> out = new ArrayList<>();
         for (String p : pieces) {
             out.add(s.append(p));
@@ -18,7 +18,7 @@ class StopStringsTest {
 
     @Test
     void holdsBackTextThatCouldBeTheStartOfAStopStringAndReleasesItWhenItIsNot() {
-        StopStrings s = new StopStrings(List.of("\n질문:"));
+        StopStringMatcher s = new StopStringMatcher(List.of("\n질문:"));
         assertThat(feed(s, " 안녕", "하세요\n", "질", "문이")).containsExactly(" 안녕", "하세요", "", "\n질문이");
         assertThat(s.matched()).isFalse();
         assertThat(s.finish()).isEmpty();
@@ -27,7 +27,7 @@ class StopStringsTest {
 
     @Test
     void endsTheTextRightBeforeAStopStringSpreadOverSeveralPieces() {
-        StopStrings s = new StopStrings(List.of("\n질문:"));
+        StopStringMatcher s = new StopStringMatcher(List.of("\n질문:"));
         assertThat(feed(s, " 네", "!\n", "질문", ": 다음", " 것")).containsExactly(" 네", "!", "", "", "");
         assertThat(s.matched()).isTrue();
         assertThat(s.text()).isEqualTo(" 네!");
@@ -35,24 +35,32 @@ class StopStringsTest {
     }
 
     @Test
-    void theEarliestOfSeveralStopStringsWins() {
-        StopStrings s = new StopStrings(List.of("다음", "요."));
+    void theEarliestOfSeveralStopStringMatcherWins() {
+        StopStringMatcher s = new StopStringMatcher(List.of("다음", "요."));
         assertThat(s.append(" 좋아요. 다음")).isEqualTo(" 좋아");
         assertThat(s.text()).isEqualTo(" 좋아");
     }
 
     @Test
     void releasesWhatIsHeldBackAtTheEnd() {
-        StopStrings s = new StopStrings(List.of("끝."));
+        StopStringMatcher s = new StopStringMatcher(List.of("끝."));
         assertThat(s.append(" 이제 끝")).isEqualTo(" 이제 ");
         assertThat(s.finish()).isEqualTo("끝");
         assertThat(s.text()).isEqualTo(" 이제 끝");
     }
 
     @Test
-    void withoutStopStringsEverythingPassesAtOnce() {
-        StopStrings s = new StopStrings(List.of());
+    void withoutStopStringMatcherEverythingPassesAtOnce() {
+        StopStringMatcher s = new StopStringMatcher(List.of());
         assertThat(feed(s, "a", "", "bc")).containsExactly("a", "", "bc");
         assertThat(s.finish()).isEmpty();
+    }
+
+    @Test
+    void includeStopStrInOutputKeepsTheStopStringAndNothingAfterIt() {
+        StopStringMatcher s = new StopStringMatcher(List.of("\n질문:"), true);
+        assertThat(feed(s, " 네", "!\n", "질문", ": 다음")).containsExactly(" 네", "!", "", "\n질문:");
+        assertThat(s.matched()).isTrue();
+        assertThat(s.text()).isEqualTo(" 네!\n질문:");
     }
 }

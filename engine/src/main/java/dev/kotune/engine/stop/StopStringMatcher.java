@@ -1,22 +1,31 @@
-package dev.kotune.inference.engine;
+package dev.kotune.engine.stop;
 
 import java.util.List;
 
 /**
  * Stop strings over streamed text: text goes in as the detokenizer makes it final, text comes out only once it can
- * no longer be the start of a stop string, and the first stop string found ends the text right before it. So a
- * stream never shows a stop string or a piece of one, and the streamed pieces add up to the final text. Not
- * thread-safe: one per generation.
+ * no longer be the start of a stop string, and the first stop string found ends the text right before it (or right
+ * after it, with vLLM's {@code include_stop_str_in_output}). So a stream never shows a piece of a stop string that
+ * the final text does not have, and the streamed pieces add up to the final text. The engine's one home for stop
+ * strings: the service's streams, the trainer's answers and the CLI all cut the same way. Not thread-safe: one per
+ * sequence.
  */
-final class StopStrings {
+public final class StopStringMatcher {
 
     private final List<String> stops;
+    private final boolean include;
     private final StringBuilder text = new StringBuilder();
     private int released;      // chars of text handed out
     private boolean matched;
 
-    StopStrings(List<String> stops) {
+    public StopStringMatcher(List<String> stops) {
+        this(stops, false);
+    }
+
+    /** @param includeStop keep the matched stop string at the end of the text */
+    public StopStringMatcher(List<String> stops, boolean includeStop) {
         this.stops = List.copyOf(stops);
+        this.include = includeStop;
     }
 
     /**
@@ -24,20 +33,26 @@ final class StopStrings {
      *
      * @return the text that can be handed out now (possibly empty)
      */
-    String append(String piece) {
+    public String append(String piece) {
         if (matched || piece.isEmpty()) {
             return "";
         }
         text.append(piece);
         int cut = -1;
+        int end = -1;
         for (String s : stops) {
             // Earlier text was released only when no stop string could start in it, so search from there.
             int at = text.indexOf(s, released);
             if (at >= 0 && (cut < 0 || at < cut)) {
                 cut = at;
+                end = at + s.length();
             }
         }
         if (cut >= 0) {
+            if (include) {
+                cut = end;
+                text.setLength(end);
+            }
             matched = true;
             return release(cut);
         }
@@ -45,17 +60,17 @@ final class StopStrings {
     }
 
     /** Whether a stop string was found (the text ends before it). */
-    boolean matched() {
+    public boolean matched() {
         return matched;
     }
 
     /** At the end of generation: hands out whatever was held back (nothing after a match). */
-    String finish() {
+    public String finish() {
         return matched ? "" : release(text.length());
     }
 
     /** The text handed out so far. */
-    String text() {
+    public String text() {
         return text.substring(0, released);
     }
 

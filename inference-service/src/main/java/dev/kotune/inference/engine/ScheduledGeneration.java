@@ -1,0 +1,194 @@
+package dev.kotune.inference.engine;
+
+import dev.kotune.engine.BatchScheduler;
+import dev.kotune.engine.GeneratedToken;
+import dev.kotune.engine.GenerationResult;
+import dev.kotune.engine.SamplingParams;
+import dev.kotune.inference.GenerationListener;
+import dev.kotune.inference.TextGenerator;
+import dev.kotune.inference.domain.Completion;
+import dev.kotune.inference.domain.CompletionChunk;
+import dev.kotune.inference.domain.ModelInfo;
+import dev.kotune.inference.domain.ModelUnavailableException;
+import dev.kotune.inference.domain.TokenLogprob;
+import dev.kotune.inference.domain.Usage;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.BooleanSupplier;
+
+/**
+ * One request on a model's {@link BatchScheduler}, bridged to the request's own thread: the scheduler thread only
+ * puts events into a queue (it never waits on a client), and {@link #await} takes them on the request thread and
+ * writes to the client. Holds a reference on the loaded version until it is closed, so a hot swap lets it finish on
+ * the old version. Not thread-safe beyond that hand-over.
+ */
+final class ScheduledGeneration implements TextGenerator.Generation, BatchScheduler.Listener {
+
+    /** How often a waiting request thread checks that its client is still there. */
+    private static final long POLL_MILLIS = 50;
+
+    private record Token(int index, GeneratedToken token) {
+    }
+
+    private record Finish(int index, String textDelta) {
+    }
+
+    private record Failed(Throwable cause) {
+    }
+
+    private final LoadedModel model;
+    private final SamplingParams params;
+    private final int promptTokens;
+    private final BooleanSupplier clientGone;
+    private final LinkedBlockingQueue<Object> events = new LinkedBlockingQueue<>();
+    private final AtomicBoolean closed = new AtomicBoolean();
+    private final long start = System.nanoTime();
+    private volatile GenerationListener listener;
+    private volatile boolean cancelled;
+    private BatchScheduler.Handle handle;
+
+    private ScheduledGeneration(LoadedModel model, SamplingParams params, int promptTokens,
+            BooleanSupplier clientGone) {
+        this.model = model;
+        this.params = params;
+        this.promptTokens = promptTokens;
+        this.clientGone = clientGone;
+    }
+
+    /**
+     * Queues {@code prompt} on {@code model}'s scheduler; takes over the caller's reference on {@code model} (released
+     * on close, or now if queueing fails).
+     */
+    static ScheduledGeneration start(LoadedModel model, int[] prompt, SamplingParams params,
+            BooleanSupplier clientGone) {
+        ScheduledGeneration g = new ScheduledGeneration(model, params, prompt.length, clientGone);
+        try {
+            g.handle = model.scheduler().submit(prompt, params, model.detokenizer(), g);
+        } catch (RuntimeException e) {
+            g.close();
+            throw e;
+        }
+        g.handle.results().whenComplete((r, e) -> {
+            if (e != null) {
+                g.events.add(new Failed(e));
+            }
+        });
+        return g;
+    }
+
+    @Override
+    public ModelInfo model() {
+        return model.info();
+    }
+
+    // scheduler thread: only queue
+
+    @Override
+    public void onToken(int index, GeneratedToken token) {
+        events.add(new Token(index, token));
+    }
+
+    @Override
+    public void onFinish(int index, GenerationResult result, String textDelta) {
+        events.add(new Finish(index, textDelta));
+    }
+
+    @Override
+    public boolean isCancelled() {
+        GenerationListener l = listener;
+        return cancelled || clientGone.getAsBoolean() || (l != null && l.isCancelled());
+    }
+
+    // request thread
+
+    @Override
+    public Completion await(GenerationListener out) {
+        listener = out;
+        int n = params.n();
+        List<List<TokenLogprob>> logprobs = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            logprobs.add(new ArrayList<>());
+        }
+        long firstToken = 0;
+        int finished = 0;
+        try {
+            while (finished < n) {
+                Object e = events.poll(POLL_MILLIS, TimeUnit.MILLISECONDS);
+                if (e == null) {
+                    if (isCancelled() && !cancelled) {
+                        cancelled = true;
+                        handle.cancel();
+                    }
+                } else if (e instanceof Token t) {
+                    if (firstToken == 0) {
+                        firstToken = System.nanoTime() - start;
+                    }
+                    List<TokenLogprob> lp = List.of();
+                    if (params.logprobs() != null) {
+                        lp = List.of(logprob(t.token()));
+                        logprobs.get(t.index()).addAll(lp);
+                    }
+                    out.onChunk(new CompletionChunk(t.index(), t.token().textDelta(), List.of(t.token().id()), lp));
+                } else if (e instanceof Finish f) {
+                    if (!f.textDelta().isEmpty()) {
+                        out.onChunk(new CompletionChunk(f.index(), f.textDelta(), List.of(), List.of()));
+                    }
+                    finished++;
+                } else if (e instanceof Failed f) {
+                    throw failure(f.cause());
+                }
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            handle.cancel();
+            throw new ModelUnavailableException("interrupted while generating with model " + model.info().id(), e);
+        } finally {
+            close();
+        }
+        List<GenerationResult> results;
+        try {
+            results = handle.results().join();
+        } catch (CompletionException e) {
+            throw failure(e.getCause());
+        }
+        List<Completion.Choice> choices = new ArrayList<>(n);
+        int generated = 0;
+        for (int i = 0; i < n; i++) {
+            GenerationResult r = results.get(i);
+            List<Integer> ids = java.util.Arrays.stream(r.tokenIds()).boxed().toList();
+            generated += ids.size();
+            choices.add(new Completion.Choice(i, r.text() == null ? "" : r.text(), ids, r.finishReason(),
+                    logprobs.get(i)));
+        }
+        long total = System.nanoTime() - start;
+        return new Completion(model.info().id(), choices, new Usage(promptTokens, generated, firstToken / 1e6,
+                total / 1e6));
+    }
+
+    private TokenLogprob logprob(GeneratedToken t) {
+        return new TokenLogprob(t.id(), model.detokenizer().piece(t.id()), t.logprob(), t.top().stream()
+                .map(a -> new TokenLogprob.Alternative(a.id(), model.detokenizer().piece(a.id()), a.logprob())).toList());
+    }
+
+    private RuntimeException failure(Throwable cause) {
+        Throwable c = cause instanceof CompletionException && cause.getCause() != null ? cause.getCause() : cause;
+        return new ModelUnavailableException("ONNX Runtime failed while generating with model " + model.info().id()
+                + ": " + c.getMessage(), c);
+    }
+
+    /** Gives the model reference back; a request still queued or running is cancelled. Idempotent. */
+    @Override
+    public void close() {
+        if (closed.compareAndSet(false, true)) {
+            if (handle != null && !handle.results().isDone()) {
+                cancelled = true;
+                handle.cancel();
+            }
+            model.release();
+        }
+    }
+}

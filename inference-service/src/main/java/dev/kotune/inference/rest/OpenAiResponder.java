@@ -1,0 +1,124 @@
+package dev.kotune.inference.rest;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.kotune.inference.CompletionService;
+import dev.kotune.inference.GenerationListener;
+import dev.kotune.inference.RequestMetrics;
+import dev.kotune.inference.domain.Completion;
+import dev.kotune.inference.domain.CompletionChunk;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+import jakarta.ws.rs.core.StreamingOutput;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import org.jboss.logging.Logger;
+
+/**
+ * What {@code /v1/completions} and {@code /v1/chat/completions} share once a request is prepared (validated, model
+ * loaded, queued): a JSON answer, or server-sent events — one {@code data: {chunk}} per token, each choice's last
+ * chunk with its finish_reason, then {@code data: [DONE]}; a failure after the status line is reported in-band as
+ * OpenAI's error body. The endpoint supplies the JSON shapes ({@link Shape}). Thread-safe.
+ */
+@ApplicationScoped
+public class OpenAiResponder {
+
+    private static final Logger LOG = Logger.getLogger(OpenAiResponder.class);
+    private static final String API = "rest";
+    private static final byte[] DONE = "data: [DONE]\n\n".getBytes(StandardCharsets.UTF_8);
+
+    /** An endpoint's JSON shapes. */
+    interface Shape {
+        /** The whole answer. */
+        Object unary(Completion c);
+
+        /** The event for new output of one choice. */
+        Object chunk(CompletionChunk chunk);
+
+        /** The events after the last token: each choice's finish_reason, usage. */
+        List<Object> last(Completion c);
+    }
+
+    private final CompletionService completions;
+    private final RequestMetrics metrics;
+    private final ObjectMapper json;
+
+    public OpenAiResponder(CompletionService completions, RequestMetrics metrics, ObjectMapper json) {
+        this.completions = completions;
+        this.metrics = metrics;
+        this.json = json;
+    }
+
+    /** Counts a request that failed before it was prepared, and rethrows it for the error mappers. */
+    RuntimeException failed(RuntimeException e) {
+        metrics.failed(API, e);
+        return e;
+    }
+
+    Response respond(CompletionService.Prepared prepared, boolean stream, Disconnect disconnect, Shape shape) {
+        if (stream) {
+            StreamingOutput body = out -> stream(prepared, out, disconnect, shape);
+            return Response.ok(body, MediaType.SERVER_SENT_EVENTS).header("Cache-Control", "no-cache").build();
+        }
+        Completion c;
+        try {
+            c = completions.generate(prepared, disconnect);
+        } catch (RuntimeException e) {
+            throw failed(e);
+        }
+        metrics.completed(API, c);
+        return Response.ok(shape.unary(c), MediaType.APPLICATION_JSON).build();
+    }
+
+    private void stream(CompletionService.Prepared prepared, OutputStream out, Disconnect disconnect, Shape shape)
+            throws IOException {
+        try {
+            Completion c = completions.generate(prepared, new GenerationListener() {
+                @Override
+                public void onChunk(CompletionChunk chunk) {
+                    if (disconnect.isCancelled()) {
+                        return;
+                    }
+                    try {
+                        event(out, shape.chunk(chunk));
+                    } catch (IOException e) {
+                        disconnect.writeFailed(); // frees the row at the next step
+                    }
+                }
+
+                @Override
+                public boolean isCancelled() {
+                    return disconnect.isCancelled();
+                }
+            });
+            metrics.completed(API, c);
+            if (disconnect.isCancelled()) {
+                LOG.debugf("stream of %s: the client went away after %d tokens", prepared.model().id(),
+                        c.generatedTokens());
+                return;
+            }
+            for (Object last : shape.last(c)) {
+                event(out, last);
+            }
+            out.write(DONE);
+            out.flush();
+        } catch (RuntimeException e) {
+            // The status line is gone: report the failure in-band, as OpenAI does, and end the stream.
+            metrics.failed(API, e);
+            LOG.warnf("stream of %s failed: %s", prepared.model().id(), e.toString());
+            event(out, RestErrorMappers.body(e));
+            out.flush();
+        } finally {
+            prepared.close();
+        }
+    }
+
+    private void event(OutputStream out, Object payload) throws IOException {
+        out.write("data: ".getBytes(StandardCharsets.UTF_8));
+        out.write(json.writeValueAsBytes(payload));
+        out.write("\n\n".getBytes(StandardCharsets.UTF_8));
+        out.flush();
+    }
+}
