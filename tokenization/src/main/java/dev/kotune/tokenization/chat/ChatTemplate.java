@@ -3,6 +3,9 @@ package dev.kotune.tokenization.chat;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.kotune.tokenization.PromptTemplate;
+import dev.kotune.tokenization.SpecialToken;
+import dev.kotune.tokenization.SpecialTokenRole;
+import dev.kotune.tokenization.TokenizerInfo;
 import dev.kotune.tokenization.chat.ChatTemplateException.Reason;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -57,9 +60,13 @@ public final class ChatTemplate {
   private final JinjaEnvironment.Compiled compiled;
 
   private ChatTemplate(String source, Map<String, String> specialTokens) {
+    this(source, specialTokens, JinjaEnvironment.compile(source));
+  }
+
+  private ChatTemplate(String source, Map<String, String> specialTokens, JinjaEnvironment.Compiled compiled) {
     this.source = source;
     this.specialTokens = Collections.unmodifiableMap(new LinkedHashMap<>(specialTokens));
-    this.compiled = JinjaEnvironment.compile(source);
+    this.compiled = compiled;
   }
 
   /**
@@ -123,7 +130,7 @@ public final class ChatTemplate {
   public ChatTemplate withSpecialTokens(Map<String, String> tokens) {
     Map<String, String> merged = new LinkedHashMap<>(specialTokens);
     merged.putAll(tokens);
-    return new ChatTemplate(source, merged);
+    return new ChatTemplate(source, merged, compiled);
   }
 
   /** The Jinja source. */
@@ -168,6 +175,24 @@ public final class ChatTemplate {
     bindings.put("documents", null);
     bindings.put("add_generation_prompt", addGenerationPrompt);
     return compiled.render(bindings);
+  }
+
+  /**
+   * A tokenizer's special tokens under transformers' names ({@code bos_token}, {@code eos_token},
+   * {@code unk_token}, {@code pad_token}, {@code mask_token}), from the roles {@link TokenizerInfo} found (its files,
+   * or the GPT-2 convention for a bare {@code tokenizer.json}); for KoGPT2 {@code bos_token} = {@code eos_token} =
+   * {@code </s>}, {@code pad_token} {@code <pad>}, {@code unk_token} {@code <unk>}, {@code mask_token}
+   * {@code <mask>}. What an export's {@code tokenizer_config.json} needs so a template can use them.
+   */
+  public static Map<String, String> specialTokens(TokenizerInfo info) {
+    Objects.requireNonNull(info, "info");
+    Map<String, String> tokens = new LinkedHashMap<>();
+    for (SpecialTokenRole role : List.of(SpecialTokenRole.BOS, SpecialTokenRole.EOS, SpecialTokenRole.UNK,
+        SpecialTokenRole.PAD, SpecialTokenRole.MASK)) {
+      info.token(role).map(SpecialToken::token)
+          .ifPresent(t -> tokens.put(role.name().toLowerCase(java.util.Locale.ROOT) + "_token", t));
+    }
+    return tokens;
   }
 
   /**

@@ -5,7 +5,9 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.kotune.testing.SharedData;
 import dev.kotune.tokenization.InvalidInputException;
+import dev.kotune.tokenization.KoTokenizer;
 import dev.kotune.tokenization.PromptTemplate;
 import dev.kotune.tokenization.chat.ChatTemplateException.Reason;
 import java.nio.charset.StandardCharsets;
@@ -81,6 +83,15 @@ class ChatTemplateTest {
         });
     assertThatThrownBy(() -> chat.render(List.of(new ChatMessage("tool", "42")), true))
         .isInstanceOf(ChatTemplateException.class).hasMessageContaining("messages[0] has role 'tool'");
+  }
+
+  @Test
+  void specialTokensOfKoGpt2AreItsDocumentedRoles() {
+    try (KoTokenizer tokenizer = KoTokenizer.load(SharedData.require("kogpt2/tokenizer.json"))) {
+      assertThat(ChatTemplate.specialTokens(tokenizer.info())).containsExactly(Map.entry("bos_token", "</s>"),
+          Map.entry("eos_token", "</s>"), Map.entry("unk_token", "<unk>"), Map.entry("pad_token", "<pad>"),
+          Map.entry("mask_token", "<mask>"));
+    }
   }
 
   @Test
