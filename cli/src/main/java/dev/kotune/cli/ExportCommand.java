@@ -6,7 +6,11 @@ import dev.kotune.export.ExportResult;
 import dev.kotune.export.GraphFlavour;
 import dev.kotune.export.OnnxExporter;
 import dev.kotune.export.OnnxModelWriter;
+import dev.kotune.tokenization.KoTokenizer;
+import dev.kotune.tokenization.TokenizationException;
+import dev.kotune.tokenization.chat.ChatTemplate;
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
@@ -52,6 +56,12 @@ final class ExportCommand implements Callable<Integer> {
   @Option(names = "--step", paramLabel = "N", description = "Optimizer step for the metadata.")
   Long step;
 
+  @Option(names = "--chat-template-from-prompt", paramLabel = "TEMPLATE",
+      description = "Write the chat template of the training template the checkpoint was trained with (as given to"
+          + " train --template; EOS after each answer) into tokenizer_config.json, as the trainer does. Default: keep"
+          + " the tokenizer's own.")
+  String chatTemplateFromPrompt;
+
   @Option(names = "--external-data-above", paramLabel = "BYTES",
       description = "Move weights to model.onnx.data when they exceed BYTES. Default: 1900000000 (protobuf's 2 GB limit).")
   Long externalAbove;
@@ -66,6 +76,9 @@ final class ExportCommand implements Callable<Integer> {
     }
     ExportOptions opts = ExportOptions.of(checkpoint, out).withFlavour(f).withTokenizer(tokenizer).withJob(jobId, step)
         .withExternalThreshold(externalAbove != null ? externalAbove : OnnxModelWriter.DEFAULT_EXTERNAL_THRESHOLD);
+    if (chatTemplateFromPrompt != null) {
+      opts = opts.withChatTemplate(chatTemplate(chatTemplateFromPrompt), specialTokens());
+    }
     try {
       ExportResult r = OnnxExporter.export(opts);
       spec.commandLine().getOut().printf("exported %s (%s graph, %.1f MB%s, tokenizer sha256 %s)%n", r.dir(),
@@ -78,6 +91,27 @@ final class ExportCommand implements Callable<Integer> {
       throw new UserException(e.getMessage(), 2);
     } catch (IOException e) {
       throw new UserException("cannot export to " + out + ": " + e, 1);
+    }
+  }
+
+  private static String chatTemplate(String promptTemplate) {
+    try {
+      return ChatTemplate.forPromptTemplate(promptTemplate);
+    } catch (TokenizationException e) {
+      throw new UserException("--chat-template-from-prompt: " + e.getMessage(), 2);
+    }
+  }
+
+  /** The shipped tokenizer's special tokens under transformers' names (none when there is no tokenizer.json). */
+  private java.util.Map<String, String> specialTokens() {
+    Path t = tokenizer != null ? tokenizer : checkpoint.resolve("tokenizer.json");
+    if (!Files.exists(t)) {
+      return java.util.Map.of();
+    }
+    try (KoTokenizer loaded = KoTokenizer.load(t)) {
+      return ChatTemplate.specialTokens(loaded.info());
+    } catch (TokenizationException e) {
+      throw new UserException("--tokenizer: " + e.getMessage(), 2);
     }
   }
 }

@@ -128,6 +128,23 @@ class ExportGenerateCommandTest {
   }
 
   @Test
+  void writesTheChatTemplateOfATrainingTemplate() throws Exception {
+    Path out = tmp.resolve("chat-onnx");
+    Run run = run("export", "--checkpoint", repoRoot().resolve("conformance/models/tiny-kogpt2").toString(),
+        "--out", out.toString(), "--tokenizer", kogpt2(), "--chat-template-from-prompt", "Q: {prompt}\nA:{completion}");
+    assertThat(run.exitCode()).as(run.err()).isZero();
+    JsonNode config = JSON.readTree(out.resolve("tokenizer_config.json").toFile());
+    assertThat(config.get("chat_template").asText())
+        .isEqualTo(dev.kotune.tokenization.chat.ChatTemplate.forPromptTemplate("Q: {prompt}\nA:{completion}"));
+    assertThat(config.get("eos_token").asText()).isEqualTo("</s>");
+
+    Run bad = run("export", "--checkpoint", "x", "--out", tmp.resolve("w").toString(),
+        "--chat-template-from-prompt", "no placeholders");
+    assertThat(bad.exitCode()).isEqualTo(2);
+    assertThat(bad.err()).contains("--chat-template-from-prompt: template: must contain {prompt}");
+  }
+
+  @Test
   void reportsAMissingCheckpointInOneLine() {
     Run run = run("export", "--checkpoint", tmp.resolve("nope").toString(), "--out", tmp.resolve("z").toString());
     assertThat(run.exitCode()).isEqualTo(1);

@@ -11,9 +11,13 @@ public final class ExportFiles {
     public static final String CONFIG = "config.json";
     public static final String GENERATION_CONFIG = "generation_config.json";
     public static final String TOKENIZER = "tokenizer.json";
+    /** The tokenizer config; with a chat template option it carries {@code chat_template}. */
+    public static final String TOKENIZER_CONFIG = "tokenizer_config.json";
+    /** transformers 5's separate chat template file (wins over tokenizer_config.json's when present). */
+    public static final String CHAT_TEMPLATE_JINJA = "chat_template.jinja";
     /** Tokenizer files copied when present next to tokenizer.json. */
     public static final java.util.List<String> TOKENIZER_FILES = java.util.List.of("tokenizer.json",
-            "tokenizer_config.json", "special_tokens_map.json", "vocab.json", "merges.txt");
+            TOKENIZER_CONFIG, "special_tokens_map.json", "vocab.json", "merges.txt", CHAT_TEMPLATE_JINJA);
 
     private ExportFiles() {
     }

@@ -1,6 +1,7 @@
 package dev.kotune.export;
 
 import java.nio.file.Path;
+import java.util.Map;
 import java.util.Objects;
 
 /**
@@ -15,9 +16,16 @@ import java.util.Objects;
  * @param jobId                  training job id for the metadata, e.g. "job-42"; null: the checkpoint's kotune.json
  * @param step                   optimizer step for the metadata, e.g. 20; null: the checkpoint's kotune.json (else 0)
  * @param externalThresholdBytes initializer bytes above which weights go to {@code model.onnx.data}
+ * @param chatTemplate           Jinja chat template to write into the export's {@code tokenizer_config.json} as
+ *                               {@code chat_template} (the other fields kept; a minimal file when the tokenizer has
+ *                               none), e.g. kotune-tokenization's {@code ChatTemplate.forPromptTemplate(...)};
+ *                               null: the tokenizer files' own template, if any, is kept as it is
+ * @param specialTokens          with a chat template: special tokens the template may use, e.g.
+ *                               {@code {"eos_token": "</s>"}}, written into {@code tokenizer_config.json} where it
+ *                               has no such key; never null (empty: none)
  */
 public record ExportOptions(Path checkpoint, Path out, GraphFlavour flavour, Path tokenizer, String jobId, Long step,
-                            long externalThresholdBytes) {
+                            long externalThresholdBytes, String chatTemplate, Map<String, String> specialTokens) {
 
     public ExportOptions {
         Objects.requireNonNull(checkpoint, "checkpoint");
@@ -26,27 +34,43 @@ public record ExportOptions(Path checkpoint, Path out, GraphFlavour flavour, Pat
         if (externalThresholdBytes < 0) {
             throw new IllegalArgumentException("externalThresholdBytes must be >= 0, got " + externalThresholdBytes);
         }
+        specialTokens = Map.copyOf(Objects.requireNonNull(specialTokens, "specialTokens"));
     }
 
-    /** Defaults: {@link GraphFlavour#DEFAULT}, tokenizer and job/step from the checkpoint, inline weights below ~1.9 GB. */
+    /**
+     * Defaults: {@link GraphFlavour#DEFAULT}, tokenizer and job/step from the checkpoint, inline weights below ~1.9 GB,
+     * the tokenizer's own chat template.
+     */
     public static ExportOptions of(Path checkpoint, Path out) {
         return new ExportOptions(checkpoint, out, GraphFlavour.DEFAULT, null, null, null,
-                OnnxModelWriter.DEFAULT_EXTERNAL_THRESHOLD);
+                OnnxModelWriter.DEFAULT_EXTERNAL_THRESHOLD, null, Map.of());
     }
 
     public ExportOptions withFlavour(GraphFlavour f) {
-        return new ExportOptions(checkpoint, out, f, tokenizer, jobId, step, externalThresholdBytes);
+        return new ExportOptions(checkpoint, out, f, tokenizer, jobId, step, externalThresholdBytes, chatTemplate,
+                specialTokens);
     }
 
     public ExportOptions withTokenizer(Path t) {
-        return new ExportOptions(checkpoint, out, flavour, t, jobId, step, externalThresholdBytes);
+        return new ExportOptions(checkpoint, out, flavour, t, jobId, step, externalThresholdBytes, chatTemplate,
+                specialTokens);
     }
 
     public ExportOptions withJob(String job, Long s) {
-        return new ExportOptions(checkpoint, out, flavour, tokenizer, job, s, externalThresholdBytes);
+        return new ExportOptions(checkpoint, out, flavour, tokenizer, job, s, externalThresholdBytes, chatTemplate,
+                specialTokens);
     }
 
     public ExportOptions withExternalThreshold(long bytes) {
-        return new ExportOptions(checkpoint, out, flavour, tokenizer, jobId, step, bytes);
+        return new ExportOptions(checkpoint, out, flavour, tokenizer, jobId, step, bytes, chatTemplate, specialTokens);
+    }
+
+    /**
+     * Writes {@code template} into the export's {@code tokenizer_config.json} as {@code chat_template}, with
+     * {@code tokens} (e.g. {@code {"bos_token": "</s>", "eos_token": "</s>"}}) added where the file lacks them.
+     */
+    public ExportOptions withChatTemplate(String template, Map<String, String> tokens) {
+        return new ExportOptions(checkpoint, out, flavour, tokenizer, jobId, step, externalThresholdBytes, template,
+                tokens);
     }
 }

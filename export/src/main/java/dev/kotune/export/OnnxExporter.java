@@ -24,8 +24,10 @@ import org.slf4j.LoggerFactory;
  * Exports a GPT-2 checkpoint to an ONNX directory in Java (no Python): {@code model.onnx} (Optimum's decoder layout
  * with KV cache, weights in {@code raw_data} or {@code model.onnx.data} above the threshold, kotune metadata in
  * {@code metadata_props}), {@code kotune.json}, {@code genai_config.json}, {@code config.json},
- * {@code generation_config.json} when the checkpoint has one, and the tokenizer files. The directory appears
- * atomically (temporary sibling + rename); a failure leaves nothing behind. Stateless, thread-safe.
+ * {@code generation_config.json} when the checkpoint has one, and the tokenizer files; with
+ * {@link ExportOptions#chatTemplate()}, {@code tokenizer_config.json} carries it as {@code chat_template} (see
+ * {@link TokenizerConfigPatch}) and a source {@code chat_template.jinja}, which would win over it, is left out. The
+ * directory appears atomically (temporary sibling + rename); a failure leaves nothing behind. Stateless, thread-safe.
  */
 public final class OnnxExporter {
 
@@ -64,6 +66,16 @@ public final class OnnxExporter {
         ModelProto model = graph.build("kotune-export", version(), meta.toProps());
         Path genCfgFile = opts.checkpoint().resolve(ExportFiles.GENERATION_CONFIG);
         JsonNode genCfg = Files.isRegularFile(genCfgFile) ? ExportMetadata.MAPPER.readTree(genCfgFile.toFile()) : null;
+        byte[] tokenizerConfig = null;
+        if (opts.chatTemplate() != null && tokenizerJson == null) {
+            LOG.warn("no tokenizer.json to ship: the chat template is not written");
+        } else if (opts.chatTemplate() != null) {
+            tokenizerConfig = TokenizerConfigPatch.write(tokenizerFiles.get(ExportFiles.TOKENIZER_CONFIG),
+                    opts.chatTemplate(), opts.specialTokens(), ckpt.config().nPositions());
+            tokenizerFiles.remove(ExportFiles.TOKENIZER_CONFIG);
+            tokenizerFiles.remove(ExportFiles.CHAT_TEMPLATE_JINJA);
+        }
+        byte[] tokenizerConfigBytes = tokenizerConfig;
 
         Path dir = AtomicDirectory.write(opts.out(), tmp -> {
             OnnxModelWriter.write(model, tmp.resolve(ExportFiles.MODEL), opts.externalThresholdBytes());
@@ -76,6 +88,9 @@ public final class OnnxExporter {
             }
             for (Map.Entry<String, Path> f : tokenizerFiles.entrySet()) {
                 Files.copy(f.getValue(), tmp.resolve(f.getKey()));
+            }
+            if (tokenizerConfigBytes != null) {
+                Files.write(tmp.resolve(ExportFiles.TOKENIZER_CONFIG), tokenizerConfigBytes);
             }
         });
         Path modelFile = dir.resolve(ExportFiles.MODEL);

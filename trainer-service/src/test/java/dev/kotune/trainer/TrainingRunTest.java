@@ -17,6 +17,9 @@ import dev.kotune.proto.training.v1.TrainingEvent.PayloadCase;
 import dev.kotune.proto.training.v1.TrainingJobCancelRequested;
 import dev.kotune.proto.training.v1.TrainingJobSpec;
 import dev.kotune.proto.training.v1.TrainingProgress;
+import dev.kotune.tokenization.PromptTemplate;
+import dev.kotune.tokenization.chat.ChatMessage;
+import dev.kotune.tokenization.chat.ChatTemplate;
 import dev.kotune.trainer.run.Sha256;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
@@ -187,6 +190,14 @@ class TrainingRunTest {
         assertThat(export.resolve("model.onnx")).isRegularFile();
         assertThat(export.resolve("genai_config.json")).isRegularFile();
         assertThat(export.resolve("tokenizer.json")).isRegularFile();
+        // The chat template of the job's (default) format joins the tokenizer's config: one user message renders as
+        // the completion prompt.
+        JsonNode tokenizerConfig = JSON.readTree(export.resolve("tokenizer_config.json").toFile());
+        assertThat(tokenizerConfig.get("chat_template").asText())
+                .isEqualTo(ChatTemplate.forPromptTemplate(PromptTemplate.NOTEBOOK.text()));
+        assertThat(tokenizerConfig.get("model_max_length").asInt()).isEqualTo(1024);
+        assertThat(ChatTemplate.fromDirectory(export).orElseThrow().render(List.of(ChatMessage.user("배고파")), true))
+                .isEqualTo(PromptTemplate.NOTEBOOK.renderPrompt("배고파"));
         assertThat(exported.getModelSha256()).isEqualTo(Sha256.of(export.resolve("model.onnx")));
         assertThat(exported.getTokenizerSha256()).isEqualTo(Sha256.of(TOKENIZER));
         JsonNode exportMeta = JSON.readTree(export.resolve("kotune.json").toFile());

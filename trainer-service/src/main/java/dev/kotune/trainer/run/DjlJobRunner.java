@@ -18,6 +18,7 @@ import dev.kotune.gpt2.Trainer;
 import dev.kotune.gpt2.TrainingArguments;
 import dev.kotune.tokenization.PromptTemplate;
 import dev.kotune.tokenization.SpecialTokenRole;
+import dev.kotune.tokenization.chat.ChatTemplate;
 import dev.kotune.trainer.JobContext;
 import dev.kotune.trainer.JobRunner;
 import dev.kotune.trainer.TrainerConfig;
@@ -304,8 +305,12 @@ public class DjlJobRunner implements JobRunner {
         private Path export(Path checkpoint, Path out, GraphFlavour flavour, Path tokenizerJson, String jobId,
                 Long step, String what) throws JobFailure {
             try {
+                // the chat template of the training text, so /v1/chat/completions answers as /v1/completions
+                String chat = ChatTemplate.forPromptTemplate(ExampleEncoder.options(job.format()).template(),
+                        job.format().appendEos());
                 var options = dev.kotune.export.ExportOptions.of(checkpoint, out).withFlavour(flavour)
-                        .withTokenizer(tokenizerJson).withJob(jobId, step);
+                        .withTokenizer(tokenizerJson).withJob(jobId, step)
+                        .withChatTemplate(chat, ChatTemplate.specialTokens(tokenizer.tokenizer().info()));
                 ExportResult r = OnnxExporter.export(options);
                 return r.dir();
             } catch (IOException | RuntimeException e) {
