@@ -1,5 +1,6 @@
 package dev.kotune.inference;
 
+import dev.kotune.tokenization.chat.ChatTemplate;
 
 import dev.kotune.checkpoint.Checkpoint;
 import dev.kotune.checkpoint.CheckpointWriter;
@@ -50,6 +51,24 @@ public final class TestExports {
         return cached("kotune.test.export.tiny", () -> export(repoRoot().resolve("conformance/models/tiny-kogpt2"),
                 "tiny"));
     }
+
+    /**
+     * tiny-kogpt2 exported with the chat template of the notebook's training text ({@code 질문: {prompt}\n답변:}), as
+     * the trainer writes it into every export.
+     */
+    public static synchronized Path tinyWithChatTemplate() {
+        return cached("kotune.test.export.tiny-chat", () -> {
+            Path out = temporaryDirectory("kotune-inference-export-").resolve("tiny-chat");
+            // the built-in tokenizer's tokenizer_config.json names its special tokens (eos_token </s>)
+            OnnxExporter.export(ExportOptions.of(repoRoot().resolve("conformance/models/tiny-kogpt2"), out)
+                    .withTokenizer(tokenizer()).withChatTemplate(ChatTemplate.forPromptTemplate(NOTEBOOK_TEMPLATE),
+                            java.util.Map.of()));
+            return out;
+        });
+    }
+
+    /** The notebook's training text. */
+    public static final String NOTEBOOK_TEMPLATE = "질문: {prompt}\n답변:{completion}";
 
     /**
      * tiny-kogpt2 with its 128 position embeddings repeated to 1,024, exported: the same cheap model with room for a
