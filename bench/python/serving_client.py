@@ -139,7 +139,7 @@ async def level(a, prompts: list, c: int) -> tuple[dict, list]:
     ttft = [r["ttft_ms"] for r in ok]
     itl = [x for r in ok for x in r["itl_ms"]]
     errors = [r["error"] for r in out if r["error"]]
-    summary = {"server": a.server, "version": a.version, "concurrency": c, "requests": len(out),
+    summary = {"server": a.server, "version": a.version, "stack": a.stack, "concurrency": c, "requests": len(out),
                "requests_per_client": per_client, "errors": len(errors), "first_error": errors[0] if errors else None,
                "tokens": tokens, "wall_s": round(wall, 3), "tokens_per_s": round(tokens / wall, 2),
                "tokens_per_request": sorted({r["tokens"] for r in ok}),
@@ -204,7 +204,8 @@ def cmd_table(a) -> None:
     for r in rows:
         if r["errors"]:
             notes.append(f"{r['server']} c={r['concurrency']}: {r['errors']} errors, first: {r['first_error']}")
-    # Greedy text agreement: per prompt, the text each server produced (first request with that prompt, any level).
+    # Greedy text agreement: per prompt, the text each server produced (first request with that prompt, any level),
+    # compared without the whitespace at its ends.
     texts: dict = {}
     drift: dict = {}
     for f in a.requests:
@@ -212,20 +213,24 @@ def cmd_table(a) -> None:
             q = json.loads(line)
             if q["error"]:
                 continue
+            text = q["text"].strip()  # transformers serve drops the space that starts the first token's text
             seen = texts.setdefault(q["prompt"], {})
-            if q["server"] in seen and seen[q["server"]] != q["text"]:
+            if q["server"] in seen and seen[q["server"]] != text:
                 drift[q["server"]] = drift.get(q["server"], 0) + 1
-            seen.setdefault(q["server"], q["text"])
+            seen.setdefault(q["server"], text)
     common = [t for t in texts.values() if all(s in t for s in servers)]
     same = sum(1 for t in common if len(set(t.values())) == 1)
     notes.append(f"greedy text: identical on all {len(servers)} servers for {same} of {len(common)} prompts")
     for s in servers:
-        if s != a.ours:
+        if s != a.ours and a.ours in servers:
             both = [t for t in texts.values() if a.ours in t and s in t]
             notes.append(f"{a.ours} = {s}: {sum(t[a.ours] == t[s] for t in both)} of {len(both)}")
     for s, n in drift.items():
         notes.append(f"{s}: {n} requests gave another text than the same prompt's first request (batching numerics)")
     print("; ".join(notes) + ".")
+    print()
+    print("Servers: " + "; ".join(f"{r['server']} {r['version']} ({r['stack']})" for r in
+                                  {r["server"]: r for r in rows}.values()) + ".")
 
 
 def main() -> None:
@@ -246,7 +251,8 @@ def main() -> None:
     p.set_defaults(fn=cmd_prompts)
     r = sub.add_parser("run")
     r.add_argument("--server", required=True, choices=sorted(EXTRA))
-    r.add_argument("--version", default="")
+    r.add_argument("--version", default="", help="the server's version, shown in the table")
+    r.add_argument("--stack", default="", help="what else it runs on (torch, ...), recorded")
     r.add_argument("--url", required=True)
     r.add_argument("--model", required=True)
     r.add_argument("--prompts", required=True)
