@@ -85,6 +85,7 @@ stop_server() {  # the whole process tree (vLLM forks an engine core), then wait
   echo "port $PORT still busy after stopping the server" >&2; return 1
 }
 trap stop_server EXIT
+trap "exit 130" INT TERM
 
 pkg_version() {  # pkg_version PYTHON PKG...: "1.2.3" for one package, "torch 2.13.0, transformers 5.19.1" for several
   "$1" -c 'import importlib.metadata as m, sys; p = sys.argv[1:]

@@ -35,6 +35,9 @@ EXTRA = {  # per server: how to make it generate exactly max_tokens tokens (and 
 }
 
 
+LABEL = {"kotune": "kotune", "vllm": "vLLM CPU", "hf": "transformers serve"}
+
+
 def cmd_model(a) -> None:
     """The checkpoint comes from generate_peer.py (random init); here: KoGPT2's specials and tokenizer files."""
     import shutil
@@ -191,8 +194,8 @@ def cmd_table(a) -> None:
             ratio = f"{ours['tokens_per_s'] / r['tokens_per_s']:.2f}x" if ours and s != a.ours and r["tokens_per_s"] else ""
             tpr = "-".join(str(t) for t in (r["tokens_per_request"][:1] + r["tokens_per_request"][-1:]
                                             if len(r["tokens_per_request"]) > 1 else r["tokens_per_request"]))
-            name = f"**{s}**" if s == a.ours else s
-            print(f"| {name} {r['version'] or ''} | {c} | {r['requests']} | {r['errors']} | {tpr} | {r['tokens_per_s']:.1f} "
+            name = f"{LABEL.get(s, s)} {r['version'] or ''}".strip()
+            print(f"| {f'**{name}**' if s == a.ours else name} | {c} | {r['requests']} | {r['errors']} | {tpr} | {r['tokens_per_s']:.1f} "
                   f"| {fmt(r['ttft_p50_ms'])} / {fmt(r['ttft_p99_ms'])} | {fmt(r['itl_p50_ms'], '.1f')} / "
                   f"{fmt(r['itl_p99_ms'], '.1f')} | {ratio} |")
     print()
@@ -229,7 +232,7 @@ def cmd_table(a) -> None:
         notes.append(f"{s}: {n} requests gave another text than the same prompt's first request (batching numerics)")
     print("; ".join(notes) + ".")
     print()
-    print("Servers: " + "; ".join(f"{r['server']} {r['version']} ({r['stack']})" for r in
+    print("Servers: " + "; ".join(f"{LABEL.get(r['server'], r['server'])} {r['version']} ({r['stack']})" for r in
                                   {r["server"]: r for r in rows}.values()) + ".")
 
 
