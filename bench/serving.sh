@@ -19,7 +19,7 @@
 #   --no-build             use the jars already built (cli/target, inference-service/target/quarkus-app)
 # Needs: the venvs of bench/python/setup_serving_peers.sh (VLLM_PYTHON, HF_PYTHON, CLIENT_PYTHON override them; HF's
 # also makes the checkpoint), ../shared/data (or KOTUNE_SHARED_DIR) for the KoGPT2 tokenizer and nsmc.
-# KOTUNE_JAVA_OPTS: extra JVM options / -D config for inference-service (e.g. -Dkotune.inference.max-concurrent=4).
+# KOTUNE_JAVA_OPTS: extra JVM options / -D config for inference-service (e.g. -Dkotune.inference.max-batch-size=16).
 # Outputs under $OUT (default /tmp/kotune-bench-serving): the checkpoint and its export (models/), prompts.jsonl,
 # results.jsonl (one line per server and level), requests.jsonl (every request with its text), logs/, table.md.
 # A full run (defaults) takes about 7 minutes on an idle 2-core machine, vLLM's start (~65 s) included; run it on an
@@ -99,10 +99,10 @@ start_server() {  # start_server NAME: starts it in the background (SERVER_PID),
       MODEL="$MODEL_ID"; VERSION="$(git -C "$ROOT" rev-parse --short HEAD)$(git -C "$ROOT" diff --quiet HEAD || echo +)"
       STACK="inference-service jar, $(java -version 2>&1 | head -1 | cut -d'"' -f2 | sed 's/^/Java /'), ONNX Runtime $(ls "$ROOT"/inference-service/target/quarkus-app/lib/main/ | sed -n 's/^com.microsoft.onnxruntime.onnxruntime-\(.*\)\.jar$/\1/p')"
       # shellcheck disable=SC2086
-      java -Xmx2g ${KOTUNE_JAVA_OPTS:-} -Dquarkus.http.host=127.0.0.1 -Dquarkus.http.port="$PORT" \
+      java -Xmx2g -XX:MaxDirectMemorySize=4g ${KOTUNE_JAVA_OPTS:-} -Dquarkus.http.host=127.0.0.1 -Dquarkus.http.port="$PORT" \
         -Dquarkus.grpc.server.host=127.0.0.1 -Dquarkus.grpc.server.port=$((PORT + 1)) \
         -Dkotune.home="$OUT/kotune-home" -Dkotune.inference.models-dir="$MODELS" \
-        -Dkotune.inference.follow-training-events=false -Dkotune.inference.max-queue=4096 -Dai.djl.offline=true \
+        -Dkotune.inference.follow-training-events=false -Dkotune.inference.max-waiting=4096 -Dai.djl.offline=true \
         -jar "$ROOT/inference-service/target/quarkus-app/quarkus-run.jar" > "$log" 2>&1 &
       ;;
     vllm)

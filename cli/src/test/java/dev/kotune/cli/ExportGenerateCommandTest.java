@@ -88,7 +88,7 @@ class ExportGenerateCommandTest {
   void rejectsTopPAboveOneNamingTheField() {
     Run run = run("generate", "--model", exported.toString(), "--ids", "1,2", "--do-sample", "--top-p", "1.5");
     assertThat(run.exitCode()).isEqualTo(2);
-    assertThat(run.err()).contains("top_p must be in (0, 1], got 1.5").doesNotContain("Exception");
+    assertThat(run.err()).contains("--top-p must be in (0, 1], got 1.5").doesNotContain("Exception");
   }
 
   @Test
