@@ -41,7 +41,7 @@ CP="$ROOT/bench/target/classes:$(cat "$ROOT/bench/target/bench.classpath")"
 [[ -f "$CKPT/model.safetensors" ]] || "$PY" "$ROOT/bench/python/generate_peer.py" checkpoint "$CKPT" >&2
 for f in fused plain; do
   [[ -f "$OUT/onnx-$f/model.onnx" ]] || java -Xmx3g -jar "$ROOT/cli/target/kotune-cli.jar" export \
-    --checkpoint "$CKPT" --out "$OUT/onnx-$f" --flavour "$f" >&2
+    --checkpoint "$CKPT" --out "$OUT/onnx-$f" --flavour "$f" --no-logits-to-keep >&2  # GenAI feeds Optimum's inputs only
 done
 java -cp "$CP" dev.kotune.bench.generation.MemoryBandwidth --threads "$THREADS" | tee "$OUT/bandwidth.json" >&2
 OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS=1 "$PY" "$ROOT/bench/python/generate_peer.py" bandwidth \

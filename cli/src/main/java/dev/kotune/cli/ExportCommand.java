@@ -62,6 +62,11 @@ final class ExportCommand implements Callable<Integer> {
           + " the tokenizer's own.")
   String chatTemplateFromPrompt;
 
+  @Option(names = "--no-logits-to-keep",
+      description = "Leave out the logits_to_keep input (exactly Optimum's inputs, for ONNX Runtime GenAI, which feeds"
+          + " only the inputs it knows). Default: with it, so a prefill computes the LM head for the last position only.")
+  boolean noLogitsToKeep;
+
   @Option(names = "--external-data-above", paramLabel = "BYTES",
       description = "Move weights to model.onnx.data when they exceed BYTES. Default: 1900000000 (protobuf's 2 GB limit).")
   Long externalAbove;
@@ -75,7 +80,8 @@ final class ExportCommand implements Callable<Integer> {
       throw new UserException("--flavour: " + e.getMessage(), 2);
     }
     ExportOptions opts = ExportOptions.of(checkpoint, out).withFlavour(f).withTokenizer(tokenizer).withJob(jobId, step)
-        .withExternalThreshold(externalAbove != null ? externalAbove : OnnxModelWriter.DEFAULT_EXTERNAL_THRESHOLD);
+        .withExternalThreshold(externalAbove != null ? externalAbove : OnnxModelWriter.DEFAULT_EXTERNAL_THRESHOLD)
+        .withLogitsToKeep(!noLogitsToKeep);
     if (chatTemplateFromPrompt != null) {
       opts = opts.withChatTemplate(chatTemplate(chatTemplateFromPrompt), specialTokens());
     }

@@ -49,7 +49,7 @@ public final class BatchScheduler implements AutoCloseable {
      * @param maxBatchSize           rows decoded together, e.g. 32
      * @param maxTokensInFlight      sum over running rows of prompt + max new tokens, e.g. 32768
      * @param maxWaiting             requests waiting for admission before {@link QueueFullException}, e.g. 256
-     * @param maxPrefillTokens       prompt tokens prefilled between two decode steps (one request always fits), e.g. 512
+     * @param maxPrefillTokens       prompt tokens prefilled between two decode steps (one request always fits), e.g. 256
      */
     public record Options(int maxBatchSize, int maxTokensInFlight, int maxWaiting, int maxPrefillTokens) {
 
@@ -62,7 +62,7 @@ public final class BatchScheduler implements AutoCloseable {
         }
 
         public static Options defaults() {
-            return new Options(32, 32768, 256, 512);
+            return new Options(32, 32768, 256, 256);
         }
     }
 
@@ -385,7 +385,8 @@ public final class BatchScheduler implements AutoCloseable {
     private Prefilled prefill(int[] prompt) throws OrtException {
         int len = prompt.length;
         int vocab = info.vocabSize();
-        int chunk = (int) Math.max(1, Math.min(len, Generator.LOGITS_BUDGET / vocab));
+        int chunk = model.keepsLastLogitsOnly() ? len // one position of logits whatever the length
+                : (int) Math.max(1, Math.min(len, Generator.LOGITS_BUDGET / vocab));
         FloatBuffer buffer = model.logitBuffers().borrow(chunk * vocab);
         OrtSession.Result cache = null;
         try (OnnxTensor empty = OnnxTensor.createTensor(model.env(), FloatBuffer.allocate(0),
@@ -411,6 +412,7 @@ public final class BatchScheduler implements AutoCloseable {
                         in.put(names.past()[i], cache == null ? empty : (OnnxTensor) cache.get(names.present()[i])
                                 .orElseThrow());
                     }
+                    t = model.keepLastLogits(in, owned, t);
                     OnnxTensor out = own(owned, OnnxTensor.createTensor(model.env(),
                             buffer.duplicate().clear().limit(t * vocab).slice(), new long[] {1, t, vocab}));
                     OrtSession.Result result = model.session().run(in, names.presentSet(), Map.of("logits", out));
@@ -462,6 +464,7 @@ public final class BatchScheduler implements AutoCloseable {
         long t0 = System.nanoTime();
         try {
             inputs(in, owned, ids, mask, pos, rows, 1, columns + 1);
+            model.keepLastLogits(in, owned, 1);
             long[] pastShape = {rows, info.heads(), columns, info.headSize()};
             long[] presentShape = {rows, info.heads(), columns + 1, info.headSize()};
             for (int i = 0; i < names.past().length; i++) {

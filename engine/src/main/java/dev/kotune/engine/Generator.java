@@ -83,7 +83,9 @@ public final class Generator implements AutoCloseable {
         this.running = batch;
         this.listener = listener;
         long perPosition = (long) batch * info.vocabSize();
-        this.chunk = (int) Math.max(1, Math.min(longest, logitsBudget / perPosition));
+        // chunks bound the logits of one pass; a graph with logits_to_keep writes one position per row whatever T is
+        this.chunk = model.keepsLastLogitsOnly() ? longest
+                : (int) Math.max(1, Math.min(longest, logitsBudget / perPosition));
         this.logitsBuffer = model.logitBuffers().borrow(Math.toIntExact(perPosition * chunk)); // returned on close
         this.emptyPast = OnnxTensor.createTensor(model.env(), FloatBuffer.allocate(0),
                 new long[] {batch, info.heads(), 0, info.headSize()}); // (B, nH, 0, hs)
@@ -107,8 +109,7 @@ public final class Generator implements AutoCloseable {
             forward(from, from + chunk);
             from += chunk;
         }
-        forward(from, len);
-        int t = len - from;
+        int t = forward(from, len); // logits positions per row (1 with logits_to_keep)
         steps++;
         if (steps == 1) {
             firstToken = System.nanoTime() - start;
@@ -134,8 +135,11 @@ public final class Generator implements AutoCloseable {
         last = System.nanoTime() - start;
     }
 
-    /** Runs positions [from, to) of every row with the cache; logits land in {@link #logitsBuffer}. */
-    private void forward(int from, int to) throws OrtException {
+    /**
+     * Runs positions [from, to) of every row with the cache; logits land in {@link #logitsBuffer}: the last position
+     * only when the graph takes logits_to_keep. Returns the positions of logits per row.
+     */
+    private int forward(int from, int to) throws OrtException {
         int t = to - from;
         long[] ids = new long[batch * t];
         long[] mask = new long[batch * to];
@@ -165,9 +169,10 @@ public final class Generator implements AutoCloseable {
             for (int i = 0; i < names.past().length; i++) {
                 in.put(names.past()[i], past(names.present()[i]));
             }
-            FloatBuffer view = logitsBuffer.duplicate().clear().limit(batch * t * info.vocabSize()).slice(); // (B, T, V)
+            int kept = model.keepLastLogits(in, owned, t);
+            FloatBuffer view = logitsBuffer.duplicate().clear().limit(batch * kept * info.vocabSize()).slice();
             pinned.put("logits", own(owned, OnnxTensor.createTensor(model.env(), view,
-                    new long[] {batch, t, info.vocabSize()}))); // (B, T, V), written in place by ORT
+                    new long[] {batch, kept, info.vocabSize()}))); // (B, T', V), written in place by ORT
             long t0 = System.nanoTime();
             OrtSession.Result result = model.session().run(in, names.presentSet(), pinned);
             forwardNanos += System.nanoTime() - t0;
@@ -176,6 +181,7 @@ public final class Generator implements AutoCloseable {
             }
             cache = result;
             cached = to;
+            return kept;
         } finally {
             owned.forEach(OnnxTensor::close);
         }

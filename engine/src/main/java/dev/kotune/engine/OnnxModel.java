@@ -1,5 +1,6 @@
 package dev.kotune.engine;
 
+import ai.onnxruntime.OnnxTensor;
 import ai.onnxruntime.OrtEnvironment;
 import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
@@ -27,6 +28,7 @@ public final class OnnxModel implements AutoCloseable {
     private final Path dir;
     private final DirectBufferPool logitBuffers = new DirectBufferPool(4);
     private final KvNames kvNames;
+    private final boolean logitsToKeep;
 
     private OnnxModel(OrtEnvironment env, OrtSession session, ExecutionProvider provider, ModelInfo info, Path dir) {
         this.env = env;
@@ -35,6 +37,30 @@ public final class OnnxModel implements AutoCloseable {
         this.info = info;
         this.dir = dir;
         this.kvNames = KvNames.of(info.layers());
+        this.logitsToKeep = session.getInputNames().contains(LOGITS_TO_KEEP);
+    }
+
+    /** HF's {@code logits_to_keep} input of kotune exports: 1 = the LM head for the last position only. */
+    static final String LOGITS_TO_KEEP = "logits_to_keep";
+
+    /**
+     * Whether the graph takes {@code logits_to_keep} (kotune exports do; Optimum's do not): then a prefill computes
+     * the LM head for its last position only instead of every prompt position.
+     */
+    boolean keepsLastLogitsOnly() {
+        return logitsToKeep;
+    }
+
+    /** Adds {@code logits_to_keep = [1]} to {@code in} when the graph has it; returns the logits' positions (1 or t). */
+    int keepLastLogits(java.util.Map<String, ai.onnxruntime.OnnxTensorLike> in, java.util.List<OnnxTensor> owned,
+            int t) throws OrtException {
+        if (!logitsToKeep) {
+            return t;
+        }
+        OnnxTensor keep = OnnxTensor.createTensor(env, java.nio.LongBuffer.wrap(new long[] {1}), new long[] {1});
+        owned.add(keep);
+        in.put(LOGITS_TO_KEEP, keep);
+        return 1;
     }
 
     /** Loads {@code dirOrFile}: an export directory (with model.onnx) or a .onnx file. */

@@ -77,7 +77,8 @@ class BatchSchedulerTest {
                 default -> { }
             }
             int cancelAfter = i % 10 == 7 ? 1 + random.nextInt(3) : -1;
-            cases.add(new Case(prompt, p.build(), cancelAfter, random.nextInt(12)));
+            // bursts of 8 arrivals, then a pause: joins into a busy batch and batches that drain and refill
+            cases.add(new Case(prompt, p.build(), cancelAfter, i % 8 == 7 ? 5 + random.nextInt(20) : 0));
         }
         List<GenerationResult> solo = new ArrayList<>();
         List<List<GeneratedToken>> soloTokens = new ArrayList<>();
@@ -104,7 +105,7 @@ class BatchSchedulerTest {
         };
         try (BatchScheduler s = new BatchScheduler(model, new BatchScheduler.Options(12, 4096, 100, 64), observer)) {
             for (Case c : cases) {
-                Thread.sleep(c.delayMillis()); // arrivals spread over the run: most join a running batch
+                Thread.sleep(c.delayMillis());
                 Collector col = new Collector(c.cancelAfter());
                 collectors.add(col);
                 handles.add(s.submit(c.prompt(), c.params(), null, col));

@@ -23,9 +23,14 @@ import java.util.Objects;
  * @param specialTokens          with a chat template: special tokens the template may use, e.g.
  *                               {@code {"eos_token": "</s>"}}, written into {@code tokenizer_config.json} where it
  *                               has no such key; never null (empty: none)
+ * @param logitsToKeep           give the graph HF's {@code logits_to_keep} input (int64 (1,): 0 = logits of every
+ *                               position, k = of the last k), so a prefill computes the LM head for its last position
+ *                               only; default true. False: exactly Optimum's inputs (ONNX Runtime GenAI feeds only
+ *                               the inputs it knows)
  */
 public record ExportOptions(Path checkpoint, Path out, GraphFlavour flavour, Path tokenizer, String jobId, Long step,
-                            long externalThresholdBytes, String chatTemplate, Map<String, String> specialTokens) {
+                            long externalThresholdBytes, String chatTemplate, Map<String, String> specialTokens,
+                            boolean logitsToKeep) {
 
     public ExportOptions {
         Objects.requireNonNull(checkpoint, "checkpoint");
@@ -43,26 +48,27 @@ public record ExportOptions(Path checkpoint, Path out, GraphFlavour flavour, Pat
      */
     public static ExportOptions of(Path checkpoint, Path out) {
         return new ExportOptions(checkpoint, out, GraphFlavour.DEFAULT, null, null, null,
-                OnnxModelWriter.DEFAULT_EXTERNAL_THRESHOLD, null, Map.of());
+                OnnxModelWriter.DEFAULT_EXTERNAL_THRESHOLD, null, Map.of(), true);
     }
 
     public ExportOptions withFlavour(GraphFlavour f) {
         return new ExportOptions(checkpoint, out, f, tokenizer, jobId, step, externalThresholdBytes, chatTemplate,
-                specialTokens);
+                specialTokens, logitsToKeep);
     }
 
     public ExportOptions withTokenizer(Path t) {
         return new ExportOptions(checkpoint, out, flavour, t, jobId, step, externalThresholdBytes, chatTemplate,
-                specialTokens);
+                specialTokens, logitsToKeep);
     }
 
     public ExportOptions withJob(String job, Long s) {
         return new ExportOptions(checkpoint, out, flavour, tokenizer, job, s, externalThresholdBytes, chatTemplate,
-                specialTokens);
+                specialTokens, logitsToKeep);
     }
 
     public ExportOptions withExternalThreshold(long bytes) {
-        return new ExportOptions(checkpoint, out, flavour, tokenizer, jobId, step, bytes, chatTemplate, specialTokens);
+        return new ExportOptions(checkpoint, out, flavour, tokenizer, jobId, step, bytes, chatTemplate, specialTokens,
+                logitsToKeep);
     }
 
     /**
@@ -71,6 +77,12 @@ public record ExportOptions(Path checkpoint, Path out, GraphFlavour flavour, Pat
      */
     public ExportOptions withChatTemplate(String template, Map<String, String> tokens) {
         return new ExportOptions(checkpoint, out, flavour, tokenizer, jobId, step, externalThresholdBytes, template,
-                tokens);
+                tokens, logitsToKeep);
+    }
+
+    /** With or without the {@code logits_to_keep} input (see the record's doc). */
+    public ExportOptions withLogitsToKeep(boolean keep) {
+        return new ExportOptions(checkpoint, out, flavour, tokenizer, jobId, step, externalThresholdBytes, chatTemplate,
+                specialTokens, keep);
     }
 }

@@ -58,7 +58,7 @@ public final class OnnxExporter {
                 opts.step() != null ? opts.step() : parent != null ? parent.step() : 0L,
                 parent != null ? parent.metrics() : Map.of());
 
-        GraphBuilder graph = Gpt2Graph.build(opts.flavour(), ckpt.config(), ckpt.weights());
+        GraphBuilder graph = Gpt2Graph.build(opts.flavour(), ckpt.config(), ckpt.weights(), opts.logitsToKeep());
         boolean external = graph.initializerBytes() > opts.externalThresholdBytes();
         ExportMetadata meta = new ExportMetadata(md, new ExportMetadata.OnnxInfo(ExportFiles.MODEL,
                 opts.flavour().id(), Gpt2Graph.OPSET, opts.flavour() == GraphFlavour.FUSED ? 1 : 0,

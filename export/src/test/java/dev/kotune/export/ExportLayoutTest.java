@@ -70,7 +70,8 @@ class ExportLayoutTest {
             Map<String, NodeInfo> in = s.getInputInfo();
             assertThat(in.keySet()).containsExactly("input_ids", "attention_mask", "position_ids",
                     "past_key_values.0.key", "past_key_values.0.value", "past_key_values.1.key",
-                    "past_key_values.1.value", "past_key_values.2.key", "past_key_values.2.value");
+                    "past_key_values.1.value", "past_key_values.2.key", "past_key_values.2.value", "logits_to_keep");
+            assertThat(shape(in.get("logits_to_keep"))).containsExactly(1);
             assertThat(shape(in.get("past_key_values.1.value"))).containsExactly(-1, 3, -1, 16);
             assertThat(((TensorInfo) in.get("input_ids").getInfo()).type.name()).isEqualTo("INT64");
             assertThat(((TensorInfo) in.get("attention_mask").getInfo()).type.name()).isEqualTo("INT64");
@@ -96,6 +97,53 @@ class ExportLayoutTest {
         assertThat(genai.get("model").get("vocab_size").asInt()).isEqualTo(51200);
         assertThat(genai.get("search").get("max_length").asInt()).isEqualTo(20);
         assertThat(genai.get("search").get("top_k").asInt()).isEqualTo(50);
+    }
+
+    @Test
+    void logitsToKeepOneGivesTheLastPositionsLogitsAndCanBeLeftOutForGenAi() throws Exception {
+        Path with = OnnxExporter.export(ExportOptions.of(Goldens.tinyModel(), tmp.resolve("keep"))).model();
+        Path without = OnnxExporter.export(ExportOptions.of(Goldens.tinyModel(), tmp.resolve("optimum"))
+                .withLogitsToKeep(false)).model();
+        OrtEnvironment env = OrtEnvironment.getEnvironment();
+        long[] ids = {24454, 401, 9208, 6889, 8615};
+        float[] all = lastLogits(env, without, ids, null);   // (1, 5, V): the last row of it
+        float[] kept = lastLogits(env, with, ids, 1L);        // (1, 1, V)
+        float[] every = lastLogits(env, with, ids, 0L);       // (1, 5, V) again
+        assertThat(kept).containsExactly(all, org.assertj.core.data.Offset.offset(1e-5f)); // an M=1 product
+        assertThat(every).containsExactly(all);
+        try (OrtSession s = env.createSession(without.toString(), new OrtSession.SessionOptions())) {
+            assertThat(s.getInputNames()).doesNotContain("logits_to_keep");
+        }
+    }
+
+    /** The last position's logits of one forward over {@code ids}; {@code keep} null: the input is not fed. */
+    private static float[] lastLogits(OrtEnvironment env, Path model, long[] ids, Long keep) throws Exception {
+        try (OrtSession s = env.createSession(model.toString(), new OrtSession.SessionOptions())) {
+            Map<String, ai.onnxruntime.OnnxTensor> in = new java.util.HashMap<>();
+            long[] shape = {1, ids.length};
+            long[] pos = java.util.stream.LongStream.range(0, ids.length).toArray();
+            long[] mask = new long[ids.length];
+            java.util.Arrays.fill(mask, 1);
+            in.put("input_ids", ai.onnxruntime.OnnxTensor.createTensor(env, java.nio.LongBuffer.wrap(ids), shape));
+            in.put("attention_mask", ai.onnxruntime.OnnxTensor.createTensor(env, java.nio.LongBuffer.wrap(mask), shape));
+            in.put("position_ids", ai.onnxruntime.OnnxTensor.createTensor(env, java.nio.LongBuffer.wrap(pos), shape));
+            if (keep != null) {
+                in.put("logits_to_keep", ai.onnxruntime.OnnxTensor.createTensor(env,
+                        java.nio.LongBuffer.wrap(new long[] {keep}), new long[] {1}));
+            }
+            for (int i = 0; i < 3; i++) {
+                for (String kv : new String[] {"key", "value"}) {
+                    in.put("past_key_values." + i + "." + kv, ai.onnxruntime.OnnxTensor.createTensor(env,
+                            java.nio.FloatBuffer.allocate(0), new long[] {1, 3, 0, 16}));
+                }
+            }
+            try (OrtSession.Result r = s.run(in)) {
+                float[][][] logits = (float[][][]) r.get("logits").get().getValue();
+                return logits[0][logits[0].length - 1];
+            } finally {
+                in.values().forEach(ai.onnxruntime.OnnxTensor::close);
+            }
+        }
     }
 
     @Test

@@ -46,6 +46,9 @@ final class OrtDecoder implements AutoCloseable {
             in.put("attention_mask", OnnxTensor.createTensor(env, LongBuffer.wrap(flat(mask)),
                     new long[] {b, mask[0].length}));
             in.put("position_ids", OnnxTensor.createTensor(env, LongBuffer.wrap(flat(pos)), new long[] {b, t}));
+            if (session.getInputNames().contains("logits_to_keep")) { // 0: the logits of every position
+                in.put("logits_to_keep", OnnxTensor.createTensor(env, LongBuffer.wrap(new long[] {0}), new long[] {1}));
+            }
             long[] pastShape = {b, heads, pastLen, headSize};
             for (int i = 0; i < layers; i++) {
                 float[] k = pastLen == 0 ? new float[0] : pastK[i];

@@ -48,8 +48,8 @@ public interface InferenceConfig {
     @WithDefault("256")
     int maxWaiting();
 
-    /** Prompt tokens prefilled between two decode steps (a burst of new requests stalls running ones less), e.g. 512. */
-    @WithDefault("512")
+    /** Prompt tokens prefilled between two decode steps (a burst of new requests stalls running ones less), e.g. 256. */
+    @WithDefault("256")
     int maxPrefillTokens();
 
     /**

@@ -25,7 +25,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * HTTP against its peers): the gap between the two is the service's own cost.
  *
  * <pre>java -cp ... dev.kotune.bench.serving.SchedulerBench --model DIR [--concurrency "1 8 32"] [--requests 2]
- *     [--new 64] [--threads 2] [--max-batch 32] [--prefill 512]</pre>
+ *     [--new 64] [--threads 2] [--max-batch 32] [--prefill 256]</pre>
  */
 public final class SchedulerBench {
 
@@ -39,7 +39,7 @@ public final class SchedulerBench {
         int requests = Integer.parseInt(a.getOrDefault("requests", "2"));
         int threads = Integer.parseInt(a.getOrDefault("threads", "2"));
         BatchScheduler.Options options = new BatchScheduler.Options(Integer.parseInt(a.getOrDefault("max-batch", "32")),
-                32768, 1024, Integer.parseInt(a.getOrDefault("prefill", "512")));
+                32768, 1024, Integer.parseInt(a.getOrDefault("prefill", "256")));
         ObjectMapper json = new ObjectMapper();
         try (OnnxModel m = OnnxModel.load(model, EngineOptions.defaults().withThreads(threads, 1));
                 BatchScheduler s = new BatchScheduler("bench", m, options, null)) {

@@ -4,6 +4,8 @@ import static dev.kotune.export.gpt2.OnnxNames.ATTENTION_MASK;
 import static dev.kotune.export.gpt2.OnnxNames.BATCH;
 import static dev.kotune.export.gpt2.OnnxNames.INPUT_IDS;
 import static dev.kotune.export.gpt2.OnnxNames.LOGITS;
+import static dev.kotune.export.gpt2.OnnxNames.LOGITS_SEQUENCE;
+import static dev.kotune.export.gpt2.OnnxNames.LOGITS_TO_KEEP;
 import static dev.kotune.export.gpt2.OnnxNames.PAST_SEQUENCE;
 import static dev.kotune.export.gpt2.OnnxNames.POSITION_IDS;
 import static dev.kotune.export.gpt2.OnnxNames.SEQUENCE;
@@ -57,14 +59,19 @@ public abstract class Gpt2Graph {
 
     /** The graph for {@code flavour}; {@code weights} use normalised names (no {@code transformer.} prefix). */
     public static GraphBuilder build(GraphFlavour flavour, GPT2Config config, StateDict weights) {
+        return build(flavour, config, weights, true);
+    }
+
+    /** @param logitsToKeep with HF's {@code logits_to_keep} input (see {@code ExportOptions}) */
+    public static GraphBuilder build(GraphFlavour flavour, GPT2Config config, StateDict weights, boolean logitsToKeep) {
         Gpt2Graph graph = switch (flavour) {
             case PLAIN -> new PlainGpt2Graph(config, weights);
             case FUSED -> new FusedGpt2Graph(config, weights);
         };
-        return graph.build();
+        return graph.build(logitsToKeep);
     }
 
-    private GraphBuilder build() {
+    private GraphBuilder build(boolean logitsToKeep) {
         g.input(INPUT_IDS, DataType.INT64, BATCH, SEQUENCE);
         g.input(ATTENTION_MASK, DataType.INT64, BATCH, TOTAL_SEQUENCE);
         g.input(POSITION_IDS, DataType.INT64, BATCH, SEQUENCE);
@@ -75,8 +82,15 @@ public abstract class Gpt2Graph {
         String tok = g.op("embed.tok", "Gather", weight("wte.weight"), INPUT_IDS);    // (B, T, C)
         String pos = g.op("embed.pos", "Gather", weight("wpe.weight"), POSITION_IDS); // (B, T, C)
         String hidden = blocks(tok, pos);                                             // (B, T, C) after ln_f
+        if (logitsToKeep) {
+            // HF's logits_to_keep: hidden[:, -k:] (k = 0 keeps every position), so a prefill pays the LM head once
+            g.input(LOGITS_TO_KEEP, DataType.INT64, 1);
+            String start = g.op("lm_head.keep_start", "Neg", LOGITS_TO_KEEP);                  // (1,) = [-k]
+            hidden = g.op("lm_head.keep", "Slice", List.of(hidden, start,
+                    g.int64s("const.keep_end", Long.MAX_VALUE), g.int64s("const.keep_axis", 1))); // (B, T', C)
+        }
         lmHead(hidden);
-        g.output(LOGITS, DataType.FLOAT, BATCH, SEQUENCE, vocab);
+        g.output(LOGITS, DataType.FLOAT, BATCH, logitsToKeep ? LOGITS_SEQUENCE : SEQUENCE, vocab);
         for (int i = 0; i < nLayer; i++) {
             g.output(OnnxNames.presentKey(i), DataType.FLOAT, BATCH, nHead, TOTAL_SEQUENCE, headSize);
             g.output(OnnxNames.presentValue(i), DataType.FLOAT, BATCH, nHead, TOTAL_SEQUENCE, headSize);
@@ -95,7 +109,7 @@ public abstract class Gpt2Graph {
         String head = config.tieWordEmbeddings() || !weights.contains("lm_head.weight") ? "wte.weight" : "lm_head.weight";
         String flat = g.op("lm_head.flat", "Reshape", hidden, g.int64s("const.shape_flat", -1, nEmbd)); // (B·T, C)
         String logits2 = g.op("lm_head.gemm", "Gemm", List.of(flat, weight(head)), Attr.i("transB", 1)); // (B·T, V)
-        String ids = g.op("lm_head.ids_shape", "Shape", INPUT_IDS);                                   // (2,) = [B, T]
+        String ids = g.op("lm_head.ids_shape", "Shape", List.of(hidden), Attr.i("end", 2));           // (2,) = [B, T]
         String shape = g.op("lm_head.shape", "Concat", List.of(ids, g.int64s("const.vocab", vocab)),
                 Attr.i("axis", 0));                                                                   // (3,)
         g.op(LOGITS, "Reshape", logits2, shape);                                                      // (B, T, V)

@@ -10,6 +10,8 @@ public final class OnnxNames {
     public static final String ATTENTION_MASK = "attention_mask";
     public static final String POSITION_IDS = "position_ids";
     public static final String LOGITS = "logits";
+    /** HF's {@code logits_to_keep}: int64 (1,), 0 = every position, k = the last k (kotune exports; not Optimum's). */
+    public static final String LOGITS_TO_KEEP = "logits_to_keep";
     /** {@code String.format} patterns with the layer index, as genai_config.json spells them. */
     public static final String PAST_KEY = "past_key_values.%d.key";
     public static final String PAST_VALUE = "past_key_values.%d.value";
@@ -20,6 +22,8 @@ public final class OnnxNames {
     public static final String SEQUENCE = "sequence_length";
     public static final String PAST_SEQUENCE = "past_sequence_length";
     public static final String TOTAL_SEQUENCE = "total_sequence_length";
+    /** Positions with logits: sequence_length, or logits_to_keep when it is not 0. */
+    public static final String LOGITS_SEQUENCE = "logits_sequence_length";
 
     private OnnxNames() {
     }
