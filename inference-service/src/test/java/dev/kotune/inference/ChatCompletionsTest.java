@@ -1,6 +1,6 @@
 package dev.kotune.inference;
 
-import static io.restassured.RestAssured.given;
+import static dev.kotune.inference.Rest.post;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.startsWith;
@@ -9,8 +9,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.junit.QuarkusTest;
-import io.restassured.http.ContentType;
-import io.restassured.response.ValidatableResponse;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
@@ -36,10 +34,6 @@ class ChatCompletionsTest {
     @AfterEach
     void removeModels() {
         TestModels.clear();
-    }
-
-    private static ValidatableResponse post(String path, String body) {
-        return given().contentType(ContentType.JSON).body(body).post(path).then();
     }
 
     @Test
