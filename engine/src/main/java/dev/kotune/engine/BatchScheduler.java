@@ -361,7 +361,8 @@ public final class BatchScheduler implements AutoCloseable {
                     info.contextLength(), r.detokenizer), r.reserved / r.params.n());
             System.arraycopy(p.logits, 0, scores, 0, scores.length);
             emit(s, s.decoder.next(scores));
-            if (s.decoder.isFinished()) {
+            if (s.decoder.isFinished()) { // done at its first token: it never takes a row
+                tokensInFlight -= s.reserved;
                 finish(s);
                 continue;
             }
@@ -387,7 +388,7 @@ public final class BatchScheduler implements AutoCloseable {
         int vocab = info.vocabSize();
         int chunk = model.keepsLastLogitsOnly() ? len // one position of logits whatever the length
                 : (int) Math.max(1, Math.min(len, Generator.LOGITS_BUDGET / vocab));
-        FloatBuffer buffer = model.logitBuffers().borrow(chunk * vocab);
+        FloatBuffer buffer = model.logitBuffers().borrow((model.keepsLastLogitsOnly() ? 1 : chunk) * vocab);
         OrtSession.Result cache = null;
         try (OnnxTensor empty = OnnxTensor.createTensor(model.env(), FloatBuffer.allocate(0),
                 new long[] {1, info.heads(), 0, info.headSize()})) {

@@ -86,7 +86,8 @@ public final class Generator implements AutoCloseable {
         // chunks bound the logits of one pass; a graph with logits_to_keep writes one position per row whatever T is
         this.chunk = model.keepsLastLogitsOnly() ? longest
                 : (int) Math.max(1, Math.min(longest, logitsBudget / perPosition));
-        this.logitsBuffer = model.logitBuffers().borrow(Math.toIntExact(perPosition * chunk)); // returned on close
+        long positions = model.keepsLastLogitsOnly() ? 1 : chunk; // logits per row of one pass
+        this.logitsBuffer = model.logitBuffers().borrow(Math.toIntExact(perPosition * positions)); // returned on close
         this.emptyPast = OnnxTensor.createTensor(model.env(), FloatBuffer.allocate(0),
                 new long[] {batch, info.heads(), 0, info.headSize()}); // (B, nH, 0, hs)
         this.scores = new float[info.vocabSize()];

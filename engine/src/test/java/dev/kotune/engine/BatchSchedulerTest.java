@@ -247,6 +247,33 @@ class BatchSchedulerTest {
         }
     }
 
+    @Test
+    void tokensInFlightBoundTheBatchAndComeBackWhenRequestsEndEvenAtTheirFirstToken() throws Exception {
+        AtomicInteger maxRows = new AtomicInteger();
+        BatchScheduler.Observer observer = new BatchScheduler.Observer() {
+            @Override
+            public void onDecodeStep(int rows, long nanos) {
+                maxRows.accumulateAndGet(rows, Math::max);
+            }
+        };
+        int[] prompt = new SplittableRandom(5).ints(10, 5, 51200).toArray();
+        try (BatchScheduler s = new BatchScheduler(model, new BatchScheduler.Options(8, 100, 100, 512), observer)) {
+            for (int i = 0; i < 20; i++) { // each reserves 11 tokens and ends at its first token
+                s.submit(prompt, SamplingParams.builder().maxNewTokens(1).build(), null, new Collector(-1)).results()
+                        .get(60, TimeUnit.SECONDS);
+            }
+            List<BatchScheduler.Handle> long4 = new ArrayList<>();
+            for (int i = 0; i < 4; i++) { // 10 + 40 = 50 tokens each: two fit in 100
+                long4.add(s.submit(prompt, SamplingParams.builder().maxNewTokens(40).ignoreEos(true).build(), null,
+                        new Collector(-1)));
+            }
+            for (BatchScheduler.Handle h : long4) {
+                assertThat(h.results().get(60, TimeUnit.SECONDS).get(0).tokenIds()).hasSize(40);
+            }
+        }
+        assertThat(maxRows.get()).as("rows that fit 100 tokens in flight").isEqualTo(2);
+    }
+
     static int firstDifference(int[] a, int[] b) {
         for (int i = 0; i < Math.min(a.length, b.length); i++) {
             if (a[i] != b[i]) {
