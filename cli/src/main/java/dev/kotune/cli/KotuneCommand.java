@@ -19,6 +19,7 @@ import picocli.CommandLine.Spec;
       DemoCommand.class,
       SubmitCommand.class,
       JobsCommand.class,
+      ModelsCommand.class,
       BrokerCommand.class,
       TokenizeCommand.class,
       TrainTokenizerCommand.class,
