@@ -15,6 +15,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Locale;
+import org.yaml.snakeyaml.error.MarkedYAMLException;
 
 /**
  * A job file of {@code kotune submit --job}: a {@code TrainingJobSpec} as protobuf JSON, or the same document as
@@ -64,7 +65,14 @@ final class JobFile {
     } catch (JsonProcessingException e) {
       JsonLocation at = e.getLocation();
       String where = at == null ? "" : " at line " + at.getLineNr() + ", column " + at.getColumnNr();
-      throw new UserException("job file " + source + " is not valid YAML" + where + ": " + e.getOriginalMessage());
+      String problem = e.getOriginalMessage().lines().findFirst().orElse("");
+      if (e.getCause() instanceof MarkedYAMLException marked && marked.getProblemMark() != null) {
+        // SnakeYAML's own words, one line: "while parsing a flow sequence: expected ',' or ']', but got <stream end>".
+        where = " at line " + (marked.getProblemMark().getLine() + 1) + ", column "
+            + (marked.getProblemMark().getColumn() + 1);
+        problem = (marked.getContext() == null ? "" : marked.getContext() + ": ") + marked.getProblem();
+      }
+      throw new UserException("job file " + source + " is not valid YAML" + where + ": " + problem);
     }
     if (tree == null || tree.isMissingNode() || tree.isNull()) {
       throw new UserException("job file " + source + " is empty: a TrainingJobSpec needs at least base_model and dataset");

@@ -90,7 +90,7 @@ final class ProgressBar {
     double fraction = total > 0 ? Math.min(1.0, (double) step / total) : 0.0;
     int filled = (int) Math.round(fraction * WIDTH);
     return "[" + "#".repeat(filled) + ".".repeat(WIDTH - filled) + "] " + step + "/" + (total > 0 ? total : "?")
-        + String.format(" %3d%% loss %.4f ETA %s", Math.round(fraction * 100), loss, eta == null ? "--:--" : clock(eta));
+        + String.format(java.util.Locale.ROOT, " %3d%% loss %.4f ETA %s", Math.round(fraction * 100), loss, eta == null ? "--:--" : clock(eta));
   }
 
   /** m:ss, or h:mm:ss from an hour on. */
