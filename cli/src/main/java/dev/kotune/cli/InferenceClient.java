@@ -31,16 +31,25 @@ final class InferenceClient {
     this.base = base;
   }
 
+  /** One entry of {@code GET /v1/models}: OpenAI's id, created (epoch seconds) and owned_by. */
+  record Model(String id, long created, String ownedBy) {}
+
   /** The ids {@code GET /v1/models} lists now. */
   List<String> models() throws IOException, InterruptedException {
+    return listModels().stream().map(Model::id).toList();
+  }
+
+  /** The models {@code GET /v1/models} lists now, in its order. */
+  List<Model> listModels() throws IOException, InterruptedException {
     HttpResponse<String> r = http.send(HttpRequest.newBuilder(base.resolve("/v1/models"))
         .timeout(Duration.ofSeconds(10)).GET().build(), HttpResponse.BodyHandlers.ofString());
     if (r.statusCode() != 200) {
       throw new IOException("GET /v1/models answered " + r.statusCode() + ": " + r.body());
     }
-    List<String> ids = new ArrayList<>();
-    JSON.readTree(r.body()).path("data").forEach(m -> ids.add(m.path("id").asText()));
-    return ids;
+    List<Model> models = new ArrayList<>();
+    JSON.readTree(r.body()).path("data").forEach(m -> models.add(
+        new Model(m.path("id").asText(), m.path("created").asLong(), m.path("owned_by").asText(""))));
+    return models;
   }
 
   /** Polls {@code GET /v1/models} until it lists {@code id}; false when {@code timeout} passes first. */

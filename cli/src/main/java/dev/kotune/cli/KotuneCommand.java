@@ -19,6 +19,7 @@ import picocli.CommandLine.Spec;
       DemoCommand.class,
       SubmitCommand.class,
       JobsCommand.class,
+      ModelsCommand.class,
       BrokerCommand.class,
       TokenizeCommand.class,
       TrainTokenizerCommand.class,
@@ -51,10 +52,10 @@ public final class KotuneCommand implements Runnable {
     cli.setExecutionExceptionHandler((ex, commandLine, parseResult) -> {
       PrintWriter err = commandLine.getErr();
       if (ex instanceof UserException user) {
-        err.println("kotune " + commandLine.getCommandName() + ": " + user.getMessage());
+        err.println(commandLine.getCommandSpec().qualifiedName() + ": " + user.getMessage());
         return user.exitCode();
       }
-      err.println("kotune " + commandLine.getCommandName() + ": " + ex);
+      err.println(commandLine.getCommandSpec().qualifiedName() + ": " + ex);
       ex.printStackTrace(err);
       return 1;
     });

@@ -31,7 +31,7 @@ final class SubmitCommand implements Callable<Integer> {
   Source source;
 
   static final class Source {
-    @Option(names = "--job", paramLabel = "FILE", description = "A TrainingJobSpec as protobuf JSON.")
+    @Option(names = "--job", paramLabel = "FILE", description = "A TrainingJobSpec as protobuf JSON, or as YAML (.yaml/.yml; e.g. examples/notebook-job.yaml).")
     Path jobFile;
 
     @Option(names = "--notebook", description = "The notebook's built-in job (four examples, its settings).")
@@ -57,7 +57,7 @@ final class SubmitCommand implements Callable<Integer> {
     if (!JOB_ID.matcher(id).matches()) {
       throw new UserException("--job-id must match [A-Za-z0-9._-]{1,64}, got '" + id + "'", 2);
     }
-    TrainingJobSpec spec = source.notebook ? NotebookJob.spec(baseModel) : NotebookJob.fromJsonFile(source.jobFile);
+    TrainingJobSpec spec = source.notebook ? NotebookJob.spec(baseModel) : JobFile.read(source.jobFile);
     try (TrainingEvents.Reader reader = follow ? new TrainingEvents.Reader(kafka) : null) {
       TrainingEvents.submit(kafka, id, spec, Duration.ofSeconds(30));
       out().println("submitted " + id + " to " + kafka.jobsTopic() + " at " + kafka.bootstrapServers());

@@ -5,6 +5,7 @@ import com.google.protobuf.Timestamp;
 import dev.kotune.proto.training.v1.JobState;
 import dev.kotune.proto.training.v1.TrainingEvent;
 import dev.kotune.proto.training.v1.TrainingJobSpec;
+import dev.kotune.proto.training.v1.TrainingJobCancelRequested;
 import dev.kotune.proto.training.v1.TrainingJobSubmitted;
 import dev.kotune.proto.training.v1.ValidationError;
 import java.time.Duration;
@@ -38,15 +39,35 @@ final class TrainingEvents {
 
   /** Writes a {@code TrainingJobSubmitted} envelope (key = job id) and waits for the broker's acknowledgement. */
   static TrainingEvent submit(KafkaOptions kafka, String jobId, TrainingJobSpec spec, Duration timeout) {
-    TrainingEvent event = TrainingEvent.newBuilder()
-        .setEventId(UUID.randomUUID().toString())
-        .setJobId(jobId)
-        .setOccurredAt(now())
-        .setProducer("kotune-cli")
+    TrainingEvent event = envelope(jobId)
         .setJobSubmitted(TrainingJobSubmitted.newBuilder()
             .setSpec(spec)
             .setSubmittedBy(System.getProperty("user.name", "unknown")))
         .build();
+    return publish(kafka, event, timeout);
+  }
+
+  /** Writes a {@code TrainingJobCancelRequested} envelope (key = job id) to the jobs topic and waits for the ack. */
+  static TrainingEvent cancel(KafkaOptions kafka, String jobId, String reason, Duration timeout) {
+    TrainingEvent event = envelope(jobId)
+        .setCancelRequested(TrainingJobCancelRequested.newBuilder()
+            .setReason(reason)
+            .setRequestedBy(System.getProperty("user.name", "unknown")))
+        .build();
+    return publish(kafka, event, timeout);
+  }
+
+  private static TrainingEvent.Builder envelope(String jobId) {
+    return TrainingEvent.newBuilder()
+        .setEventId(UUID.randomUUID().toString())
+        .setJobId(jobId)
+        .setOccurredAt(now())
+        .setProducer("kotune-cli");
+  }
+
+  /** Writes a command to the jobs topic, keyed by its job id, and waits for the broker's acknowledgement. */
+  private static TrainingEvent publish(KafkaOptions kafka, TrainingEvent event, Duration timeout) {
+    String jobId = event.getJobId();
     Properties props = new Properties();
     props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
     props.put(ProducerConfig.ACKS_CONFIG, "all");
@@ -77,24 +98,40 @@ final class TrainingEvents {
   static final class Reader implements AutoCloseable {
     private final KafkaConsumer<String, byte[]> consumer;
     private final String topic;
+    private final String bootstrapServers;
 
     Reader(KafkaOptions kafka) {
+      this(kafka, kafka.eventsTopic());
+    }
+
+    /** A reader of {@code topic} (the events topic, or the jobs topic for the commands written to it). */
+    Reader(KafkaOptions kafka, String topic) {
       Properties props = new Properties();
       props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
       props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
       props.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
       props.put(ConsumerConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, 15_000);
       this.consumer = new KafkaConsumer<>(props, new StringDeserializer(), new ByteArrayDeserializer());
-      this.topic = kafka.eventsTopic();
+      this.topic = topic;
+      this.bootstrapServers = kafka.bootstrapServers();
     }
 
     /** Assigns every partition of the topic from offset 0, waiting up to {@code timeout} for the topic to exist. */
     void seekToBeginning(Duration timeout) {
+      if (!seekToBeginningIfExists(timeout)) {
+        throw new UserException("topic " + topic + " not found on the broker within " + timeout.toSeconds() + " s");
+      }
+    }
+
+    /** As {@link #seekToBeginning}, but false (nothing assigned) when the topic does not appear within {@code timeout}. */
+    boolean seekToBeginningIfExists(Duration timeout) {
       Instant deadline = Instant.now().plus(timeout);
       List<PartitionInfo> partitions = null;
+      boolean answered = false;
       while (Instant.now().isBefore(deadline)) {
         try {
           partitions = consumer.partitionsFor(topic, Duration.ofSeconds(5));
+          answered = true;
         } catch (org.apache.kafka.common.errors.TimeoutException e) {
           partitions = null;
         }
@@ -103,12 +140,21 @@ final class TrainingEvents {
         }
         sleep(500);
       }
+      if (!answered) {
+        throw new UserException("no answer from Kafka at " + bootstrapServers + " within " + timeout.toSeconds()
+            + " s (topic " + topic + "). Is a broker running? Try `./kotune broker`.");
+      }
       if (partitions == null || partitions.isEmpty()) {
-        throw new UserException("topic " + topic + " not found on the broker within " + timeout.toSeconds() + " s");
+        return false;
       }
       List<TopicPartition> assigned = partitions.stream().map(p -> new TopicPartition(topic, p.partition())).toList();
       consumer.assign(assigned);
       consumer.seekToBeginning(assigned);
+      return true;
+    }
+
+    String topic() {
+      return topic;
     }
 
     /** Every event currently in the topic (up to the end offsets at call time). */

@@ -31,7 +31,7 @@ class KotuneCommandTest {
     Run run = run("--help");
     assertThat(run.exitCode()).isZero();
     assertThat(run.out()).contains("Usage: kotune").contains("demo").contains("submit").contains("jobs")
-        .contains("broker");
+        .contains("broker").contains("models");
   }
 
   @Test

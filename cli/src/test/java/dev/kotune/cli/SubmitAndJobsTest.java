@@ -62,14 +62,23 @@ class SubmitAndJobsTest {
         event("a", b -> b.setSucceeded(TrainingSucceeded.newBuilder()
             .setMetrics(TrainMetrics.newBuilder().setGlobalStep(20).setTrainingLoss(1.137)))));
 
-    KotuneCommandTest.Run summary = KotuneCommandTest.run("jobs", "--bootstrap-servers", kafka, "--events-topic", topic);
+    KotuneCommandTest.Run summary = KotuneCommandTest.run("jobs", "--bootstrap-servers", kafka, "--events-topic", topic,
+        "--jobs-topic", "test.jobs.jobs");
     assertThat(summary.exitCode()).isZero();
-    assertThat(summary.out()).containsPattern("a\\s+SUCCEEDED\\s+succeeded: global_step 20 training_loss 1.1370");
-    assertThat(summary.out()).containsPattern("b\\s+VALIDATED\\s+validated: 8 examples, 40 steps");
+    assertThat(summary.out()).containsPattern(
+        "(?m)^JOB\\s+STATE\\s+STEP\\s+LOSS\\s+BASE MODEL\\s+AGE\\s+LAST EVENT$");
+    assertThat(summary.out()).containsPattern(
+        "(?m)^a\\s+SUCCEEDED\\s+20/20\\s+1\\.1370\\s+-\\s+\\d+s\\s+succeeded: global_step 20 training_loss 1.1370 runtime ");
+    assertThat(summary.out()).containsPattern(
+        "(?m)^b\\s+VALIDATED\\s+0/40\\s+-\\s+-\\s+\\d+s\\s+validated: 8 examples, 40 steps$");
+    assertThat(KotuneCommandTest.run("jobs", "list", "--bootstrap-servers", kafka, "--events-topic", topic,
+        "--jobs-topic", "test.jobs.jobs").out())
+        .isEqualTo(summary.out());
 
     KotuneCommandTest.Run detail = KotuneCommandTest.run("jobs", "--bootstrap-servers", kafka, "--events-topic", topic,
         "--job-id", "a");
     assertThat(detail.exitCode()).isZero();
+    assertThat(detail.err()).contains("--job-id is deprecated; use `kotune jobs watch a`");
     assertThat(detail.out().lines().toList()).hasSize(3);
     assertThat(detail.out()).contains("step 10/20").doesNotContain("40 steps");
   }
@@ -84,7 +93,7 @@ class SubmitAndJobsTest {
     assertThat(run.err()).contains("no events for job missing on " + topic);
   }
 
-  private static TrainingEvent event(String jobId, java.util.function.Consumer<TrainingEvent.Builder> payload) {
+  static TrainingEvent event(String jobId, java.util.function.Consumer<TrainingEvent.Builder> payload) {
     TrainingEvent.Builder b = TrainingEvent.newBuilder()
         .setEventId(UUID.randomUUID().toString())
         .setJobId(jobId)
@@ -94,7 +103,7 @@ class SubmitAndJobsTest {
     return b.build();
   }
 
-  private static void produce(String kafka, String topic, TrainingEvent... events) {
+  static void produce(String kafka, String topic, TrainingEvent... events) {
     Properties props = new Properties();
     props.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka);
     try (KafkaProducer<String, byte[]> producer =
@@ -106,7 +115,7 @@ class SubmitAndJobsTest {
     }
   }
 
-  private static List<ConsumerRecord<String, byte[]>> consumeAll(String kafka, String topic, int expected) {
+  static List<ConsumerRecord<String, byte[]>> consumeAll(String kafka, String topic, int expected) {
     Properties props = new Properties();
     props.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka);
     props.put(ConsumerConfig.GROUP_ID_CONFIG, "test-" + UUID.randomUUID());
@@ -125,7 +134,7 @@ class SubmitAndJobsTest {
     return out;
   }
 
-  private static TrainingEvent parse(byte[] bytes) {
+  static TrainingEvent parse(byte[] bytes) {
     try {
       return TrainingEvent.parseFrom(bytes);
     } catch (com.google.protobuf.InvalidProtocolBufferException e) {
