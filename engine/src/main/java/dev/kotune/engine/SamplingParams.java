@@ -1,7 +1,10 @@
 package dev.kotune.engine;
 
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 
 /**
  * The one generation contract: what to generate and when to stop, with Hugging Face {@code generate()} semantics,
@@ -26,6 +29,12 @@ import java.util.List;
  * @param topP                   (0, 1], 1 disables; used only when sampling
  * @param repetitionPenalty      (0, {@value #MAX_REPETITION_PENALTY}], 1 disables
  * @param noRepeatNgramSize      [0, {@value #MAX_NO_REPEAT_NGRAM}], 0 disables
+ * @param frequencyPenalty       OpenAI's: [-{@value #MAX_OPENAI_PENALTY}, {@value #MAX_OPENAI_PENALTY}], subtracted once per
+ *                               time a token was generated already; 0 disables
+ * @param presencePenalty        OpenAI's: same range, subtracted once from every token generated already; 0 disables
+ * @param logitBias              OpenAI's: token id → bias in [-{@value #MAX_LOGIT_BIAS}, {@value #MAX_LOGIT_BIAS}]
+ *                               added to its score before the other processors, at most
+ *                               {@value #MAX_LOGIT_BIAS_ENTRIES} ids
  * @param eosTokenIds            tokens that finish a sequence; empty: the model's EOS
  * @param ignoreEos              true: EOS does not stop (nor is it banned); generation runs to a length or stop rule
  * @param stopTokenIds           more tokens that finish a sequence (kept in the output), at most {@value #MAX_STOP}
@@ -39,7 +48,8 @@ import java.util.List;
  */
 public record SamplingParams(
         int maxLength, Integer maxNewTokens, int minLength, int minNewTokens, boolean doSample, double temperature,
-        int topK, double topP, double repetitionPenalty, int noRepeatNgramSize, List<Integer> eosTokenIds,
+        int topK, double topP, double repetitionPenalty, int noRepeatNgramSize, double frequencyPenalty,
+        double presencePenalty, Map<Integer, Double> logitBias, List<Integer> eosTokenIds,
         boolean ignoreEos, List<Integer> stopTokenIds, Integer padTokenId, List<String> stopStrings,
         boolean includeStopStrInOutput, Long seed, Integer logprobs, int n) {
 
@@ -55,14 +65,19 @@ public record SamplingParams(
     public static final int MAX_STOP_CHARS = 256;
     public static final int MAX_LOGPROBS = 20;
     public static final int MAX_N = 16;
+    public static final double MAX_OPENAI_PENALTY = 2;
+    public static final double MAX_LOGIT_BIAS = 100;
+    public static final int MAX_LOGIT_BIAS_ENTRIES = 1024;
 
     public SamplingParams {
         eosTokenIds = List.copyOf(eosTokenIds);
         stopTokenIds = List.copyOf(stopTokenIds);
         stopStrings = List.copyOf(stopStrings);
+        logitBias = Collections.unmodifiableMap(new TreeMap<>(logitBias));
         List<ParamProblem> problems = problems(maxLength, maxNewTokens, minLength, minNewTokens, doSample, temperature,
                 topK, topP, repetitionPenalty, noRepeatNgramSize, eosTokenIds, stopTokenIds, padTokenId, stopStrings,
                 logprobs, n);
+        openAiFields(frequencyPenalty, presencePenalty, logitBias, problems);
         if (!problems.isEmpty()) {
             throw new InvalidParamsException(problems);
         }
@@ -98,6 +113,9 @@ public record SamplingParams(
         b.topP = topP;
         b.repetitionPenalty = repetitionPenalty;
         b.noRepeatNgramSize = noRepeatNgramSize;
+        b.frequencyPenalty = frequencyPenalty;
+        b.presencePenalty = presencePenalty;
+        b.logitBias = new TreeMap<>(logitBias);
         b.eosTokenIds = new ArrayList<>(eosTokenIds);
         b.ignoreEos = ignoreEos;
         b.stopTokenIds = new ArrayList<>(stopTokenIds);
@@ -163,6 +181,11 @@ public record SamplingParams(
         for (int i = 0; i < stopTokenIds.size(); i++) {
             if (stopTokenIds.get(i) >= vocab) {
                 p.add(ParamProblem.of("stop_token_ids[" + i + "]", stopTokenIds.get(i), "in [0, " + vocab + ")"));
+            }
+        }
+        for (Integer id : logitBias.keySet()) {
+            if (id >= vocab) {
+                p.add(ParamProblem.of("logit_bias[" + id + "]", id, "a token id in [0, " + vocab + ")"));
             }
         }
         return p;
@@ -239,6 +262,29 @@ public record SamplingParams(
         return p;
     }
 
+    private static void openAiFields(double frequency, double presence, Map<Integer, Double> bias,
+            List<ParamProblem> p) {
+        String[] names = {"frequency_penalty", "presence_penalty"};
+        double[] values = {frequency, presence};
+        for (int i = 0; i < 2; i++) {
+            if (Double.isNaN(values[i]) || Math.abs(values[i]) > MAX_OPENAI_PENALTY) {
+                p.add(ParamProblem.of(names[i], values[i], "in [-" + num(MAX_OPENAI_PENALTY) + ", "
+                        + num(MAX_OPENAI_PENALTY) + "] (0 disables)"));
+            }
+        }
+        if (bias.size() > MAX_LOGIT_BIAS_ENTRIES) {
+            p.add(ParamProblem.of("logit_bias", bias.size() + " ids", "at most " + MAX_LOGIT_BIAS_ENTRIES + " ids"));
+        }
+        bias.forEach((id, v) -> {
+            if (id < 0) {
+                p.add(ParamProblem.of("logit_bias[" + id + "]", id, "a token id >= 0"));
+            } else if (v == null || v.isNaN() || Math.abs(v) > MAX_LOGIT_BIAS) {
+                p.add(ParamProblem.of("logit_bias[" + id + "]", v, "in [-" + num(MAX_LOGIT_BIAS) + ", "
+                        + num(MAX_LOGIT_BIAS) + "]"));
+            }
+        });
+    }
+
     private static void ids(String field, List<Integer> ids, int max, List<ParamProblem> p) {
         if (ids.size() > max) {
             p.add(ParamProblem.of(field, ids.size() + " ids", "at most " + max + " ids"));
@@ -269,6 +315,9 @@ public record SamplingParams(
         private Double topP;
         private Double repetitionPenalty;
         private Integer noRepeatNgramSize;
+        private Double frequencyPenalty;
+        private Double presencePenalty;
+        private Map<Integer, Double> logitBias = new TreeMap<>();
         private List<Integer> eosTokenIds = new ArrayList<>();
         private Boolean ignoreEos;
         private List<Integer> stopTokenIds = new ArrayList<>();
@@ -330,6 +379,22 @@ public record SamplingParams(
             return this;
         }
 
+        public Builder frequencyPenalty(Double v) {
+            frequencyPenalty = v;
+            return this;
+        }
+
+        public Builder presencePenalty(Double v) {
+            presencePenalty = v;
+            return this;
+        }
+
+        /** null or empty: none. */
+        public Builder logitBias(Map<Integer, Double> v) {
+            logitBias = v == null ? new TreeMap<>() : new TreeMap<>(v);
+            return this;
+        }
+
         public Builder eosTokenIds(List<Integer> v) {
             eosTokenIds = v == null ? new ArrayList<>() : new ArrayList<>(v);
             return this;
@@ -388,7 +453,9 @@ public record SamplingParams(
             return new SamplingParams(maxLength != null ? maxLength : DEFAULT_MAX_LENGTH, maxNewTokens,
                     or(minLength, 0), or(minNewTokens, 0), sample, t, or(topK, DEFAULT_TOP_K),
                     topP != null ? topP : 1.0, repetitionPenalty != null ? repetitionPenalty : 1.0,
-                    or(noRepeatNgramSize, 0), eosTokenIds, Boolean.TRUE.equals(ignoreEos), stopTokenIds, padTokenId,
+                    or(noRepeatNgramSize, 0), frequencyPenalty != null ? frequencyPenalty : 0,
+                    presencePenalty != null ? presencePenalty : 0, logitBias, eosTokenIds,
+                    Boolean.TRUE.equals(ignoreEos), stopTokenIds, padTokenId,
                     stopStrings, Boolean.TRUE.equals(includeStopStrInOutput), seed, logprobs, or(n, 1));
         }
 

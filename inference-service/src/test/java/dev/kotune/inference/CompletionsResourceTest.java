@@ -61,6 +61,10 @@ class CompletionsResourceTest {
         "max_tokens         | 0     | [1, context_length - prompt_length]",
         "logprobs           | 21    | [0, 20]",
         "n                  | 17    | [1, 16]",
+        "presence_penalty   | 3     | [-2, 2]",
+        "frequency_penalty  | -2.5  | [-2, 2]",
+        "best_of            | 2     | is not supported",
+        "suffix             | \"x\" | is not supported",
         "stop               | [\"1\",\"2\",\"3\",\"4\",\"5\",\"6\",\"7\",\"8\",\"9\"] | at most 8",
     })
     void rejectsAnOutOfRangeParameterWith400NamingIt(String field, String value, String range) {
@@ -72,6 +76,16 @@ class CompletionsResourceTest {
                 .body("error.code", equalTo("invalid_value"))
                 .body("error.message", startsWith(field + ": "))
                 .body("error.message", containsString(range));
+    }
+
+    @Test
+    void rejectsALogitBiasThatIsNotIdsToBiasesInRange() {
+        post("{\"prompt\": \"hi\", \"logit_bias\": {\"five\": 1}}").statusCode(400)
+                .body("error.param", equalTo("logit_bias"))
+                .body("error.message", containsString("keys must be token ids"));
+        post("{\"prompt\": \"hi\", \"logit_bias\": {\"5\": 101}}").statusCode(400)
+                .body("error.param", equalTo("logit_bias[5]"))
+                .body("error.message", containsString("[-100, 100]"));
     }
 
     @Test

@@ -259,6 +259,23 @@ class GenerationTest {
     }
 
     @Test
+    void openAiPenaltiesAndLogitBiasReachTheEngineOverRestAndGrpc() throws Exception {
+        JsonNode rest = JSON.readTree(given().contentType(ContentType.JSON).body("{\"model\": \"tiny\", \"prompt\": "
+                + json(TestExports.PROMPT) + ", \"max_tokens\": 6, \"temperature\": 0, \"logit_bias\": {\"777\": 100}}")
+                .post("/v1/completions").then().statusCode(200).extract().asString());
+        GenerateResponse grpc = generate(GenerationParameters.newBuilder().setMaxNewTokens(6).putLogitBias(777, 100f));
+        assertThat(grpc.getTokenIdsList()).containsOnly(777);
+        InProcess.Output ref = InProcess.generate(TestExports.tiny(), TestExports.PROMPT, SamplingParams.builder()
+                .maxNewTokens(6).logitBias(java.util.Map.of(777, 100.0)).build());
+        assertThat(rest.at("/choices/0/text").asText()).isEqualTo(ref.text());
+        GenerateResponse penalised = generate(GenerationParameters.newBuilder().setMaxNewTokens(12)
+                .setFrequencyPenalty(2f).setPresencePenalty(2f));
+        InProcess.Output penalisedRef = InProcess.generate(TestExports.tiny(), TestExports.PROMPT, SamplingParams
+                .builder().maxNewTokens(12).frequencyPenalty(2.0).presencePenalty(2.0).build());
+        assertThat(penalised.getTokenIdsList()).containsExactlyElementsOf(list(penalisedRef.ids()));
+    }
+
+    @Test
     void rejectsLengthsThePromptLeavesNoRoomFor() {
         int prompt = generate(GenerationParameters.newBuilder().setMaxNewTokens(1)).getUsage().getPromptTokens();
         StatusRuntimeException tooMany = catchThrowableOfType(StatusRuntimeException.class,

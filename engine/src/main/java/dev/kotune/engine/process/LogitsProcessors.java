@@ -7,8 +7,9 @@ import java.util.List;
 
 /**
  * The processor chain {@code generate()} builds, in HF's order: repetition penalty → no-repeat-ngram → min length →
- * min new tokens → (sampling only) temperature → top-k → top-p. Processors that would be no-ops are left out, as
- * HF does. Immutable; thread-safe when its processors are.
+ * min new tokens → (sampling only) temperature → top-k → top-p; OpenAI's fields where vLLM applies them: logit_bias
+ * first, frequency/presence penalties right after the repetition penalty. Processors that would be no-ops are left
+ * out, as HF does. Immutable; thread-safe when its processors are.
  */
 public final class LogitsProcessors implements LogitsProcessor {
 
@@ -21,8 +22,14 @@ public final class LogitsProcessors implements LogitsProcessor {
     /** The chain for {@code config}; {@code eosTokenIds} are the resolved EOS ids (config's, else the model's). */
     public static LogitsProcessors of(SamplingParams config, int[] eosTokenIds) {
         List<LogitsProcessor> c = new ArrayList<>();
+        if (!config.logitBias().isEmpty()) {
+            c.add(new LogitBiasProcessor(config.logitBias()));
+        }
         if (config.repetitionPenalty() != 1.0) {
             c.add(new RepetitionPenaltyProcessor(config.repetitionPenalty()));
+        }
+        if (config.frequencyPenalty() != 0 || config.presencePenalty() != 0) {
+            c.add(new FrequencyPresencePenaltyProcessor(config.frequencyPenalty(), config.presencePenalty()));
         }
         if (config.noRepeatNgramSize() > 0) {
             c.add(new NoRepeatNGramProcessor(config.noRepeatNgramSize()));

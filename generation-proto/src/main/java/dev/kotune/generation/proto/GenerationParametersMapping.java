@@ -30,7 +30,11 @@ public final class GenerationParametersMapping {
                 .includeStopStrInOutput(p.hasIncludeStopStrInOutput() ? p.getIncludeStopStrInOutput() : null)
                 .seed(p.hasSeed() ? p.getSeed() : null)
                 .logprobs(p.hasLogprobs() ? p.getLogprobs() : null)
-                .ignoreEos(p.hasStopAtEos() ? !p.getStopAtEos() : null);
+                .ignoreEos(p.hasStopAtEos() ? !p.getStopAtEos() : null)
+                .frequencyPenalty(p.hasFrequencyPenalty() ? decimal(p.getFrequencyPenalty()) : null)
+                .presencePenalty(p.hasPresencePenalty() ? decimal(p.getPresencePenalty()) : null)
+                .logitBias(p.getLogitBiasMap().entrySet().stream().collect(java.util.stream.Collectors.toMap(
+                        java.util.Map.Entry::getKey, e -> decimal(e.getValue()))));
     }
 
     /** The decimal a client wrote (0.3f → 0.3, not 0.30000001192092896): proto floats are the clients' decimals. */
@@ -52,7 +56,10 @@ public final class GenerationParametersMapping {
                 .addAllStop(s.stopStrings())
                 .addAllStopTokenIds(s.stopTokenIds())
                 .setIncludeStopStrInOutput(s.includeStopStrInOutput())
-                .setStopAtEos(!s.ignoreEos());
+                .setStopAtEos(!s.ignoreEos())
+                .setFrequencyPenalty((float) s.frequencyPenalty())
+                .setPresencePenalty((float) s.presencePenalty());
+        s.logitBias().forEach((id, bias) -> b.putLogitBias(id, bias.floatValue()));
         if (s.maxNewTokens() != null) {
             b.setMaxNewTokens(s.maxNewTokens());
         }

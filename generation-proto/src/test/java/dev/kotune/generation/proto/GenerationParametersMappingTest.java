@@ -21,7 +21,11 @@ class GenerationParametersMappingTest {
         SamplingParams p = GenerationParametersMapping.toBuilder(GenerationParameters.newBuilder().setMaxNewTokens(12)
                 .setMinNewTokens(2).setTemperature(0.5f).setTopK(7).setTopP(0.75f).setRepetitionPenalty(1.5f)
                 .setNoRepeatNgramSize(2).addStop("\n").addStopTokenIds(9).setIncludeStopStrInOutput(true)
-                .setSeed(4).setLogprobs(3).setStopAtEos(false).build()).build();
+                .setSeed(4).setLogprobs(3).setStopAtEos(false).setFrequencyPenalty(0.5f).setPresencePenalty(-0.25f)
+                .putLogitBias(11, -100f).build()).build();
+        assertThat(p.frequencyPenalty()).isEqualTo(0.5);
+        assertThat(p.presencePenalty()).isEqualTo(-0.25);
+        assertThat(p.logitBias()).containsExactly(java.util.Map.entry(11, -100.0));
         assertThat(p.doSample()).isTrue(); // temperature set: sampling, the contract's rule
         assertThat(p.maxNewTokens()).isEqualTo(12);
         assertThat(p.topK()).isEqualTo(7);

@@ -32,13 +32,17 @@ import java.util.List;
  * @param n                      choices
  * @param stream                 answer with server-sent events
  * @param streamOptions          {@code include_usage}: a last chunk with usage and no choices
+ * @param frequencyPenalty       OpenAI's frequency_penalty
+ * @param presencePenalty        OpenAI's presence_penalty
+ * @param logitBias              OpenAI's logit_bias: token id (as a string) → bias
  */
 @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
 public record ChatCompletionRequest(String model, List<Message> messages, Integer maxTokens,
         Integer maxCompletionTokens, Integer maxLength, Integer minTokens, Double temperature, Double topP,
         Integer topK, Double repetitionPenalty, Integer noRepeatNgramSize, Boolean doSample, JsonNode stop,
         List<Integer> stopTokenIds, Boolean includeStopStrInOutput, Long seed, Boolean logprobs, Integer topLogprobs,
-        Boolean ignoreEos, Integer n, Boolean stream, StreamOptions streamOptions) implements SamplingFields {
+        Boolean ignoreEos, Integer n, Boolean stream, StreamOptions streamOptions,
+        Double frequencyPenalty, Double presencePenalty, java.util.Map<String, Double> logitBias) implements SamplingFields {
 
     /**
      * One message.

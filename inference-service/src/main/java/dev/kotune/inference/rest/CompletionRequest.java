@@ -31,11 +31,17 @@ import java.util.List;
  * @param n                      completions per prompt (choices, each its own row in the batch)
  * @param echo                   echo the prompt: only false
  * @param stream                 answer with server-sent events
+ * @param frequencyPenalty       OpenAI's frequency_penalty
+ * @param presencePenalty        OpenAI's presence_penalty
+ * @param logitBias              OpenAI's logit_bias: token id (as a string) → bias
+ * @param bestOf                 OpenAI's best_of: only 1 (not supported otherwise: refused by name)
+ * @param suffix                 OpenAI's suffix: not supported (refused by name)
  */
 @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
 public record CompletionRequest(String model, JsonNode prompt, Integer maxTokens, Integer maxLength,
         Integer minTokens, Double temperature, Double topP, Integer topK, Double repetitionPenalty,
         Integer noRepeatNgramSize, Boolean doSample, JsonNode stop, List<Integer> stopTokenIds,
         Boolean includeStopStrInOutput, Long seed, Integer logprobs, Boolean ignoreEos, Boolean stopAtEos, Integer n,
-        Boolean echo, Boolean stream) implements SamplingFields {
+        Boolean echo, Boolean stream, Double frequencyPenalty, Double presencePenalty,
+        java.util.Map<String, Double> logitBias, Integer bestOf, String suffix) implements SamplingFields {
 }

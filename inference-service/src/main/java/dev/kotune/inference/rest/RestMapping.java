@@ -17,7 +17,6 @@ final class RestMapping {
     static final UnaryOperator<String> NAMES = name -> switch (name) {
         case "max_new_tokens" -> "max_tokens";
         case "min_new_tokens" -> "min_tokens";
-        case "stop_token_ids" -> "stop_token_ids";
         default -> name;
     };
 
@@ -50,6 +49,12 @@ final class RestMapping {
         if (Boolean.TRUE.equals(r.echo())) {
             throw invalid("echo", "must be false (the prompt is not echoed), got true");
         }
+        if (r.bestOf() != null && r.bestOf() != 1) {
+            throw invalid("best_of", "is not supported: leave it out or set 1, got " + r.bestOf());
+        }
+        if (r.suffix() != null && !r.suffix().isEmpty()) {
+            throw invalid("suffix", "is not supported (no insertion completions): leave it out");
+        }
         return parameters(r, r.maxTokens(), r.logprobs()).ignoreEos(r.ignoreEos() != null ? r.ignoreEos()
                 : r.stopAtEos() != null ? !r.stopAtEos() : null);
     }
@@ -75,7 +80,26 @@ final class RestMapping {
                 .seed(r.seed())
                 .logprobs(logprobs)
                 .ignoreEos(r.ignoreEos())
-                .n(r.n());
+                .n(r.n())
+                .frequencyPenalty(r.frequencyPenalty())
+                .presencePenalty(r.presencePenalty())
+                .logitBias(logitBias(r.logitBias()));
+    }
+
+    /** OpenAI's logit_bias keys are token ids written as strings. */
+    private static java.util.Map<Integer, Double> logitBias(java.util.Map<String, Double> bias) {
+        if (bias == null) {
+            return null;
+        }
+        java.util.Map<Integer, Double> out = new java.util.TreeMap<>();
+        for (var e : bias.entrySet()) {
+            try {
+                out.put(Integer.valueOf(e.getKey().trim()), e.getValue());
+            } catch (NumberFormatException x) {
+                throw invalid("logit_bias", "keys must be token ids, got \"" + e.getKey() + "\"");
+            }
+        }
+        return out;
     }
 
     private static List<String> stop(JsonNode node) {

@@ -36,4 +36,11 @@ interface SamplingFields {
     Boolean ignoreEos();
 
     Integer n();
+
+    Double frequencyPenalty();
+
+    Double presencePenalty();
+
+    /** OpenAI's shape: token ids as strings → bias. */
+    java.util.Map<String, Double> logitBias();
 }
