@@ -259,6 +259,19 @@ class GenerationTest {
     }
 
     @Test
+    void logprobTokensAreTheTextEachTokenAddsWithTheTopAlternatives() throws Exception {
+        JsonNode r = JSON.readTree(given().contentType(ContentType.JSON).body("{\"model\": \"tiny\", \"prompt\": "
+                + json(TestExports.PROMPT) + ", \"max_tokens\": 16, \"temperature\": 0, \"logprobs\": 3}")
+                .post("/v1/completions").then().statusCode(200).extract().asString());
+        JsonNode lp = r.at("/choices/0/logprobs");
+        StringBuilder joined = new StringBuilder();
+        lp.get("tokens").forEach(t -> joined.append(t.asText()));
+        String text = r.at("/choices/0/text").asText();
+        assertThat(joined.toString()).as("tokens %s", lp.get("tokens")).isEqualTo(text);
+        lp.get("top_logprobs").forEach(top -> assertThat(top.size()).isEqualTo(3));
+    }
+
+    @Test
     void openAiPenaltiesAndLogitBiasReachTheEngineOverRestAndGrpc() throws Exception {
         JsonNode rest = JSON.readTree(given().contentType(ContentType.JSON).body("{\"model\": \"tiny\", \"prompt\": "
                 + json(TestExports.PROMPT) + ", \"max_tokens\": 6, \"temperature\": 0, \"logit_bias\": {\"777\": 100}}")

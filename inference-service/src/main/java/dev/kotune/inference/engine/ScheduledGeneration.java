@@ -43,6 +43,7 @@ final class ScheduledGeneration implements TextGenerator.Generation, BatchSchedu
     private final LoadedModel model;
     private final SamplingParams params;
     private final int promptTokens;
+    private final int[] previous; // per choice: the token before the next one (the prompt's last at first)
     private final BooleanSupplier clientGone;
     private final LinkedBlockingQueue<Object> events = new LinkedBlockingQueue<>();
     private final AtomicBoolean closed = new AtomicBoolean();
@@ -57,6 +58,7 @@ final class ScheduledGeneration implements TextGenerator.Generation, BatchSchedu
         this.params = params;
         this.promptTokens = promptTokens;
         this.clientGone = clientGone;
+        this.previous = new int[params.n()];
     }
 
     /**
@@ -66,6 +68,7 @@ final class ScheduledGeneration implements TextGenerator.Generation, BatchSchedu
     static ScheduledGeneration start(LoadedModel model, int[] prompt, SamplingParams params,
             BooleanSupplier clientGone) {
         ScheduledGeneration g = new ScheduledGeneration(model, params, prompt.length, clientGone);
+        java.util.Arrays.fill(g.previous, prompt[prompt.length - 1]);
         try {
             g.handle = model.scheduler().submit(prompt, params, model.detokenizer(), g);
         } catch (RuntimeException e) {
@@ -129,9 +132,10 @@ final class ScheduledGeneration implements TextGenerator.Generation, BatchSchedu
                     }
                     List<TokenLogprob> lp = List.of();
                     if (params.logprobs() != null) {
-                        lp = List.of(logprob(t.token()));
+                        lp = List.of(logprob(previous[t.index()], t.token()));
                         logprobs.get(t.index()).addAll(lp);
                     }
+                    previous[t.index()] = t.token().id();
                     out.onChunk(new CompletionChunk(t.index(), t.token().textDelta(), List.of(t.token().id()), lp));
                 } else if (e instanceof Finish f) {
                     if (!f.textDelta().isEmpty()) {
@@ -169,9 +173,11 @@ final class ScheduledGeneration implements TextGenerator.Generation, BatchSchedu
                 total / 1e6));
     }
 
-    private TokenLogprob logprob(GeneratedToken t) {
-        return new TokenLogprob(t.id(), model.detokenizer().piece(t.id()), t.logprob(), t.top().stream()
-                .map(a -> new TokenLogprob.Alternative(a.id(), model.detokenizer().piece(a.id()), a.logprob())).toList());
+    /** The chosen token and its alternatives, each as the text it adds after {@code previous}. */
+    private TokenLogprob logprob(int previous, GeneratedToken t) {
+        TokenizerDetokenizer d = model.detokenizer();
+        return new TokenLogprob(t.id(), d.pieceAfter(previous, t.id()), t.logprob(), t.top().stream()
+                .map(a -> new TokenLogprob.Alternative(a.id(), d.pieceAfter(previous, a.id()), a.logprob())).toList());
     }
 
     private RuntimeException failure(Throwable cause) {

@@ -30,6 +30,20 @@ final class TokenizerDetokenizer implements Detokenizer {
         return id >= 0 && id < vocabSize ? tokenizer.decode(new int[] {id}, false) : "";
     }
 
+    /**
+     * The text {@code id} adds after {@code previous}: decoded with one token of context, so the leading space of a
+     * word-initial token survives (Metaspace and byte-level decoders drop it at the start of a text). Special tokens
+     * included; {@link #piece} when the two decodes do not line up.
+     */
+    String pieceAfter(int previous, int id) {
+        if (previous < 0 || previous >= vocabSize || id < 0 || id >= vocabSize) {
+            return piece(id);
+        }
+        String before = tokenizer.decode(new int[] {previous}, false);
+        String both = tokenizer.decode(new int[] {previous, id}, false);
+        return both.startsWith(before) ? both.substring(before.length()) : piece(id);
+    }
+
     private int[] known(int[] ids) {
         for (int id : ids) {
             if (id < 0 || id >= vocabSize) {
