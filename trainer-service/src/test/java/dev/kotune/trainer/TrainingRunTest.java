@@ -44,6 +44,7 @@ import org.junit.jupiter.api.Test;
 @QuarkusTest
 @QuarkusTestResource(KafkaBrokerTestResource.class)
 @QuarkusTestResource(TrainerHomeResource.class)
+@QuarkusTestResource(TokenizerServerResource.class)
 class TrainingRunTest {
 
     private static final String JOBS = "kotune.training.jobs";
@@ -59,6 +60,7 @@ class TrainingRunTest {
     @BeforeAll
     static void connect() throws Exception {
         kafka = new KafkaTestClient(ConfigProvider.getConfig().getValue("kafka.bootstrap.servers", String.class));
+        TokenizerServer.shared(ConfigProvider.getConfig().getValue(TokenizerServer.PORT_KEY, Integer.class));
         kafka.createTopics(JOBS, EVENTS);
     }
 

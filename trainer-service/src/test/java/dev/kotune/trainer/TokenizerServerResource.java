@@ -1,0 +1,27 @@
+package dev.kotune.trainer;
+
+import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.Map;
+
+/**
+ * Reserves a loopback port for tokenizer-service and points the trainer's gRPC client at it; the test classes start
+ * the real service there ({@link TokenizerServer#shared(int)}) and may stop it to see jobs wait.
+ */
+public class TokenizerServerResource implements QuarkusTestResourceLifecycleManager {
+
+    @Override
+    public Map<String, String> start() {
+        try {
+            return Map.of(TokenizerServer.PORT_KEY, Integer.toString(TokenizerServer.freePort()),
+                    "quarkus.grpc.clients.tokenizer.host", "127.0.0.1");
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    @Override
+    public void stop() {
+    }
+}
