@@ -14,7 +14,9 @@ public class TokenizerServerResource implements QuarkusTestResourceLifecycleMana
     @Override
     public Map<String, String> start() {
         try {
-            return Map.of(TokenizerServer.PORT_KEY, Integer.toString(TokenizerServer.freePort()),
+            String port = Integer.toString(TokenizerServer.freePort());
+            // In test mode the Quarkus gRPC client reads test-port, not port.
+            return Map.of(TokenizerServer.PORT_KEY, port, "quarkus.grpc.clients.tokenizer.test-port", port,
                     "quarkus.grpc.clients.tokenizer.host", "127.0.0.1");
         } catch (IOException e) {
             throw new UncheckedIOException(e);
