@@ -62,8 +62,17 @@ final class DemoCommand implements Callable<Integer> {
       step(2, "services: starting " + String.join(", ", SERVICES) + " from their jars");
       Map<String, ServiceProcess> services = new LinkedHashMap<>();
       try {
+        String tokenizerGrpcPort = null;
         for (String module : SERVICES) {
-          services.put(module, ServiceProcess.start(root, module, serviceConfig(root, broker, workDir), logs));
+          Map<String, String> config = serviceConfig(root, broker, workDir);
+          if (module.equals("tokenizer-service")) {
+            tokenizerGrpcPort = config.get("quarkus.grpc.server.port");
+          } else if (module.equals("trainer-service")) {
+            // The trainer prepares the job's examples with tokenizer-service's PrepareExamples over gRPC.
+            config.put("quarkus.grpc.clients.tokenizer.host", "127.0.0.1");
+            config.put("quarkus.grpc.clients.tokenizer.port", tokenizerGrpcPort);
+          }
+          services.put(module, ServiceProcess.start(root, module, config, logs));
         }
         for (Map.Entry<String, ServiceProcess> s : services.entrySet()) {
           s.getValue().awaitReady(Duration.ofSeconds(90));

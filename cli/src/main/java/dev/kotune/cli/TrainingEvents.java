@@ -246,7 +246,7 @@ final class TrainingEvents {
       case STARTED -> String.format("started: %d steps, %d examples, %d parameters on %s",
           e.getStarted().getTotalSteps(), e.getStarted().getNumExamples(), e.getStarted().getNumParameters(),
           e.getStarted().getDevice());
-      case PROGRESS -> String.format("step %d/%d epoch %.2f loss %.4f grad_norm %.4f lr %.3g",
+      case PROGRESS -> !e.getProgress().getStatus().isEmpty() ? e.getProgress().getStatus() : String.format("step %d/%d epoch %.2f loss %.4f grad_norm %.4f lr %.3g",
           e.getProgress().getStep(), e.getProgress().getTotalSteps(), e.getProgress().getEpoch(),
           e.getProgress().getLoss(), e.getProgress().getGradNorm(), e.getProgress().getLearningRate());
       case CHECKPOINT_SAVED -> "checkpoint saved: step " + e.getCheckpointSaved().getStep() + " at "

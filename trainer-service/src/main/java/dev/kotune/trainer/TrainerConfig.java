@@ -46,4 +46,37 @@ public interface TrainerConfig {
     /** libtorch intra-op threads for training; 0 keeps libtorch's default (one per core). */
     @WithDefault("0")
     int intraOpThreads();
+    /** How the trainer turns examples into token ids, masks and labels. */
+    enum Tokenization {
+        /** tokenizer-service's {@code PrepareExamples} over gRPC (client {@code quarkus.grpc.clients.tokenizer.*}). */
+        GRPC,
+        /** tokenization's {@code ExamplePreparer} in this JVM (single-process use). */
+        IN_PROCESS
+    }
+
+    /** {@code grpc} (default): tokenizer-service prepares the examples; {@code in-process}: this JVM does. */
+    @WithDefault("grpc")
+    Tokenization tokenizer();
+
+    /** How the gRPC path calls tokenizer-service ({@code kotune.trainer.tokenizer-service.*}). */
+    TokenizerService tokenizerService();
+
+    /** Calls to tokenizer-service: deadline per call, backoff while it is unavailable. */
+    interface TokenizerService {
+        /** Deadline of one call (GetTokenizerInfo, one PrepareExamples chunk). */
+        @WithDefault("60s")
+        Duration deadline();
+
+        /** Longest a job waits for an unavailable tokenizer-service before it fails (retryable). */
+        @WithDefault("PT10M")
+        Duration maxWait();
+
+        /** First wait after UNAVAILABLE / DEADLINE_EXCEEDED; doubled after each try. */
+        @WithDefault("1s")
+        Duration initialBackoff();
+
+        /** Longest wait between two tries. */
+        @WithDefault("30s")
+        Duration maxBackoff();
+    }
 }

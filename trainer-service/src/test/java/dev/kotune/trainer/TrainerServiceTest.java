@@ -41,6 +41,7 @@ import org.junit.jupiter.api.Test;
 @QuarkusTest
 @QuarkusTestResource(KafkaBrokerTestResource.class)
 @QuarkusTestResource(TrainerHomeResource.class)
+@QuarkusTestResource(TokenizerServerResource.class)
 class TrainerServiceTest {
 
     private static final String JOBS = "kotune.training.jobs";
@@ -53,6 +54,7 @@ class TrainerServiceTest {
     @BeforeAll
     static void connect() throws Exception {
         kafka = new KafkaTestClient(ConfigProvider.getConfig().getValue("kafka.bootstrap.servers", String.class));
+        TokenizerServer.shared(ConfigProvider.getConfig().getValue(TokenizerServer.PORT_KEY, Integer.class));
         kafka.createTopics(JOBS, EVENTS, DLQ);
     }
 

@@ -44,6 +44,7 @@ import org.junit.jupiter.api.Test;
 @QuarkusTest
 @QuarkusTestResource(KafkaBrokerTestResource.class)
 @QuarkusTestResource(TrainerHomeResource.class)
+@QuarkusTestResource(TokenizerServerResource.class)
 class TrainingRunTest {
 
     private static final String JOBS = "kotune.training.jobs";
@@ -59,6 +60,7 @@ class TrainingRunTest {
     @BeforeAll
     static void connect() throws Exception {
         kafka = new KafkaTestClient(ConfigProvider.getConfig().getValue("kafka.bootstrap.servers", String.class));
+        TokenizerServer.shared(ConfigProvider.getConfig().getValue(TokenizerServer.PORT_KEY, Integer.class));
         kafka.createTopics(JOBS, EVENTS);
     }
 
@@ -119,6 +121,7 @@ class TrainingRunTest {
     @Test
     void trainsATinyJobAndPublishesTheWholeLifecycle() throws Exception {
         String jobId = "tiny-" + UUID.randomUUID().toString().substring(0, 8);
+        int prepared = tokenizerService().calls("PrepareExamples");
         submit(jobId, tinyJob());
 
         List<TrainingEvent> events = eventsUntil(jobId, PayloadCase.SUCCEEDED, PayloadCase.FAILED);
@@ -223,6 +226,38 @@ class TrainingRunTest {
         assertThat(Files.readString(home().resolve("jobs").resolve(jobId).resolve("job.json")))
                 .contains("\"state\" : \"SUCCEEDED\"");
         assertThat(home().resolve("jobs").resolve(jobId).resolve(".scratch")).doesNotExist();
+        // The examples were prepared by tokenizer-service over gRPC (the default), not in-process.
+        assertThat(tokenizerService().calls("PrepareExamples")).isEqualTo(prepared + 1);
+    }
+
+    private static TokenizerServer tokenizerService() throws Exception {
+        return TokenizerServer.shared(ConfigProvider.getConfig().getValue(TokenizerServer.PORT_KEY, Integer.class));
+    }
+
+    @Test
+    void waitsForTheTokenizerServiceWhileItIsDownThenTrains() throws Exception {
+        TokenizerServer service = tokenizerService();
+        String jobId = "wait-" + UUID.randomUUID().toString().substring(0, 8);
+        service.stop();
+        List<TrainingEvent> waiting;
+        try {
+            submit(jobId, tinyJob());
+            waiting = kafka.read(EVENTS, r -> jobId.equals(r.key()), found -> found.stream()
+                    .filter(r -> parse(r).hasProgress()).count() >= 2, TIMEOUT).stream()
+                    .map(TrainingRunTest::parse).toList();
+        } finally {
+            service.start();
+        }
+        List<TrainingEvent> events = eventsUntil(jobId, PayloadCase.SUCCEEDED, PayloadCase.FAILED);
+
+        assertThat(waiting).filteredOn(TrainingEvent::hasProgress).allSatisfy(e -> {
+            assertThat(e.getProgress().getStep()).isZero();
+            assertThat(e.getProgress().getStatus()).startsWith("waiting for tokenizer-service at 127.0.0.1:"
+                    + service.port()).contains("UNAVAILABLE");
+        });
+        assertThat(events.get(events.size() - 1).getPayloadCase()).isEqualTo(PayloadCase.SUCCEEDED);
+        assertThat(events).extracting(TrainingEvent::getPayloadCase).startsWith(PayloadCase.JOB_VALIDATED,
+                PayloadCase.PROGRESS, PayloadCase.PROGRESS).contains(PayloadCase.STARTED);
     }
 
     @Test

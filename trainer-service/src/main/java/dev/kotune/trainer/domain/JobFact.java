@@ -23,10 +23,37 @@ public sealed interface JobFact {
 
     /** A logging step (HF Trainer's log line). */
     record Progress(long step, long totalSteps, double epoch, double loss, double gradNorm, double learningRate,
-            double samplesPerSecond) implements JobFact {
+            double samplesPerSecond, String status) implements JobFact {
+
+        /** A logging step (no status). */
+        public Progress(long step, long totalSteps, double epoch, double loss, double gradNorm, double learningRate,
+                double samplesPerSecond) {
+            this(step, totalSteps, epoch, loss, gradNorm, learningRate, samplesPerSecond, "");
+        }
+
+        /** A status update before training: what the job waits for (step 0). */
+        public static Progress status(long totalSteps, String status) {
+            return new Progress(0, totalSteps, 0, 0, 0, 0, 0, status);
+        }
+
         @Override
         public JobState resultingState() {
             return JobState.RUNNING;
+        }
+    }
+
+    /**
+     * The job was refused after it was accepted, before anything trained (e.g. tokenizer-service has another
+     * tokenizer than the base model's); published as {@code TrainingJobRejected}.
+     */
+    record Rejected(List<ValidationError> errors) implements JobFact {
+        public Rejected {
+            errors = List.copyOf(errors);
+        }
+
+        @Override
+        public JobState resultingState() {
+            return JobState.REJECTED;
         }
     }
 

@@ -11,10 +11,12 @@ public enum JobState {
     /** Stopped on an error. */
     FAILED,
     /** Stopped because it was asked to. */
-    CANCELLED;
+    CANCELLED,
+    /** Refused after acceptance, before training (e.g. the tokenizer service has another tokenizer). */
+    REJECTED;
 
     /** Whether nothing more will happen to a job in this state. */
     public boolean isTerminal() {
-        return this == SUCCEEDED || this == FAILED || this == CANCELLED;
+        return this == SUCCEEDED || this == FAILED || this == CANCELLED || this == REJECTED;
     }
 }

@@ -112,7 +112,10 @@ public final class ProtoMapper {
         } else if (fact instanceof JobFact.Progress p) {
             return envelope.setProgress(TrainingProgress.newBuilder().setStep(p.step()).setTotalSteps(p.totalSteps())
                     .setEpoch(p.epoch()).setLoss(p.loss()).setGradNorm(p.gradNorm())
-                    .setLearningRate(p.learningRate()).setSamplesPerSecond(p.samplesPerSecond()));
+                    .setLearningRate(p.learningRate()).setSamplesPerSecond(p.samplesPerSecond())
+                    .setStatus(p.status()));
+        } else if (fact instanceof JobFact.Rejected r) {
+            return envelope.setJobRejected(rejected(r.errors()));
         } else if (fact instanceof JobFact.CheckpointSaved c) {
             return envelope.setCheckpointSaved(CheckpointSaved.newBuilder().setStep(c.step()).setPath(c.path())
                     .setWeightsSha256(c.weightsSha256()));

@@ -76,9 +76,11 @@ public class DjlJobRunner implements JobRunner {
     private final TokenizerResolver tokenizers;
     private final DatasetReader datasets = new DatasetReader();
     private final int intraOpThreads;
+    private final ExampleSource exampleSource;
 
-    public DjlJobRunner(TrainerConfig config, ModelLocator locator) {
+    public DjlJobRunner(TrainerConfig config, ModelLocator locator, ExampleSource exampleSource) {
         this.locator = locator;
+        this.exampleSource = exampleSource;
         this.tokenizers = new TokenizerResolver(locator);
         this.intraOpThreads = config.intraOpThreads();
     }
@@ -90,6 +92,10 @@ public class DjlJobRunner implements JobRunner {
             run.execute();
         } catch (JobFailure f) {
             run.fail(f);
+        } catch (JobRejection r) {
+            run.reject(r);
+        } catch (ExampleSource.Cancelled c) {
+            run.cancelled();
         } catch (ProgressReporter.Abort a) {
             run.fail(a.failure);
         } catch (PublishFailedException e) {
@@ -125,7 +131,7 @@ public class DjlJobRunner implements JobRunner {
             this.scratch = jobDir.resolve(".scratch");
         }
 
-        void execute() throws JobFailure {
+        void execute() throws JobFailure, JobRejection, ExampleSource.Cancelled {
             Hyperparameters hp = job.hyperparameters();
             if (intraOpThreads > 0) {
                 Torch.configureThreads(intraOpThreads);
@@ -143,8 +149,23 @@ public class DjlJobRunner implements JobRunner {
             tokenizer = tokenizers.resolve(job.tokenizer().equals(job.baseModel()) ? "" : job.tokenizer(),
                     job.baseModel(), baseDir, config, base.metadata());
             List<Example> examples = readExamples();
-            ExampleEncoder.Encoded encoded = ExampleEncoder.encode(tokenizer, examples, job.format());
+            long prepareStart = System.nanoTime();
+            ExampleSource.Prepared prepared = exampleSource.prepare(tokenizer, examples, job.format(),
+                    new ExampleSource.Job() {
+                        @Override
+                        public void waiting(String status) {
+                            context.publish(JobFact.Progress.status(context.totalSteps(), status));
+                        }
+
+                        @Override
+                        public boolean cancelRequested() {
+                            return context.cancelRequested();
+                        }
+                    });
+            ExampleEncoder.Encoded encoded = prepared.encoded();
             int n = encoded.rows().size();
+            LOG.infof("job %s: prepared %d examples via %s (sha256 %s) in %d ms", job.jobId(), n, prepared.via(),
+                    prepared.sha256(), (System.nanoTime() - prepareStart) / 1_000_000);
             if (encoded.truncated() > 0) {
                 LOG.infof("job %s: %d of %d examples were longer than max_length %d and were cut", job.jobId(),
                         encoded.truncated(), n, job.format().maxLength());
@@ -331,9 +352,14 @@ public class DjlJobRunner implements JobRunner {
             return true;
         }
 
-        private void cancelled() {
+        void cancelled() {
             LOG.infof("job %s cancelled at step %d (%s)", job.jobId(), lastStep, context.cancelReason());
             context.publish(new JobFact.Cancelled(lastStep, context.cancelReason(), context.cancelRequestedBy()));
+        }
+
+        void reject(JobRejection r) {
+            LOG.warnf("job %s rejected: %s", job.jobId(), r.getMessage());
+            context.publish(new JobFact.Rejected(r.errors()));
         }
 
         void fail(JobFailure f) {
