@@ -42,8 +42,12 @@ final class BeforeAfterAnswers {
   /** One example's answers. {@code exact}: after == expected and finish_reason "stop". */
   record Row(String prompt, String expected, String before, String after, String finishReason, boolean exact) {}
 
-  /** What the step found: the rows, draws equal to the completion per prompt (empty if not run), what failed. */
-  record Result(List<Row> rows, Map<String, Integer> sampledExact, List<String> problems) {
+  /**
+   * What the step found: the rows; draws equal to the completion per prompt (empty if not run); the prompts whose
+   * completion the notebook's no_repeat_ngram_size forbids, with the repeated tokens; what failed.
+   */
+  record Result(List<Row> rows, Map<String, Integer> sampledExact, Map<String, String> unreachable,
+      List<String> problems) {
     long exactCount() {
       return rows.stream().filter(Row::exact).count();
     }
@@ -97,14 +101,14 @@ final class BeforeAfterAnswers {
     }
     if (exported == null) {
       problems.add("serving: no CheckpointExported event for " + jobId + ", so there is no export to serve");
-      return new Result(List.of(), Map.of(), problems);
+      return new Result(List.of(), Map.of(), Map.of(), problems);
     }
     InferenceClient client = new InferenceClient(inference);
     if (!client.awaitModel(jobId, SERVE_TIMEOUT)) {
       problems.add("serving: inference-service did not list model " + jobId + " within " + SERVE_TIMEOUT.toSeconds()
           + " s of CheckpointExported (" + exported.getCheckpointExported().getExportPath()
           + "); see logs/inference-service.log");
-      return new Result(List.of(), Map.of(), problems);
+      return new Result(List.of(), Map.of(), Map.of(), problems);
     }
     String template = spec.getFormat().getTemplate().isEmpty() ? DEFAULT_TEMPLATE : spec.getFormat().getTemplate();
     int cut = template.indexOf("{completion}");
@@ -119,7 +123,7 @@ final class BeforeAfterAnswers {
             c.finishReason(), exact));
       } catch (IOException e) {
         problems.add("serving: " + ex.getPrompt() + ": " + e.getMessage());
-        return new Result(rows, Map.of(), problems);
+        return new Result(rows, Map.of(), Map.of(), problems);
       }
     }
     out.printf("      before: base model (trainer-service, ModelEvaluated, greedy); after: inference-service "
@@ -128,16 +132,18 @@ final class BeforeAfterAnswers {
     out.printf("      exact match %d/%d%s%n", rows.stream().filter(Row::exact).count(), rows.size(),
         " (after == expected, ending at EOS: finish_reason stop)");
     Map<String, Integer> sampled = new LinkedHashMap<>();
+    Map<String, String> unreachable = new LinkedHashMap<>();
     if (sampling) {
       sampled = sample(client, jobId, promptTemplate, template, examples,
-          Path.of(exported.getCheckpointExported().getExportPath()), problems);
+          Path.of(exported.getCheckpointExported().getExportPath()), unreachable, problems);
     }
-    return new Result(rows, sampled, problems);
+    return new Result(rows, sampled, unreachable, problems);
   }
 
   /** The notebook's sampling, seeds 0..DRAWS-1, per example: how many draws equal the completion (and stop at EOS). */
   private Map<String, Integer> sample(InferenceClient client, String jobId, String promptTemplate, String template,
-      List<Example> examples, Path export, List<String> problems) throws InterruptedException {
+      List<Example> examples, Path export, Map<String, String> unreachable, List<String> problems)
+      throws InterruptedException {
     GenerationParameters notebook = NotebookJob.NOTEBOOK_SAMPLING;
     out.printf("      notebook sampling (temperature %.1f, top_p %.1f, repetition_penalty %.1f, no_repeat_ngram_size %d,"
             + " max_length %d), seeds 0..%d, draws equal to the completion:%n", notebook.getTemperature(),
@@ -163,6 +169,7 @@ final class BeforeAfterAnswers {
       String repeated = repeatedBigram(export, prompt, template.replace("{prompt}", ex.getPrompt())
           .replace("{completion}", ex.getCompletion()), notebook.getNoRepeatNgramSize());
       if (repeated != null) {
+        unreachable.put(ex.getPrompt(), repeated);
         why = "  (unreachable with no_repeat_ngram_size " + notebook.getNoRepeatNgramSize()
             + ": the completion repeats the tokens " + repeated + " of the prompt)";
       }

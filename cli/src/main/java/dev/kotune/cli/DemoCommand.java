@@ -138,6 +138,16 @@ final class DemoCommand implements Callable<Integer> {
   private Path lossPng;
   private BeforeAfterAnswers.Result answers;
 
+  /** The last run's answers (null before step 5); for tests. */
+  BeforeAfterAnswers.Result answers() {
+    return answers;
+  }
+
+  /** The last run's loss-curve PNG (null if none was written); for tests. */
+  Path lossPng() {
+    return lossPng;
+  }
+
   private void printHyperparameters(dev.kotune.proto.training.v1.Hyperparameters hp) {
     out().printf("      hyperparameters (%s): batch %d, %d epochs, lr %s, warmup %d, weight decay %s, dropout %s, seed %d%n",
         notebookExact ? "the notebook's, --notebook-exact" : "teaching kotune/tiny-ko", hp.getPerDeviceTrainBatchSize(),
