@@ -52,6 +52,11 @@ final class DemoCommand implements Callable<Integer> {
           + "learns none of the answers that way, so the demo exits 1.")
   boolean notebookExact;
 
+  @Option(names = "--keep-running",
+      description = "After the answers, leave the broker and the services up and print ready-to-paste curl and grpcurl"
+          + " lines for the fine-tuned model, until Ctrl-C.")
+  boolean keepRunning;
+
   @Option(names = "--no-sampling-check",
       description = "Skip the notebook-sampling check (20 seeded draws per prompt over REST).")
   boolean noSamplingCheck;
@@ -72,6 +77,7 @@ final class DemoCommand implements Callable<Integer> {
           broker.bootstrapServers());
       step(2, "services: starting " + String.join(", ", SERVICES) + " from their jars");
       Map<String, ServiceProcess> services = new LinkedHashMap<>();
+      Map<String, String> grpcPorts = new LinkedHashMap<>();
       try {
         String tokenizerGrpcPort = null;
         for (String module : SERVICES) {
@@ -83,6 +89,7 @@ final class DemoCommand implements Callable<Integer> {
             config.put("quarkus.grpc.clients.tokenizer.host", "127.0.0.1");
             config.put("quarkus.grpc.clients.tokenizer.port", tokenizerGrpcPort);
           }
+          grpcPorts.put(module, config.get("quarkus.grpc.server.port"));
           services.put(module, ServiceProcess.start(root, module, config, logs));
         }
         for (Map.Entry<String, ServiceProcess> s : services.entrySet()) {
@@ -116,6 +123,10 @@ final class DemoCommand implements Callable<Integer> {
             java.net.URI.create("http://127.0.0.1:" + services.get("inference-service").httpPort()),
             !noSamplingCheck);
         problems.addAll(answers.problems());
+        tokenizedOverGrpc(services.get("tokenizer-service"));
+        if (keepRunning) {
+          keepRunning(jobId, services, grpcPorts, broker.bootstrapServers());
+        }
       } finally {
         services.values().forEach(ServiceProcess::close);
       }
@@ -146,6 +157,45 @@ final class DemoCommand implements Callable<Integer> {
 
   private Path lossPng;
   private BeforeAfterAnswers.Result answers;
+
+  /** Prints tokenizer-service's own count of PrepareExamples calls (its gRPC server metrics): the job's tokenization. */
+  private void tokenizedOverGrpc(ServiceProcess tokenizer) {
+    try {
+      var client = java.net.http.HttpClient.newHttpClient();
+      String metrics = client.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:"
+          + tokenizer.httpPort() + "/q/metrics")).build(), java.net.http.HttpResponse.BodyHandlers.ofString()).body();
+      long calls = metrics.lines().filter(l -> l.startsWith("grpc_server_processing_duration_seconds_count")
+          && l.contains("method=\"PrepareExamples\"")).mapToLong(l -> (long) Double.parseDouble(
+          l.substring(l.lastIndexOf(' ') + 1))).sum();
+      out().printf("      tokenizer-service metrics: %d PrepareExamples call%s over gRPC"
+          + " (grpc_server_processing_duration_seconds_count) - the job was tokenized by the tokenizer service%n",
+          calls, calls == 1 ? "" : "s");
+    } catch (java.io.IOException | RuntimeException e) {
+      out().println("      tokenizer-service metrics: not readable (" + e.getMessage() + ")");
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+
+  /** --keep-running: ready-to-paste lines for the fine-tuned model, then wait for Ctrl-C (the finally cleans up). */
+  private void keepRunning(String jobId, Map<String, ServiceProcess> services, Map<String, String> grpcPorts,
+      String bootstrap) throws InterruptedException {
+    int rest = services.get("inference-service").httpPort();
+    out().println();
+    out().println("Everything is still running (Kafka at " + bootstrap + "). Try the fine-tuned model " + jobId + ":");
+    out().printf("  curl -s http://127.0.0.1:%d/v1/completions -H 'Content-Type: application/json' \\%n"
+        + "    -d '{\"model\": \"%s\", \"prompt\": \"질문: 배고파\\n답변:\", \"max_tokens\": 32, \"temperature\": 0}'%n",
+        rest, jobId);
+    out().printf("  curl -sN http://127.0.0.1:%d/v1/chat/completions -H 'Content-Type: application/json' \\%n"
+        + "    -d '{\"model\": \"%s\", \"messages\": [{\"role\": \"user\", \"content\": \"배고파\"}],"
+        + " \"stream\": true}'%n", rest, jobId);
+    out().printf("  grpcurl -plaintext -d '{\"model\": \"%s\", \"text\": \"질문: 배고파\\n답변:\"}' 127.0.0.1:%s"
+        + " kotune.inference.v1.InferenceService/Generate%n", jobId, grpcPorts.get("inference-service"));
+    out().printf("  KAFKA_BOOTSTRAP_SERVERS=%s ./kotune jobs list%n", bootstrap);
+    out().println("Ctrl-C stops them.");
+    Runtime.getRuntime().addShutdownHook(new Thread(() -> services.values().forEach(ServiceProcess::close)));
+    new java.util.concurrent.CountDownLatch(1).await(); // until the JVM is told to stop
+  }
 
   /** The last run's answers (null before step 5); for tests. */
   BeforeAfterAnswers.Result answers() {

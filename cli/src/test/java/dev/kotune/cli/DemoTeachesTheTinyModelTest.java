@@ -61,6 +61,8 @@ class DemoTeachesTheTinyModelTest {
       assertThat(row.before()).as("the base model did not know it already").isNotEqualTo(row.expected().strip());
     }
     assertThat(printed).contains("exact match 4/4").contains("| exact");
+    // the trainer prepared the examples with tokenizer-service over gRPC: the service counted the call
+    assertThat(printed).containsPattern("tokenizer-service metrics: [1-9]\\d* PrepareExamples calls? over gRPC");
 
     // The notebook's sampling (20 seeded draws per prompt over REST): >= 90% where the completion is reachable at all;
     // no_repeat_ngram_size 2 (counted over the prompt too) forbids "안녕하세요! ..." after "질문: 안녕하세요?".
