@@ -2,7 +2,7 @@ package dev.kotune.inference;
 
 import dev.kotune.inference.domain.InvalidRequestException;
 import dev.kotune.inference.domain.InvalidRequestException.Problem;
-import dev.kotune.inference.domain.ModelInfo;
+import dev.kotune.inference.domain.ServedModel;
 import dev.kotune.tokenization.chat.ChatMessage;
 import dev.kotune.tokenization.chat.ChatTemplate;
 import dev.kotune.tokenization.chat.ChatTemplateException;
@@ -28,7 +28,7 @@ public class ChatTemplates {
      *
      * @throws InvalidRequestException when the model has no template or the template refuses the conversation
      */
-    public String render(ModelInfo model, List<ChatMessage> messages) {
+    public String render(ServedModel model, List<ChatMessage> messages) {
         ChatTemplate template = templates.computeIfAbsent(model.directory() + "@" + model.created(),
                 k -> ChatTemplate.fromDirectory(model.directory())).orElseThrow(() -> new InvalidRequestException(
                         List.of(new Problem("messages", "cannot be rendered: model " + model.id() + " has no chat"

@@ -5,7 +5,7 @@ import dev.kotune.engine.SamplingParams;
 import dev.kotune.inference.domain.Completion;
 import dev.kotune.inference.domain.InvalidRequestException;
 import dev.kotune.inference.domain.InvalidRequestException.Problem;
-import dev.kotune.inference.domain.ModelInfo;
+import dev.kotune.inference.domain.ServedModel;
 import dev.kotune.inference.domain.Prompt;
 import dev.kotune.inference.models.ModelCatalog;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -34,7 +34,7 @@ public class CompletionService {
     }
 
     /** A request that passed every check and waits in its model's queue. Close it if never generated (idempotent). */
-    public record Prepared(ModelInfo model, SamplingParams params, UnaryOperator<String> names,
+    public record Prepared(ServedModel model, SamplingParams params, UnaryOperator<String> names,
             TextGenerator.Generation generation) implements AutoCloseable {
 
         @Override
@@ -63,7 +63,7 @@ public class CompletionService {
         if (!problems.isEmpty()) {
             throw new InvalidRequestException(problems);
         }
-        ModelInfo model = catalog.resolve(modelId);
+        ServedModel model = catalog.resolve(modelId);
         try {
             checkAgainstMetadata(model, prompt, p);
             return new Prepared(model, p, names, generator.start(model, prompt, p, cancelled));
@@ -91,7 +91,7 @@ public class CompletionService {
      * (vocab, context), so a bad request is refused even when the export cannot load. A text prompt is checked
      * after it is tokenized.
      */
-    private static void checkAgainstMetadata(ModelInfo model, Prompt prompt, SamplingParams params) {
+    private static void checkAgainstMetadata(ServedModel model, Prompt prompt, SamplingParams params) {
         if (prompt.isIds() && model.vocabSize() > 0 && model.contextLength() > 0) {
             params.checkFits(new dev.kotune.engine.ModelInfo(0, 0, 0, model.vocabSize(), model.contextLength(),
                     List.of(), null, true, java.util.Map.of()), prompt.ids().stream().mapToInt(Integer::intValue)

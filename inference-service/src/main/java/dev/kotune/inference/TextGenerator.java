@@ -4,7 +4,7 @@ import dev.kotune.engine.InvalidParamsException;
 import dev.kotune.engine.QueueFullException;
 import dev.kotune.engine.SamplingParams;
 import dev.kotune.inference.domain.Completion;
-import dev.kotune.inference.domain.ModelInfo;
+import dev.kotune.inference.domain.ServedModel;
 import dev.kotune.inference.domain.ModelInvalidException;
 import dev.kotune.inference.domain.ModelUnavailableException;
 import dev.kotune.inference.domain.Prompt;
@@ -30,7 +30,7 @@ public interface TextGenerator {
     interface Generation extends AutoCloseable {
 
         /** The model it runs on. */
-        ModelInfo model();
+        ServedModel model();
 
         /**
          * Waits for the output, feeding {@code listener} with chunks as they become valid UTF-8 text; a listener
@@ -54,7 +54,7 @@ public interface TextGenerator {
      * @throws ModelInvalidException     when its files cannot be served (the message says what to fix)
      * @throws QueueFullException        when the model's waiting queue is full
      */
-    Generation start(ModelInfo model, Prompt prompt, SamplingParams params, BooleanSupplier cancelled);
+    Generation start(ServedModel model, Prompt prompt, SamplingParams params, BooleanSupplier cancelled);
 
     /** When the version of {@code modelId} that answers now was loaded; empty when it is not loaded. */
     Optional<Instant> loadedAt(String modelId);

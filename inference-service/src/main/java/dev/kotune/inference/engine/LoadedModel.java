@@ -2,7 +2,7 @@ package dev.kotune.inference.engine;
 
 import dev.kotune.engine.BatchScheduler;
 import dev.kotune.engine.OnnxModel;
-import dev.kotune.inference.domain.ModelInfo;
+import dev.kotune.inference.domain.ServedModel;
 import dev.kotune.tokenization.KoTokenizer;
 import java.time.Instant;
 import org.jboss.logging.Logger;
@@ -17,7 +17,7 @@ final class LoadedModel {
 
     private static final Logger LOG = Logger.getLogger(LoadedModel.class);
 
-    private final ModelInfo info;
+    private final ServedModel info;
     private final OnnxModel onnx;
     private final KoTokenizer tokenizer;
     private final TokenizerDetokenizer detokenizer;
@@ -27,7 +27,7 @@ final class LoadedModel {
     private boolean retired; // guarded by this
     private boolean closed; // guarded by this
 
-    LoadedModel(ModelInfo info, OnnxModel onnx, KoTokenizer tokenizer, Instant loadedAt,
+    LoadedModel(ServedModel info, OnnxModel onnx, KoTokenizer tokenizer, Instant loadedAt,
             BatchScheduler.Options options, BatchScheduler.Observer observer) {
         this.info = info;
         this.onnx = onnx;
@@ -42,7 +42,7 @@ final class LoadedModel {
         return scheduler;
     }
 
-    ModelInfo info() {
+    ServedModel info() {
         return info;
     }
 

@@ -10,7 +10,7 @@ import dev.kotune.engine.SamplingParams;
 import dev.kotune.inference.InferenceConfig;
 import dev.kotune.inference.SchedulerMetrics;
 import dev.kotune.inference.TextGenerator;
-import dev.kotune.inference.domain.ModelInfo;
+import dev.kotune.inference.domain.ServedModel;
 import dev.kotune.inference.domain.Prompt;
 import dev.kotune.tokenization.InvalidInputException;
 import dev.kotune.inference.domain.ModelInvalidException;
@@ -56,18 +56,18 @@ public class OnnxTextGenerator implements TextGenerator {
     /** Everything about one model id; guarded by itself. */
     private static final class Slot {
         LoadedModel current;
-        ModelInfo failedVersion;
+        ServedModel failedVersion;
         RuntimeException failure;
         long failedAt;
 
-        void failed(ModelInfo version, RuntimeException e) {
+        void failed(ServedModel version, RuntimeException e) {
             failedVersion = version;
             failure = e;
             failedAt = System.nanoTime();
         }
 
         /** The remembered load failure of {@code version}, if it is recent; a fixed export gets another try. */
-        RuntimeException recentFailure(ModelInfo version) {
+        RuntimeException recentFailure(ServedModel version) {
             return version.sameVersion(failedVersion) && System.nanoTime() - failedAt < RETRY_AFTER_NANOS ? failure
                     : null;
         }
@@ -93,7 +93,7 @@ public class OnnxTextGenerator implements TextGenerator {
     }
 
     @Override
-    public Generation start(ModelInfo model, Prompt prompt, SamplingParams params, BooleanSupplier cancelled) {
+    public Generation start(ServedModel model, Prompt prompt, SamplingParams params, BooleanSupplier cancelled) {
         LoadedModel loaded = acquire(slot(model.id()), model);
         int[] ids;
         try {
@@ -122,7 +122,7 @@ public class OnnxTextGenerator implements TextGenerator {
      * request instead of during it. Does nothing when the id is not loaded (it loads on first use) or this version
      * is already in. Failures are logged and remembered.
      */
-    public void preload(ModelInfo model) {
+    public void preload(ServedModel model) {
         Slot slot = slot(model.id());
         synchronized (slot) {
             if (slot.current == null || slot.current.info().sameVersion(model)) {
@@ -204,7 +204,7 @@ public class OnnxTextGenerator implements TextGenerator {
     }
 
     /** The loaded version of {@code model} with a reference taken; loads (and swaps) under the slot's lock. */
-    private LoadedModel acquire(Slot slot, ModelInfo model) {
+    private LoadedModel acquire(Slot slot, ServedModel model) {
         LoadedModel old = null;
         LoadedModel current;
         synchronized (slot) {
@@ -240,7 +240,7 @@ public class OnnxTextGenerator implements TextGenerator {
     }
 
     /** Checks the export, then opens its tokenizer and its ONNX Runtime session. */
-    LoadedModel load(ModelInfo model) {
+    LoadedModel load(ServedModel model) {
         ExportCheck.check(model, null);
         long t0 = System.nanoTime();
         KoTokenizer tokenizer;

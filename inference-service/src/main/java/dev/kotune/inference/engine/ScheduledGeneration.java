@@ -8,7 +8,7 @@ import dev.kotune.inference.GenerationListener;
 import dev.kotune.inference.TextGenerator;
 import dev.kotune.inference.domain.Completion;
 import dev.kotune.inference.domain.CompletionChunk;
-import dev.kotune.inference.domain.ModelInfo;
+import dev.kotune.inference.domain.ServedModel;
 import dev.kotune.inference.domain.ModelUnavailableException;
 import dev.kotune.inference.domain.TokenLogprob;
 import dev.kotune.inference.domain.Usage;
@@ -84,7 +84,7 @@ final class ScheduledGeneration implements TextGenerator.Generation, BatchSchedu
     }
 
     @Override
-    public ModelInfo model() {
+    public ServedModel model() {
         return model.info();
     }
 

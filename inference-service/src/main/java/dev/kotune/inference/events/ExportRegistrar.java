@@ -1,6 +1,6 @@
 package dev.kotune.inference.events;
 
-import dev.kotune.inference.domain.ModelInfo;
+import dev.kotune.inference.domain.ServedModel;
 import dev.kotune.inference.domain.ModelInvalidException;
 import dev.kotune.inference.engine.OnnxTextGenerator;
 import dev.kotune.inference.models.ExportCheck;
@@ -68,7 +68,7 @@ public class ExportRegistrar {
      *
      * @return the registered model; empty when the export was refused (logged)
      */
-    public Optional<ModelInfo> register(String jobId, CheckpointExported exported) {
+    public Optional<ServedModel> register(String jobId, CheckpointExported exported) {
         if (!JOB_ID.matcher(jobId).matches()) {
             return refuse(jobId, "job id is not [A-Za-z0-9._-]{1,64}, so it cannot be a model id");
         }
@@ -81,11 +81,11 @@ public class ExportRegistrar {
         } catch (InvalidPathException e) {
             return refuse(jobId, "export_path " + exported.getExportPath() + " is not a path: " + e.getMessage());
         }
-        Optional<ModelInfo> read = catalog.readExport(jobId, dir);
+        Optional<ServedModel> read = catalog.readExport(jobId, dir);
         if (read.isEmpty()) {
             return refuse(jobId, "no readable " + ModelCatalog.METADATA_FILE + " in " + dir);
         }
-        ModelInfo model = read.get().withProvenance(jobId, exported.getStep());
+        ServedModel model = read.get().withProvenance(jobId, exported.getStep());
         if (!model.jobId().equals(jobId)) {
             LOG.warnf("export %s says it comes from job %s; serving it as model %s, the job of the event", dir,
                     model.jobId(), jobId);
@@ -95,7 +95,7 @@ public class ExportRegistrar {
         } catch (ModelInvalidException e) {
             return refuse(jobId, e.getMessage());
         }
-        Optional<ModelInfo> old = catalog.register(model);
+        Optional<ServedModel> old = catalog.register(model);
         registered.incrementAndGet();
         if (old.isPresent() && !old.get().sameVersion(model)) {
             LOG.infof("model %s now serves %s (step %d; was %s)", jobId, dir, model.step(), old.get().directory());
@@ -117,7 +117,7 @@ public class ExportRegistrar {
         worker.shutdownNow();
     }
 
-    private Optional<ModelInfo> refuse(String jobId, String why) {
+    private Optional<ServedModel> refuse(String jobId, String why) {
         refused.incrementAndGet();
         LOG.warnf("not serving the export of job %s: %s", jobId, why);
         return Optional.empty();

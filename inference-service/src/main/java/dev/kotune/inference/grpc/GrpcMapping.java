@@ -5,7 +5,7 @@ import dev.kotune.inference.domain.Completion;
 import dev.kotune.inference.domain.CompletionChunk;
 import dev.kotune.engine.FinishReason;
 import dev.kotune.inference.domain.InvalidRequestException;
-import dev.kotune.inference.domain.ModelInfo;
+import dev.kotune.inference.domain.ServedModel;
 import dev.kotune.inference.domain.ModelInvalidException;
 import dev.kotune.inference.domain.ModelNotFoundException;
 import dev.kotune.inference.domain.ModelUnavailableException;
@@ -49,7 +49,7 @@ final class GrpcMapping {
         return null;
     }
 
-    static Model model(ModelInfo m, java.util.Optional<java.time.Instant> loadedAt) {
+    static Model model(ServedModel m, java.util.Optional<java.time.Instant> loadedAt) {
         Model.Builder b = Model.newBuilder()
                 .setId(m.id())
                 .setSource(m.source())

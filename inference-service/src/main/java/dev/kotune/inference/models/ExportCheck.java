@@ -1,6 +1,6 @@
 package dev.kotune.inference.models;
 
-import dev.kotune.inference.domain.ModelInfo;
+import dev.kotune.inference.domain.ServedModel;
 import dev.kotune.inference.domain.ModelInvalidException;
 import java.io.IOException;
 import java.io.InputStream;
@@ -33,7 +33,7 @@ public final class ExportCheck {
      * @return the actual sha256 of the export's tokenizer.json (lower-case hex)
      * @throws ModelInvalidException when a file is missing or the tokenizer does not match
      */
-    public static String check(ModelInfo model, String announcedSha256) {
+    public static String check(ServedModel model, String announcedSha256) {
         Path dir = model.directory();
         String hint = "export the checkpoint again with: ./kotune export --checkpoint "
                 + (model.source().isEmpty() ? "CHECKPOINT_DIR" : model.source()) + " --out " + dir;

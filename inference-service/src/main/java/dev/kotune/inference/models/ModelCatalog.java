@@ -3,7 +3,7 @@ package dev.kotune.inference.models;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.kotune.inference.InferenceConfig;
-import dev.kotune.inference.domain.ModelInfo;
+import dev.kotune.inference.domain.ServedModel;
 import dev.kotune.inference.domain.ModelNotFoundException;
 import dev.kotune.inference.domain.ModelUnavailableException;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -42,9 +42,9 @@ public class ModelCatalog {
     private final Optional<String> defaultModel;
     private final ObjectMapper json;
     private final Map<Path, Cached> cache = new ConcurrentHashMap<>();
-    private final Map<String, ModelInfo> registered = new ConcurrentHashMap<>();
+    private final Map<String, ServedModel> registered = new ConcurrentHashMap<>();
 
-    private record Cached(FileTime modified, ModelInfo model) {
+    private record Cached(FileTime modified, ServedModel model) {
     }
 
     public ModelCatalog(InferenceConfig config, ObjectMapper json) {
@@ -59,8 +59,8 @@ public class ModelCatalog {
     }
 
     /** Every model, the default one first, then by id; empty when the directory is missing or holds none. */
-    public List<ModelInfo> list() {
-        List<ModelInfo> found = new ArrayList<>();
+    public List<ServedModel> list() {
+        List<ServedModel> found = new ArrayList<>();
         if (Files.isDirectory(modelsDir)) {
             try (DirectoryStream<Path> dirs = Files.newDirectoryStream(modelsDir, Files::isDirectory)) {
                 for (Path dir : dirs) {
@@ -71,7 +71,7 @@ public class ModelCatalog {
             }
         }
         found.addAll(registered.values());
-        found.sort(Comparator.comparing(ModelInfo::id));
+        found.sort(Comparator.comparing(ServedModel::id));
         if (found.isEmpty()) {
             return found;
         }
@@ -83,7 +83,7 @@ public class ModelCatalog {
                 }
             }
         }
-        List<ModelInfo> ordered = new ArrayList<>(found.size());
+        List<ServedModel> ordered = new ArrayList<>(found.size());
         ordered.add(found.get(index).withDefault(true));
         for (int i = 0; i < found.size(); i++) {
             if (i != index) {
@@ -100,8 +100,8 @@ public class ModelCatalog {
      * @throws ModelNotFoundException    when {@code id} names no model
      * @throws ModelUnavailableException when {@code id} is empty and there is no model at all
      */
-    public ModelInfo resolve(String id) {
-        List<ModelInfo> models = list();
+    public ServedModel resolve(String id) {
+        List<ServedModel> models = list();
         if (id == null || id.isEmpty()) {
             if (models.isEmpty()) {
                 throw new ModelUnavailableException("no model loaded: no model in " + modelsDir
@@ -111,7 +111,7 @@ public class ModelCatalog {
         }
         return models.stream().filter(m -> m.id().equals(id)).findFirst()
                 .orElseThrow(() -> new ModelNotFoundException(id, "model \"" + id + "\" not found; available: "
-                        + (models.isEmpty() ? "none" : models.stream().map(ModelInfo::id).toList())));
+                        + (models.isEmpty() ? "none" : models.stream().map(ServedModel::id).toList())));
     }
 
     /**
@@ -120,7 +120,7 @@ public class ModelCatalog {
      *
      * @return the model it replaced, if any
      */
-    public Optional<ModelInfo> register(ModelInfo model) {
+    public Optional<ServedModel> register(ServedModel model) {
         return Optional.ofNullable(registered.put(model.id(), model.withDefault(false)));
     }
 
@@ -134,20 +134,20 @@ public class ModelCatalog {
      *
      * @return empty when there is no kotune.json or it does not parse (logged)
      */
-    public Optional<ModelInfo> readExport(String id, Path dir) {
+    public Optional<ServedModel> readExport(String id, Path dir) {
         Path file = dir.resolve(METADATA_FILE);
         if (!Files.isRegularFile(file)) {
             return Optional.empty();
         }
         try {
-            ModelInfo m = parse(dir, file, Files.getLastModifiedTime(file));
+            ServedModel m = parse(dir, file, Files.getLastModifiedTime(file));
             return m == null ? Optional.empty() : Optional.of(m.withId(id));
         } catch (IOException e) {
             return Optional.empty();
         }
     }
 
-    private Optional<ModelInfo> read(Path dir) {
+    private Optional<ServedModel> read(Path dir) {
         Path file = dir.resolve(METADATA_FILE);
         if (!Files.isRegularFile(file)) {
             return Optional.empty();
@@ -158,7 +158,7 @@ public class ModelCatalog {
             if (cached != null && cached.modified().equals(modified)) {
                 return Optional.ofNullable(cached.model());
             }
-            ModelInfo model = parse(dir, file, modified);
+            ServedModel model = parse(dir, file, modified);
             cache.put(file, new Cached(modified, model));
             return Optional.ofNullable(model);
         } catch (IOException e) {
@@ -178,7 +178,7 @@ public class ModelCatalog {
         return flavor.equalsIgnoreCase("fused") ? "optimized" : flavor.toLowerCase(java.util.Locale.ROOT);
     }
 
-    private ModelInfo parse(Path dir, Path file, FileTime modified) {
+    private ServedModel parse(Path dir, Path file, FileTime modified) {
         try {
             JsonNode n = json.readTree(file.toFile());
             if (n == null || !n.isObject()) {
@@ -186,7 +186,7 @@ public class ModelCatalog {
                 return null;
             }
             JsonNode config = n.path("config");
-            return new ModelInfo(dir.getFileName().toString(), dir, n.path("source").asText(""),
+            return new ServedModel(dir.getFileName().toString(), dir, n.path("source").asText(""),
                     n.path("job_id").asText(""), n.path("step").asLong(0), n.path("tokenizer_sha256").asText(""),
                     graphFlavor(n), config.path("n_positions").asInt(0),
                     config.path("vocab_size").asInt(0), modified.toInstant(), false);

@@ -7,7 +7,7 @@ import dev.kotune.inference.domain.Completion;
 import dev.kotune.inference.domain.CompletionChunk;
 import dev.kotune.inference.domain.InvalidRequestException;
 import dev.kotune.inference.domain.InvalidRequestException.Problem;
-import dev.kotune.inference.domain.ModelInfo;
+import dev.kotune.inference.domain.ServedModel;
 import dev.kotune.inference.domain.Prompt;
 import dev.kotune.inference.models.ModelCatalog;
 import dev.kotune.tokenization.chat.ChatMessage;
@@ -67,7 +67,7 @@ public class ChatCompletionsResource {
         CompletionService.Prepared prepared;
         try {
             List<ChatMessage> messages = messages(request);
-            ModelInfo model = catalog.resolve(request.model());
+            ServedModel model = catalog.resolve(request.model());
             String prompt = templates.render(model, messages);
             Integer maxTokens = request.maxCompletionTokens() != null ? request.maxCompletionTokens()
                     : request.maxTokens();

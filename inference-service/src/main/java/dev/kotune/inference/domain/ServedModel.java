@@ -4,7 +4,8 @@ import java.nio.file.Path;
 import java.time.Instant;
 
 /**
- * A servable model found in the models directory (a subdirectory with a {@code kotune.json}). Immutable.
+ * A model the service can serve: an export in the models directory (a subdirectory with a {@code kotune.json}) or
+ * one announced by a training event. Not the engine's {@code ModelInfo} (the shapes of a loaded graph). Immutable.
  *
  * @param id              the directory name, used in requests, e.g. "kogpt2-notebook" or a job id
  * @param directory       where its files are (model.onnx, genai_config.json, tokenizer.json, kotune.json)
@@ -18,29 +19,29 @@ import java.time.Instant;
  * @param created         when kotune.json was written (its modification time)
  * @param isDefault       whether requests that name no model get this one
  */
-public record ModelInfo(String id, Path directory, String source, String jobId, long step, String tokenizerSha256,
+public record ServedModel(String id, Path directory, String source, String jobId, long step, String tokenizerSha256,
         String graphFlavor, int contextLength, int vocabSize, Instant created, boolean isDefault) {
 
     /** This model under another id (an export registered as its training job's id). */
-    public ModelInfo withId(String value) {
-        return new ModelInfo(value, directory, source, jobId, step, tokenizerSha256, graphFlavor, contextLength,
+    public ServedModel withId(String value) {
+        return new ServedModel(value, directory, source, jobId, step, tokenizerSha256, graphFlavor, contextLength,
                 vocabSize, created, isDefault);
     }
 
     /** This model with the job id and step filled in where its kotune.json left them empty (0). */
-    public ModelInfo withProvenance(String job, long atStep) {
-        return new ModelInfo(id, directory, source, jobId.isEmpty() ? job : jobId, step == 0 ? atStep : step,
+    public ServedModel withProvenance(String job, long atStep) {
+        return new ServedModel(id, directory, source, jobId.isEmpty() ? job : jobId, step == 0 ? atStep : step,
                 tokenizerSha256, graphFlavor, contextLength, vocabSize, created, isDefault);
     }
 
     /** Whether {@code other} is the same files: same directory and same kotune.json modification time. */
-    public boolean sameVersion(ModelInfo other) {
+    public boolean sameVersion(ServedModel other) {
         return other != null && directory.equals(other.directory()) && created.equals(other.created());
     }
 
     /** This model marked as the default (or not). */
-    public ModelInfo withDefault(boolean value) {
-        return new ModelInfo(id, directory, source, jobId, step, tokenizerSha256, graphFlavor, contextLength, vocabSize,
+    public ServedModel withDefault(boolean value) {
+        return new ServedModel(id, directory, source, jobId, step, tokenizerSha256, graphFlavor, contextLength, vocabSize,
                 created, value);
     }
 }
