@@ -9,8 +9,13 @@ import java.util.Comparator;
 import java.util.Map;
 import java.util.stream.Stream;
 
-/** A fresh, empty models directory for the test run ({@code kotune.inference.models-dir}), deleted afterwards. */
+/**
+ * A fresh, empty models directory for the test run ({@code kotune.inference.models-dir}), deleted afterwards. Its path
+ * is also kept in the system property {@value #PROPERTY}: this resource applies to every test of the module (also
+ * the integration test, see {@link PackagedJarResource}), which cannot read the application's config.
+ */
 public class ModelsDirResource implements QuarkusTestResourceLifecycleManager {
+    static final String PROPERTY = "kotune.test.models-dir";
 
     private Path dir;
 
@@ -21,6 +26,7 @@ public class ModelsDirResource implements QuarkusTestResourceLifecycleManager {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+        System.setProperty(PROPERTY, dir.toString());
         return Map.of("kotune.inference.models-dir", dir.toString());
     }
 
