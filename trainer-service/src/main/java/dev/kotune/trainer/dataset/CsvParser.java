@@ -34,28 +34,12 @@ final class CsvParser {
         }
         List<String> fields = new ArrayList<>();
         StringBuilder field = new StringBuilder();
-        boolean quoted = false;
         boolean fieldStart = true;
         while (true) {
-            if (quoted) {
-                if (c == -1) {
-                    throw new IOException("unterminated quoted field");
-                }
-                if (c == '"') {
-                    int n = read();
-                    if (n == '"') {
-                        field.append('"');
-                    } else {
-                        quoted = false;
-                        c = n;
-                        continue;
-                    }
-                } else {
-                    field.append((char) c);
-                }
-            } else if (c == '"' && fieldStart) {
-                quoted = true;
+            if (c == '"' && fieldStart) {
+                c = readQuoted(field);
                 fieldStart = false;
+                continue;
             } else if (c == ',') {
                 fields.add(field.toString());
                 field.setLength(0);
@@ -74,6 +58,26 @@ final class CsvParser {
                 fieldStart = false;
             }
             c = read();
+        }
+    }
+
+    /**
+     * Reads a quoted field's content after its opening quote into {@code field}, {@code ""} as a quote; returns the
+     * character after the closing quote.
+     */
+    private int readQuoted(StringBuilder field) throws IOException {
+        while (true) {
+            int c = read();
+            if (c == -1) {
+                throw new IOException("unterminated quoted field");
+            }
+            if (c == '"') {
+                int n = read();
+                if (n != '"') {
+                    return n;
+                }
+            }
+            field.append((char) c);
         }
     }
 

@@ -123,6 +123,22 @@ public class DjlJobRunner implements JobRunner {
         private Trainer trainer;
         private long lastStep;
         private StepEvent divergedAt;
+        // set by prepare()
+        private Path baseDir;
+        private Checkpoint base;
+        private ExampleEncoder.Encoded encoded;
+        private SampleCounter samples;
+        private long totalSteps;
+        // set by answerBefore()
+        private PromptTemplate template;
+        private SamplingParams generation;
+        private GraphFlavour flavour;
+        private List<String> prompts;
+        private List<String> before;
+        // set by train()
+        private CheckpointSaver saver;
+        private long parameters;
+        private long resumedFrom;
 
         Run(TrainingJob job, JobContext context) {
             this.job = job;
@@ -131,24 +147,50 @@ public class DjlJobRunner implements JobRunner {
             this.scratch = jobDir.resolve(".scratch");
         }
 
+        /** The stages in order; a cancel request is honoured between them and during training. */
         void execute() throws JobFailure, JobRejection, ExampleSource.Cancelled {
-            Hyperparameters hp = job.hyperparameters();
+            prepare();
+            if (stopIfCancelled()) {
+                return;
+            }
+            answerBefore();
+            if (stopIfCancelled()) {
+                return;
+            }
+            TrainOutput out = train();
+            if (out == null) {
+                return;
+            }
+            Trained trained = checkpoint(out);
+            Path exported = export(trained);
+            List<JobFact.SampleAnswer> answers = evaluate(trained, exported);
+            String exportPath = publishExport(trained, exported);
+            report(trained, answers, exported, exportPath);
+        }
+
+        /** 1. Resolves the base model and the tokenizer, reads the examples again and prepares them. */
+        void prepare() throws JobFailure, JobRejection, ExampleSource.Cancelled {
             if (intraOpThreads > 0) {
                 Torch.configureThreads(intraOpThreads);
             }
-            // 1. model, tokenizer, examples
-            Path baseDir = locator.resolveModel(job.baseModel());
-            Checkpoint base;
+            baseDir = locator.resolveModel(job.baseModel());
             try {
                 base = Checkpoint.read(baseDir);
             } catch (CheckpointException e) {
                 throw new JobFailure(ErrorType.BASE_MODEL, "base model " + baseDir + " cannot be read: "
                         + e.getMessage(), false, e);
             }
-            GPT2Config config = base.config();
             tokenizer = tokenizers.resolve(job.tokenizer().equals(job.baseModel()) ? "" : job.tokenizer(),
-                    job.baseModel(), baseDir, config, base.metadata());
-            List<Example> examples = readExamples();
+                    job.baseModel(), baseDir, base.config(), base.metadata());
+            encoded = encodeExamples(readExamples());
+            Hyperparameters hp = job.hyperparameters();
+            samples = new SampleCounter(encoded.rows().size(), hp.perDeviceTrainBatchSize(),
+                    hp.gradientAccumulationSteps());
+            totalSteps = hp.totalSteps(encoded.rows().size());
+        }
+
+        private ExampleEncoder.Encoded encodeExamples(List<Example> examples)
+                throws JobFailure, JobRejection, ExampleSource.Cancelled {
             long prepareStart = System.nanoTime();
             ExampleSource.Prepared prepared = exampleSource.prepare(tokenizer, examples, job.format(),
                     new ExampleSource.Job() {
@@ -162,67 +204,50 @@ public class DjlJobRunner implements JobRunner {
                             return context.cancelRequested();
                         }
                     });
-            ExampleEncoder.Encoded encoded = prepared.encoded();
-            int n = encoded.rows().size();
+            ExampleEncoder.Encoded result = prepared.encoded();
+            int n = result.rows().size();
             LOG.infof("job %s: prepared %d examples via %s (sha256 %s) in %d ms", job.jobId(), n, prepared.via(),
                     prepared.sha256(), (System.nanoTime() - prepareStart) / 1_000_000);
-            if (encoded.truncated() > 0) {
+            if (result.truncated() > 0) {
                 LOG.infof("job %s: %d of %d examples were longer than max_length %d and were cut", job.jobId(),
-                        encoded.truncated(), n, job.format().maxLength());
+                        result.truncated(), n, job.format().maxLength());
             }
-            TrainingArguments args = arguments(hp);
-            SampleCounter samples = new SampleCounter(n, hp.perDeviceTrainBatchSize(),
-                    hp.gradientAccumulationSteps());
-            long totalSteps = hp.totalSteps(n);
-            if (stopIfCancelled()) {
-                return;
-            }
+            return result;
+        }
 
-            // 2. answers before training, on an ONNX export of the base model
-            PromptTemplate template = ExampleEncoder.options(job.format()).template();
-            SamplingParams generation = generationConfig();
-            GraphFlavour flavour = ExportFlavors.toExporter(job.export().graphFlavor());
-            List<String> prompts = job.evaluation().prompts();
-            List<String> before = List.of();
+        /** 2. Answers the evaluation prompts before training, on an ONNX export of the base model. */
+        void answerBefore() throws JobFailure {
+            template = ExampleEncoder.options(job.format()).template();
+            generation = generationConfig();
+            flavour = ExportFlavors.toExporter(job.export().graphFlavor());
+            prompts = job.evaluation().prompts();
+            before = List.of();
             if (!prompts.isEmpty()) {
                 Path baseExport = export(baseDir, scratch.resolve("base-export"), flavour, tokenizer.tokenizerJson(),
                         null, 0L, "the base model");
                 before = SampleAnswerer.answer(baseExport, tokenizer.tokenizer(), template, prompts, generation);
                 deleteTree(baseExport);
             }
-            if (stopIfCancelled()) {
-                return;
-            }
+        }
 
-            // 3. train (or continue a crashed run)
-            CheckpointSaver saver = new CheckpointSaver(jobDir, job.jobId(), job.baseModel(), tokenizer);
-            DataOrder order = DataOrder.seededShuffle(hp.seed());
-            trainer = resumeOrStart(base, args, order);
+        /** 3. Trains (or continues a crashed run); null when it was cancelled. */
+        TrainOutput train() throws JobFailure {
+            Hyperparameters hp = job.hyperparameters();
+            int n = encoded.rows().size();
+            saver = new CheckpointSaver(jobDir, job.jobId(), job.baseModel(), tokenizer);
+            trainer = resumeOrStart(base, arguments(hp), DataOrder.seededShuffle(hp.seed()));
             base = null; // the weights live in the engine now
             lastStep = trainer.state().globalStep;
-            long resumedFrom = lastStep;
-            long parameters = trainer.model().parameters().values().stream().mapToLong(a -> a.size()).sum();
+            resumedFrom = lastStep;
+            parameters = trainer.model().parameters().values().stream().mapToLong(a -> a.size()).sum();
             int epochs = hp.maxSteps() > 0 ? (int) Math.ceil((double) totalSteps / samples.stepsPerEpoch())
                     : hp.numTrainEpochs();
             LOG.infof("job %s: training %s (%,d parameters) on %d examples, %d steps, %d epochs, batch %d%s",
                     job.jobId(), baseDir, parameters, n, totalSteps, epochs, hp.perDeviceTrainBatchSize(),
                     resumedFrom > 0 ? ", resumed at step " + resumedFrom : "");
             context.publish(new JobFact.Started(totalSteps, n, epochs, parameters, DEVICE, resumedFrom));
-            ProgressReporter reporter = new ProgressReporter(job.jobId(), context, samples, hp.saveSteps(), saver,
-                    resumedFrom);
-            reporter.attach(trainer);
-            TrainOutput out;
-            try {
-                out = trainer.train(encoded.rows(), e -> {
-                    lastStep = e.step();
-                    reporter.onStep(e);
-                    if (divergedAt == null && (!Double.isFinite(e.loss()) || !Double.isFinite(e.gradNorm()))) {
-                        divergedAt = e;
-                    }
-                }, () -> divergedAt != null || context.cancelRequested());
-            } catch (ProgressReporter.Abort a) {
-                throw a.failure;
-            }
+            TrainOutput out = trainSteps(new ProgressReporter(job.jobId(), context, samples, hp.saveSteps(), saver,
+                    resumedFrom));
             lastStep = out.globalStep();
             if (divergedAt != null) {
                 throw new JobFailure(ErrorType.DIVERGED, String.format(Locale.ROOT, "training diverged at step %d: "
@@ -232,18 +257,45 @@ public class DjlJobRunner implements JobRunner {
             }
             if (out.cancelled()) {
                 cancelled();
-                return;
+                return null;
             }
             LOG.infof("job %s: %s", job.jobId(), finalLine(out));
+            return out;
+        }
 
-            // 4. eval loss, final checkpoint, export, answers after
+        private TrainOutput trainSteps(ProgressReporter reporter) throws JobFailure {
+            reporter.attach(trainer);
+            try {
+                return trainer.train(encoded.rows(), e -> {
+                    lastStep = e.step();
+                    reporter.onStep(e);
+                    if (divergedAt == null && (!Double.isFinite(e.loss()) || !Double.isFinite(e.gradNorm()))) {
+                        divergedAt = e;
+                    }
+                }, () -> divergedAt != null || context.cancelRequested());
+            } catch (ProgressReporter.Abort a) {
+                throw a.failure;
+            }
+        }
+
+        /** 4. Computes the eval loss and saves the final checkpoint. */
+        Trained checkpoint(TrainOutput out) throws JobFailure {
             double evalLoss = EvalLoss.of(trainer.model(), encoded.rows());
             Map<String, Double> metrics = metrics(out, evalLoss);
             CheckpointSaver.Saved last = saver.save(trainer, out.globalStep(), metrics);
             context.publish(new JobFact.CheckpointSaved(last.step(), last.dir().toString(), last.weightsSha256()));
+            return new Trained(out, evalLoss, metrics, last);
+        }
+
+        /** 5. Exports the final checkpoint to ONNX: the job's export directory, or scratch when not kept. */
+        Path export(Trained trained) throws JobFailure {
             Path exportDir = job.export().onnx() ? jobDir.resolve(EXPORT_DIR) : scratch.resolve("final-export");
-            Path exported = export(last.dir(), exportDir, flavour, null, job.jobId(), out.globalStep(),
-                    "the checkpoint " + last.dir());
+            return export(trained.last().dir(), exportDir, flavour, null, job.jobId(), trained.out().globalStep(),
+                    "the checkpoint " + trained.last().dir());
+        }
+
+        /** 6. Answers the prompts with the exported model and publishes the before/after answers. */
+        List<JobFact.SampleAnswer> evaluate(Trained trained, Path exported) throws JobFailure {
             List<String> after = prompts.isEmpty() ? List.of()
                     : SampleAnswerer.answer(exported, tokenizer.tokenizer(), template, prompts, generation);
             List<JobFact.SampleAnswer> answers = new ArrayList<>();
@@ -252,20 +304,32 @@ public class DjlJobRunner implements JobRunner {
                 LOG.infof("job %s: Q %s | before: %s | after: %s", job.jobId(), prompts.get(i), before.get(i),
                         after.get(i));
             }
-            context.publish(new JobFact.Evaluated(out.globalStep(), evalLoss, answers));
-            String exportPath = "";
-            if (job.export().onnx()) {
-                exportPath = exported.toString();
-                context.publish(new JobFact.Exported(out.globalStep(), last.dir().toString(), exportPath,
-                        ExportFlavors.toProto(flavour), tokenizer.sha256(), sha256(exported.resolve("model.onnx"))));
-            } else {
+            context.publish(new JobFact.Evaluated(trained.out().globalStep(), trained.evalLoss(), answers));
+            return answers;
+        }
+
+        /** Publishes the kept export (its path), or deletes the scratch one (""). */
+        private String publishExport(Trained trained, Path exported) throws JobFailure {
+            if (!job.export().onnx()) {
                 deleteTree(exported);
+                return "";
             }
-            writeReport(baseDir, n, encoded.truncated(), parameters, resumedFrom, metrics, evalLoss, out.logHistory(),
-                    answers, last.dir(), job.export().onnx() ? exported : null);
+            context.publish(new JobFact.Exported(trained.out().globalStep(), trained.last().dir().toString(),
+                    exported.toString(), ExportFlavors.toProto(flavour), tokenizer.sha256(),
+                    sha256(exported.resolve("model.onnx"))));
+            return exported.toString();
+        }
+
+        /** 7. Writes report.json and publishes the success. */
+        void report(Trained trained, List<JobFact.SampleAnswer> answers, Path exported, String exportPath)
+                throws JobFailure {
+            TrainOutput out = trained.out();
+            writeReport(baseDir, encoded.rows().size(), encoded.truncated(), parameters, resumedFrom,
+                    trained.metrics(), trained.evalLoss(), out.logHistory(), answers, trained.last().dir(),
+                    job.export().onnx() ? exported : null);
             context.publish(new JobFact.Succeeded(new JobFact.TrainMetrics(out.globalStep(), out.trainingLoss(),
                     out.trainRuntime(), out.trainSamplesPerSecond(), out.trainStepsPerSecond(), out.totalFlos()),
-                    last.dir().toString(), exportPath));
+                    trained.last().dir().toString(), exportPath));
         }
 
         private List<Example> readExamples() throws JobFailure {
@@ -407,6 +471,18 @@ public class DjlJobRunner implements JobRunner {
                 LOG.warnf("job %s: could not delete %s: %s", job.jobId(), scratch, e.getMessage());
             }
         }
+    }
+
+    /**
+     * What training produced: the trainer's output, the eval loss, the final metrics and the final checkpoint.
+     *
+     * @param out      the trainer's output
+     * @param evalLoss loss on the training examples without dropout
+     * @param metrics  HF's final metrics plus the eval loss
+     * @param last     the final checkpoint
+     */
+    private record Trained(TrainOutput out, double evalLoss, Map<String, Double> metrics,
+            CheckpointSaver.Saved last) {
     }
 
     /** HF TrainingArguments from the job's resolved hyperparameters. */

@@ -15,7 +15,7 @@ import dev.kotune.proto.training.v1.InlineExamples;
 import dev.kotune.proto.training.v1.PromptFormat;
 import dev.kotune.proto.training.v1.TrainingJobSubmitted;
 import dev.kotune.trainer.Jobs;
-import dev.kotune.trainer.SharedData;
+import dev.kotune.testing.SharedData;
 import dev.kotune.trainer.dataset.DatasetReader;
 import dev.kotune.engine.SamplingParams;
 import dev.kotune.trainer.domain.TrainingJob;
