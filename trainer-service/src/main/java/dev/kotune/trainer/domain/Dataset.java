@@ -1,5 +1,7 @@
 package dev.kotune.trainer.domain;
 
+import dev.kotune.tokenization.Example;
+
 import java.util.List;
 
 /**

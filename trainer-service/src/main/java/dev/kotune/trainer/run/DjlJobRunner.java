@@ -23,7 +23,7 @@ import dev.kotune.trainer.JobContext;
 import dev.kotune.trainer.JobRunner;
 import dev.kotune.trainer.TrainerConfig;
 import dev.kotune.trainer.dataset.DatasetReader;
-import dev.kotune.trainer.domain.Example;
+import dev.kotune.tokenization.Example;
 import dev.kotune.trainer.domain.Hyperparameters;
 import dev.kotune.trainer.domain.JobFact;
 import dev.kotune.trainer.domain.TrainingJob;

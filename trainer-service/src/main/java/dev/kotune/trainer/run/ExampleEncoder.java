@@ -9,7 +9,7 @@ import dev.kotune.tokenization.PreparedExample;
 import dev.kotune.tokenization.PromptTemplate;
 import dev.kotune.tokenization.TextLimits;
 import dev.kotune.tokenization.TokenizationException;
-import dev.kotune.trainer.domain.Example;
+import dev.kotune.tokenization.Example;
 import dev.kotune.trainer.domain.PromptFormat;
 import java.util.ArrayList;
 import java.util.List;
@@ -49,9 +49,7 @@ public final class ExampleEncoder {
         try {
             PrepareOptions options = options(format);
             for (int from = 0; from < examples.size(); from += chunk) {
-                List<dev.kotune.tokenization.Example> part = examples
-                        .subList(from, Math.min(from + chunk, examples.size())).stream()
-                        .map(e -> new dev.kotune.tokenization.Example(e.prompt(), e.completion())).toList();
+                List<Example> part = examples.subList(from, Math.min(from + chunk, examples.size()));
                 PreparedBatch batch = preparer.prepare(part, options);
                 truncated += batch.truncatedCount();
                 for (PreparedExample p : batch.examples()) {

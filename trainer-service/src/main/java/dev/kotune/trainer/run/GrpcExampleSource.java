@@ -10,7 +10,7 @@ import dev.kotune.proto.tokenizer.v1.PreparedExample;
 import dev.kotune.proto.tokenizer.v1.TokenizerRef;
 import dev.kotune.proto.tokenizer.v1.TokenizerServiceGrpc.TokenizerServiceBlockingStub;
 import dev.kotune.tokenization.TextLimits;
-import dev.kotune.trainer.domain.Example;
+import dev.kotune.tokenization.Example;
 import dev.kotune.trainer.domain.PromptFormat;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;

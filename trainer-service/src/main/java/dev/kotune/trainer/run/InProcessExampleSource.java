@@ -1,6 +1,6 @@
 package dev.kotune.trainer.run;
 
-import dev.kotune.trainer.domain.Example;
+import dev.kotune.tokenization.Example;
 import dev.kotune.trainer.domain.PromptFormat;
 import java.util.List;
 

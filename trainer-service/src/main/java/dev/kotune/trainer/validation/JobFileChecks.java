@@ -4,7 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.kotune.trainer.dataset.DatasetReader;
 import dev.kotune.trainer.domain.Dataset;
-import dev.kotune.trainer.domain.Example;
+import dev.kotune.tokenization.Example;
 import dev.kotune.trainer.run.ModelLocator;
 import java.io.IOException;
 import java.net.URI;

@@ -2,7 +2,7 @@ package dev.kotune.trainer.validation;
 
 import dev.kotune.engine.ModelInfo;
 import dev.kotune.engine.SamplingParams;
-import dev.kotune.trainer.domain.Example;
+import dev.kotune.tokenization.Example;
 import dev.kotune.trainer.domain.ExportOptions;
 import dev.kotune.trainer.domain.Hyperparameters;
 import dev.kotune.trainer.domain.PromptFormat;

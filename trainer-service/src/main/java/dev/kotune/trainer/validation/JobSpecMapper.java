@@ -8,7 +8,7 @@ import dev.kotune.proto.inference.v1.GenerationParameters;
 import dev.kotune.proto.training.v1.TrainingJobSpec;
 import dev.kotune.trainer.domain.Dataset;
 import dev.kotune.trainer.domain.DatasetFormat;
-import dev.kotune.trainer.domain.Example;
+import dev.kotune.tokenization.Example;
 import dev.kotune.trainer.domain.ExportOptions;
 import dev.kotune.trainer.domain.Hyperparameters;
 import dev.kotune.trainer.domain.PromptFormat;

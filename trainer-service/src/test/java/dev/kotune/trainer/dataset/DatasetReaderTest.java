@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.kotune.trainer.domain.Dataset;
 import dev.kotune.trainer.domain.DatasetFormat;
-import dev.kotune.trainer.domain.Example;
+import dev.kotune.tokenization.Example;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

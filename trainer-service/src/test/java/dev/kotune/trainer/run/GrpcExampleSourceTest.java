@@ -8,7 +8,7 @@ import dev.kotune.gpt2.TrainingExample;
 import dev.kotune.proto.tokenizer.v1.TokenizerServiceGrpc;
 import dev.kotune.tokenization.HfEnvironment;
 import dev.kotune.trainer.TokenizerServer;
-import dev.kotune.trainer.domain.Example;
+import dev.kotune.tokenization.Example;
 import dev.kotune.trainer.domain.PromptFormat;
 import io.grpc.ManagedChannel;
 import io.grpc.netty.NettyChannelBuilder;
