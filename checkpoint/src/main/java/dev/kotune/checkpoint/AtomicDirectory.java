@@ -23,8 +23,7 @@ public final class AtomicDirectory {
         void writeInto(Path dir) throws IOException;
     }
 
-    private AtomicDirectory() {
-    }
+    private AtomicDirectory() {}
 
     /** Fills a temporary sibling with {@code content} and renames it onto {@code target}; returns the absolute target. */
     public static Path write(Path target, Content content) throws IOException {

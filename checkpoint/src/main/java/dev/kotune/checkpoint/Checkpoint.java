@@ -18,8 +18,13 @@ import java.util.List;
  * @param ignoredKeys raw keys not used, e.g. {@code h.0.attn.bias}
  * @param metadata    kotune.json, or null when the checkpoint did not come from kotune
  */
-public record Checkpoint(Path dir, GPT2Config config, StateDict weights, Path weightsFile, List<String> ignoredKeys,
-                         KotuneMetadata metadata) {
+public record Checkpoint(
+        Path dir,
+        GPT2Config config,
+        StateDict weights,
+        Path weightsFile,
+        List<String> ignoredKeys,
+        KotuneMetadata metadata) {
 
     public static final String CONFIG = "config.json";
     public static final String SAFETENSORS = "model.safetensors";
@@ -77,8 +82,10 @@ public record Checkpoint(Path dir, GPT2Config config, StateDict weights, Path we
             return TorchBin.read(weightsFile);
         }
         if (n >= 2 && (magic[0] & 0xff) == 0x80) {
-            throw new CheckpointException(weightsFile, "torch's pre-1.6 legacy (non-zip) format is not supported; "
-                    + "re-save it with torch.save(state_dict, path) from a recent torch");
+            throw new CheckpointException(
+                    weightsFile,
+                    "torch's pre-1.6 legacy (non-zip) format is not supported; "
+                            + "re-save it with torch.save(state_dict, path) from a recent torch");
         }
         return SafeTensors.read(weightsFile).tensors();
     }

@@ -7,7 +7,16 @@ import java.util.Locale;
  * Element types found in safetensors and torch checkpoints, each convertible to float. Immutable.
  */
 public enum DType {
-    F32(4), F16(2), BF16(2), F64(8), I64(8), I32(4), I16(2), I8(1), U8(1), BOOL(1);
+    F32(4),
+    F16(2),
+    BF16(2),
+    F64(8),
+    I64(8),
+    I32(4),
+    I16(2),
+    I8(1),
+    U8(1),
+    BOOL(1);
 
     private final int size;
 

@@ -17,8 +17,8 @@ public record FloatTensor(int[] shape, FloatBuffer data) {
         shape = shape.clone();
         long n = numel(shape);
         if (data.capacity() != n) {
-            throw new IllegalArgumentException("shape " + Arrays.toString(shape) + " needs " + n + " elements, buffer has "
-                    + data.capacity());
+            throw new IllegalArgumentException(
+                    "shape " + Arrays.toString(shape) + " needs " + n + " elements, buffer has " + data.capacity());
         }
     }
 

@@ -36,19 +36,52 @@ import java.util.Set;
  * @param extra                      every other key of the file, written back unchanged (e.g. task_specific_params)
  */
 public record GPT2Config(
-        int vocabSize, int nPositions, int nEmbd, int nLayer, int nHead, Integer nInner, String activationFunction,
-        double residPdrop, double embdPdrop, double attnPdrop, double layerNormEpsilon, double initializerRange,
-        boolean scaleAttnWeights, boolean scaleAttnByInverseLayerIdx, boolean reorderAndUpcastAttn,
-        Integer bosTokenId, Integer eosTokenId, Integer padTokenId, boolean tieWordEmbeddings,
+        int vocabSize,
+        int nPositions,
+        int nEmbd,
+        int nLayer,
+        int nHead,
+        Integer nInner,
+        String activationFunction,
+        double residPdrop,
+        double embdPdrop,
+        double attnPdrop,
+        double layerNormEpsilon,
+        double initializerRange,
+        boolean scaleAttnWeights,
+        boolean scaleAttnByInverseLayerIdx,
+        boolean reorderAndUpcastAttn,
+        Integer bosTokenId,
+        Integer eosTokenId,
+        Integer padTokenId,
+        boolean tieWordEmbeddings,
         Map<String, JsonNode> extra) {
 
     public static final String MODEL_TYPE = "gpt2";
 
     /** Keys this record owns; everything else lands in {@link #extra}. */
-    private static final Set<String> OWN = Set.of("model_type", "architectures", "vocab_size", "n_positions", "n_embd",
-            "n_layer", "n_head", "n_inner", "activation_function", "resid_pdrop", "embd_pdrop", "attn_pdrop",
-            "layer_norm_epsilon", "initializer_range", "scale_attn_weights", "scale_attn_by_inverse_layer_idx",
-            "reorder_and_upcast_attn", "bos_token_id", "eos_token_id", "pad_token_id", "tie_word_embeddings");
+    private static final Set<String> OWN = Set.of(
+            "model_type",
+            "architectures",
+            "vocab_size",
+            "n_positions",
+            "n_embd",
+            "n_layer",
+            "n_head",
+            "n_inner",
+            "activation_function",
+            "resid_pdrop",
+            "embd_pdrop",
+            "attn_pdrop",
+            "layer_norm_epsilon",
+            "initializer_range",
+            "scale_attn_weights",
+            "scale_attn_by_inverse_layer_idx",
+            "reorder_and_upcast_attn",
+            "bos_token_id",
+            "eos_token_id",
+            "pad_token_id",
+            "tie_word_embeddings");
 
     public GPT2Config {
         extra = Map.copyOf(extra);
@@ -56,8 +89,27 @@ public record GPT2Config(
 
     /** transformers' GPT2Config() defaults (OpenAI gpt2 small). */
     public static GPT2Config defaults() {
-        return new GPT2Config(50257, 1024, 768, 12, 12, null, "gelu_new", 0.1, 0.1, 0.1, 1e-5, 0.02, true, false,
-                false, 50256, 50256, null, true, Map.of());
+        return new GPT2Config(
+                50257,
+                1024,
+                768,
+                12,
+                12,
+                null,
+                "gelu_new",
+                0.1,
+                0.1,
+                0.1,
+                1e-5,
+                0.02,
+                true,
+                false,
+                false,
+                50256,
+                50256,
+                null,
+                true,
+                Map.of());
     }
 
     /** KoGPT2-base ({@code skt/kogpt2-base-v2}). */
@@ -76,29 +128,101 @@ public record GPT2Config(
     }
 
     public GPT2Config withVocabSize(int v) {
-        return new GPT2Config(v, nPositions, nEmbd, nLayer, nHead, nInner, activationFunction, residPdrop, embdPdrop,
-                attnPdrop, layerNormEpsilon, initializerRange, scaleAttnWeights, scaleAttnByInverseLayerIdx,
-                reorderAndUpcastAttn, bosTokenId, eosTokenId, padTokenId, tieWordEmbeddings, extra);
+        return new GPT2Config(
+                v,
+                nPositions,
+                nEmbd,
+                nLayer,
+                nHead,
+                nInner,
+                activationFunction,
+                residPdrop,
+                embdPdrop,
+                attnPdrop,
+                layerNormEpsilon,
+                initializerRange,
+                scaleAttnWeights,
+                scaleAttnByInverseLayerIdx,
+                reorderAndUpcastAttn,
+                bosTokenId,
+                eosTokenId,
+                padTokenId,
+                tieWordEmbeddings,
+                extra);
     }
 
     public GPT2Config withSpecialTokens(Integer bos, Integer eos, Integer pad) {
-        return new GPT2Config(vocabSize, nPositions, nEmbd, nLayer, nHead, nInner, activationFunction, residPdrop,
-                embdPdrop, attnPdrop, layerNormEpsilon, initializerRange, scaleAttnWeights, scaleAttnByInverseLayerIdx,
-                reorderAndUpcastAttn, bos, eos, pad, tieWordEmbeddings, extra);
+        return new GPT2Config(
+                vocabSize,
+                nPositions,
+                nEmbd,
+                nLayer,
+                nHead,
+                nInner,
+                activationFunction,
+                residPdrop,
+                embdPdrop,
+                attnPdrop,
+                layerNormEpsilon,
+                initializerRange,
+                scaleAttnWeights,
+                scaleAttnByInverseLayerIdx,
+                reorderAndUpcastAttn,
+                bos,
+                eos,
+                pad,
+                tieWordEmbeddings,
+                extra);
     }
 
     /** Same model with all three dropout probabilities set to {@code p}. */
     public GPT2Config withDropout(double p) {
-        return new GPT2Config(vocabSize, nPositions, nEmbd, nLayer, nHead, nInner, activationFunction, p, p, p,
-                layerNormEpsilon, initializerRange, scaleAttnWeights, scaleAttnByInverseLayerIdx, reorderAndUpcastAttn,
-                bosTokenId, eosTokenId, padTokenId, tieWordEmbeddings, extra);
+        return new GPT2Config(
+                vocabSize,
+                nPositions,
+                nEmbd,
+                nLayer,
+                nHead,
+                nInner,
+                activationFunction,
+                p,
+                p,
+                p,
+                layerNormEpsilon,
+                initializerRange,
+                scaleAttnWeights,
+                scaleAttnByInverseLayerIdx,
+                reorderAndUpcastAttn,
+                bosTokenId,
+                eosTokenId,
+                padTokenId,
+                tieWordEmbeddings,
+                extra);
     }
 
     /** A small shape-only variant (tests, benchmarks). */
     public GPT2Config withShape(int nPositions, int nEmbd, int nLayer, int nHead) {
-        return new GPT2Config(vocabSize, nPositions, nEmbd, nLayer, nHead, nInner, activationFunction, residPdrop,
-                embdPdrop, attnPdrop, layerNormEpsilon, initializerRange, scaleAttnWeights, scaleAttnByInverseLayerIdx,
-                reorderAndUpcastAttn, bosTokenId, eosTokenId, padTokenId, tieWordEmbeddings, extra);
+        return new GPT2Config(
+                vocabSize,
+                nPositions,
+                nEmbd,
+                nLayer,
+                nHead,
+                nInner,
+                activationFunction,
+                residPdrop,
+                embdPdrop,
+                attnPdrop,
+                layerNormEpsilon,
+                initializerRange,
+                scaleAttnWeights,
+                scaleAttnByInverseLayerIdx,
+                reorderAndUpcastAttn,
+                bosTokenId,
+                eosTokenId,
+                padTokenId,
+                tieWordEmbeddings,
+                extra);
     }
 
     /** Reads {@code config.json}; fails (naming the file) on a model_type other than gpt2 or an inconsistent shape. */
@@ -113,8 +237,8 @@ public record GPT2Config(
             throw new CheckpointException(file, "no \"model_type\"; expected \"gpt2\"");
         }
         if (!MODEL_TYPE.equals(type.asText())) {
-            throw new CheckpointException(file, "unknown model_type \"" + type.asText()
-                    + "\"; only \"gpt2\" (GPT2LMHeadModel) is supported");
+            throw new CheckpointException(
+                    file, "unknown model_type \"" + type.asText() + "\"; only \"gpt2\" (GPT2LMHeadModel) is supported");
         }
         GPT2Config d = defaults();
         Map<String, JsonNode> extra = new LinkedHashMap<>();
@@ -125,25 +249,39 @@ public record GPT2Config(
             }
         }
         GPT2Config c = new GPT2Config(
-                intOr(n, "vocab_size", d.vocabSize, file), intOr(n, "n_positions", d.nPositions, file),
-                intOr(n, "n_embd", d.nEmbd, file), intOr(n, "n_layer", d.nLayer, file),
-                intOr(n, "n_head", d.nHead, file), intOrNull(n, "n_inner", null, file),
-                n.hasNonNull("activation_function") ? n.get("activation_function").asText() : d.activationFunction,
-                dbl(n, "resid_pdrop", d.residPdrop), dbl(n, "embd_pdrop", d.embdPdrop), dbl(n, "attn_pdrop", d.attnPdrop),
-                dbl(n, "layer_norm_epsilon", d.layerNormEpsilon), dbl(n, "initializer_range", d.initializerRange),
+                intOr(n, "vocab_size", d.vocabSize, file),
+                intOr(n, "n_positions", d.nPositions, file),
+                intOr(n, "n_embd", d.nEmbd, file),
+                intOr(n, "n_layer", d.nLayer, file),
+                intOr(n, "n_head", d.nHead, file),
+                intOrNull(n, "n_inner", null, file),
+                n.hasNonNull("activation_function")
+                        ? n.get("activation_function").asText()
+                        : d.activationFunction,
+                dbl(n, "resid_pdrop", d.residPdrop),
+                dbl(n, "embd_pdrop", d.embdPdrop),
+                dbl(n, "attn_pdrop", d.attnPdrop),
+                dbl(n, "layer_norm_epsilon", d.layerNormEpsilon),
+                dbl(n, "initializer_range", d.initializerRange),
                 bool(n, "scale_attn_weights", d.scaleAttnWeights),
                 bool(n, "scale_attn_by_inverse_layer_idx", d.scaleAttnByInverseLayerIdx),
                 bool(n, "reorder_and_upcast_attn", d.reorderAndUpcastAttn),
-                intOrNull(n, "bos_token_id", d.bosTokenId, file), intOrNull(n, "eos_token_id", d.eosTokenId, file),
+                intOrNull(n, "bos_token_id", d.bosTokenId, file),
+                intOrNull(n, "eos_token_id", d.eosTokenId, file),
                 intOrNull(n, "pad_token_id", d.padTokenId, file),
-                bool(n, "tie_word_embeddings", d.tieWordEmbeddings), extra);
+                bool(n, "tie_word_embeddings", d.tieWordEmbeddings),
+                extra);
         c.validate(file);
         return c;
     }
 
     /** Fails when sizes are not positive or C is not divisible by nHead. */
     public void validate(Path file) throws CheckpointException {
-        if (vocabSize <= 0 || nPositions <= 0 || nEmbd <= 0 || nLayer <= 0 || nHead <= 0
+        if (vocabSize <= 0
+                || nPositions <= 0
+                || nEmbd <= 0
+                || nLayer <= 0
+                || nHead <= 0
                 || (nInner != null && nInner <= 0)) {
             throw new CheckpointException(file, "sizes must be positive: " + this);
         }
@@ -195,8 +333,13 @@ public record GPT2Config(
 
     /** True when both describe the same network shape and vocabulary (dropout, ids and extras may differ). */
     public boolean sameArchitecture(GPT2Config o) {
-        return vocabSize == o.vocabSize && nPositions == o.nPositions && nEmbd == o.nEmbd && nLayer == o.nLayer
-                && nHead == o.nHead && innerSize() == o.innerSize() && activationFunction.equals(o.activationFunction)
+        return vocabSize == o.vocabSize
+                && nPositions == o.nPositions
+                && nEmbd == o.nEmbd
+                && nLayer == o.nLayer
+                && nHead == o.nHead
+                && innerSize() == o.innerSize()
+                && activationFunction.equals(o.activationFunction)
                 && tieWordEmbeddings == o.tieWordEmbeddings;
     }
 

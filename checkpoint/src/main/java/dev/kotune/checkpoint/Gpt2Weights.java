@@ -20,12 +20,10 @@ public final class Gpt2Weights {
     public static final String LM_HEAD = "lm_head.weight";
     private static final Pattern MASK_BUFFER = Pattern.compile("h\\.\\d+\\.attn\\.(bias|masked_bias)");
 
-    private Gpt2Weights() {
-    }
+    private Gpt2Weights() {}
 
     /** A normalised state dict and the raw keys that were not used (unknown heads, mask buffers, a tied lm_head). */
-    public record Normalized(StateDict weights, List<String> ignoredKeys) {
-    }
+    public record Normalized(StateDict weights, List<String> ignoredKeys) {}
 
     /**
      * Canonical names → shapes, in HF's {@code named_parameters()} order: {@code wte.weight (V, C)},
@@ -65,8 +63,10 @@ public final class Gpt2Weights {
 
     /** True for weights HF's Trainer decays: everything but biases and LayerNorm parameters. */
     public static boolean decays(String canonicalName) {
-        return !(canonicalName.endsWith(".bias") || canonicalName.startsWith("ln_f.")
-                || canonicalName.contains(".ln_1.") || canonicalName.contains(".ln_2."));
+        return !(canonicalName.endsWith(".bias")
+                || canonicalName.startsWith("ln_f.")
+                || canonicalName.contains(".ln_1.")
+                || canonicalName.contains(".ln_2."));
     }
 
     /** Normalises {@code raw} (read from {@code raw.source()}) to the canonical names of {@code config}. */
@@ -79,14 +79,15 @@ public final class Gpt2Weights {
         for (Map.Entry<String, FloatTensor> e : raw.asMap().entrySet()) {
             String key = e.getKey();
             String name = key.startsWith(PREFIX) ? key.substring(PREFIX.length()) : key;
-            if (MASK_BUFFER.matcher(name).matches() || (name.equals(LM_HEAD) && config.tieWordEmbeddings())
+            if (MASK_BUFFER.matcher(name).matches()
+                    || (name.equals(LM_HEAD) && config.tieWordEmbeddings())
                     || !expected.containsKey(name)) {
                 ignored.add(key);
                 continue;
             }
             if (found.containsKey(name)) {
-                throw new CheckpointException(file, "tensor '" + name + "' appears twice (with and without '"
-                        + PREFIX + "')");
+                throw new CheckpointException(
+                        file, "tensor '" + name + "' appears twice (with and without '" + PREFIX + "')");
             }
             found.put(name, e.getValue());
         }
@@ -98,18 +99,25 @@ public final class Gpt2Weights {
                 continue;
             }
             if (!Arrays.equals(t.shape(), e.getValue())) {
-                throw new CheckpointException(file, "tensor '" + e.getKey() + "' has shape " + t.shapeString()
-                        + " but the config (n_embd " + config.nEmbd() + ", n_head " + config.nHead() + ", vocab_size "
-                        + config.vocabSize() + ", n_positions " + config.nPositions() + ") expects "
-                        + FloatTensor.shapeString(e.getValue()));
+                throw new CheckpointException(
+                        file,
+                        "tensor '" + e.getKey() + "' has shape " + t.shapeString()
+                                + " but the config (n_embd " + config.nEmbd() + ", n_head " + config.nHead()
+                                + ", vocab_size "
+                                + config.vocabSize() + ", n_positions " + config.nPositions() + ") expects "
+                                + FloatTensor.shapeString(e.getValue()));
             }
             out.put(e.getKey(), t);
         }
         if (!missing.isEmpty()) {
-            throw new CheckpointException(file, missing.size() + " missing tensor(s): "
-                    + String.join(", ", missing.subList(0, Math.min(8, missing.size())))
-                    + (missing.size() > 8 ? ", ..." : "")
-                    + (config.tieWordEmbeddings() ? "" : " (tie_word_embeddings is false, so lm_head.weight is required)"));
+            throw new CheckpointException(
+                    file,
+                    missing.size() + " missing tensor(s): "
+                            + String.join(", ", missing.subList(0, Math.min(8, missing.size())))
+                            + (missing.size() > 8 ? ", ..." : "")
+                            + (config.tieWordEmbeddings()
+                                    ? ""
+                                    : " (tie_word_embeddings is false, so lm_head.weight is required)"));
         }
         return new Normalized(out, ignored);
     }

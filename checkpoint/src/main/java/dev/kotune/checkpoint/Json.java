@@ -18,8 +18,7 @@ final class Json {
 
     static final ObjectMapper MAPPER = JsonMapper.builder().build();
 
-    private Json() {
-    }
+    private Json() {}
 
     /** Reads a JSON object; a {@link CheckpointException} naming the file when missing, malformed or not an object. */
     static JsonNode readObject(Path file) throws CheckpointException {
@@ -45,7 +44,9 @@ final class Json {
         DefaultPrettyPrinter pp = new DefaultPrettyPrinter()
                 .withObjectIndenter(new DefaultIndenter("  ", "\n"))
                 .withArrayIndenter(new DefaultIndenter("  ", "\n"));
-        String s = MAPPER.writer(pp).without(SerializationFeature.FAIL_ON_EMPTY_BEANS).writeValueAsString(value);
+        String s = MAPPER.writer(pp)
+                .without(SerializationFeature.FAIL_ON_EMPTY_BEANS)
+                .writeValueAsString(value);
         return (s + "\n").getBytes(StandardCharsets.UTF_8);
     }
 }

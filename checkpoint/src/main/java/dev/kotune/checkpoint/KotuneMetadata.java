@@ -22,8 +22,14 @@ import java.util.Map;
  * @param step            optimizer steps done, e.g. 20
  * @param metrics         e.g. {"train_loss": 1.137, "train_samples_per_second": 3.5}
  */
-public record KotuneMetadata(int formatVersion, GPT2Config config, String tokenizerSha256, String source,
-                             String jobId, long step, Map<String, Double> metrics) {
+public record KotuneMetadata(
+        int formatVersion,
+        GPT2Config config,
+        String tokenizerSha256,
+        String source,
+        String jobId,
+        long step,
+        Map<String, Double> metrics) {
 
     public static final String FILE = "kotune.json";
     public static final int FORMAT_VERSION = 1;
@@ -32,8 +38,13 @@ public record KotuneMetadata(int formatVersion, GPT2Config config, String tokeni
         metrics = metrics == null ? Map.of() : java.util.Collections.unmodifiableMap(new LinkedHashMap<>(metrics));
     }
 
-    public static KotuneMetadata of(GPT2Config config, String tokenizerSha256, String source, String jobId, long step,
-                                    Map<String, Double> metrics) {
+    public static KotuneMetadata of(
+            GPT2Config config,
+            String tokenizerSha256,
+            String source,
+            String jobId,
+            long step,
+            Map<String, Double> metrics) {
         return new KotuneMetadata(FORMAT_VERSION, config, tokenizerSha256, source, jobId, step, metrics);
     }
 
@@ -58,8 +69,10 @@ public record KotuneMetadata(int formatVersion, GPT2Config config, String tokeni
         JsonNode n = Json.readObject(file);
         int version = n.path("format_version").asInt(-1);
         if (version != FORMAT_VERSION) {
-            throw new CheckpointException(file, "kotune.json format_version " + n.get("format_version")
-                    + " is not supported (expected " + FORMAT_VERSION + ")");
+            throw new CheckpointException(
+                    file,
+                    "kotune.json format_version " + n.get("format_version") + " is not supported (expected "
+                            + FORMAT_VERSION + ")");
         }
         if (!n.has("config") || !n.get("config").isObject()) {
             throw new CheckpointException(file, "kotune.json has no \"config\" object");
@@ -70,8 +83,14 @@ public record KotuneMetadata(int formatVersion, GPT2Config config, String tokeni
             Map.Entry<String, JsonNode> e = it.next();
             metrics.put(e.getKey(), e.getValue().asDouble());
         }
-        return new KotuneMetadata(version, config, text(n, "tokenizer_sha256"), text(n, "source"), text(n, "job_id"),
-                n.path("step").asLong(0), metrics);
+        return new KotuneMetadata(
+                version,
+                config,
+                text(n, "tokenizer_sha256"),
+                text(n, "source"),
+                text(n, "job_id"),
+                n.path("step").asLong(0),
+                metrics);
     }
 
     /**
@@ -84,15 +103,19 @@ public record KotuneMetadata(int formatVersion, GPT2Config config, String tokeni
     public void requireCompatible(Path file, GPT2Config config, String tokenizerSha256)
             throws CheckpointMismatchException {
         if (!this.config.sameArchitecture(config)) {
-            throw new CheckpointMismatchException(file, "checkpoint was made for " + describe(this.config)
-                    + " but the caller expects " + describe(config),
+            throw new CheckpointMismatchException(
+                    file,
+                    "checkpoint was made for " + describe(this.config) + " but the caller expects " + describe(config),
                     "load the model config from this checkpoint's config.json instead of passing another one, or "
                             + "pick the checkpoint made for this model");
         }
-        if (tokenizerSha256 != null && this.tokenizerSha256 != null
+        if (tokenizerSha256 != null
+                && this.tokenizerSha256 != null
                 && !this.tokenizerSha256.equalsIgnoreCase(tokenizerSha256)) {
-            throw new CheckpointMismatchException(file, "checkpoint was trained with tokenizer sha256 "
-                    + this.tokenizerSha256 + " but the given tokenizer has sha256 " + tokenizerSha256,
+            throw new CheckpointMismatchException(
+                    file,
+                    "checkpoint was trained with tokenizer sha256 " + this.tokenizerSha256
+                            + " but the given tokenizer has sha256 " + tokenizerSha256,
                     "use the tokenizer.json saved in the checkpoint directory (or the one the job trained with); "
                             + "token ids of different tokenizers do not match");
         }

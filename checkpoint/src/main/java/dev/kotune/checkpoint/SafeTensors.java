@@ -31,12 +31,10 @@ public final class SafeTensors {
     /** Safetensors' own limit on the header size (100 MB). */
     private static final long MAX_HEADER = 100L << 20;
 
-    private SafeTensors() {
-    }
+    private SafeTensors() {}
 
     /** Tensors (in header order) and the {@code __metadata__} strings of one file. */
-    public record Contents(StateDict tensors, Map<String, String> metadata) {
-    }
+    public record Contents(StateDict tensors, Map<String, String> metadata) {}
 
     /** Reads every tensor of {@code file}. */
     public static Contents read(Path file) throws CheckpointException {
@@ -52,8 +50,10 @@ public final class SafeTensors {
                 throw new CheckpointException(file, "not a safetensors file: header length " + headerLen);
             }
             if (8 + headerLen > size) {
-                throw new CheckpointException(file, "truncated safetensors file: header needs " + headerLen
-                        + " bytes, file has " + (size - 8) + " after the length");
+                throw new CheckpointException(
+                        file,
+                        "truncated safetensors file: header needs " + headerLen + " bytes, file has " + (size - 8)
+                                + " after the length");
             }
             ByteBuffer hb = ByteBuffer.allocate((int) headerLen);
             readFully(ch, hb, 8);
@@ -75,7 +75,9 @@ public final class SafeTensors {
                 String name = e.getKey();
                 JsonNode d = e.getValue();
                 if ("__metadata__".equals(name)) {
-                    d.fields().forEachRemaining(m -> meta.put(m.getKey(), m.getValue().asText()));
+                    d.fields()
+                            .forEachRemaining(
+                                    m -> meta.put(m.getKey(), m.getValue().asText()));
                     continue;
                 }
                 out.put(name, readTensor(ch, file, name, d, dataStart, dataLen));
@@ -90,9 +92,10 @@ public final class SafeTensors {
         }
     }
 
-    private static FloatTensor readTensor(FileChannel ch, Path file, String name, JsonNode d, long dataStart,
-                                          long dataLen) throws IOException {
-        DType dtype = d.hasNonNull("dtype") ? DType.fromSafetensors(d.get("dtype").asText()) : null;
+    private static FloatTensor readTensor(
+            FileChannel ch, Path file, String name, JsonNode d, long dataStart, long dataLen) throws IOException {
+        DType dtype =
+                d.hasNonNull("dtype") ? DType.fromSafetensors(d.get("dtype").asText()) : null;
         if (dtype == null) {
             throw new CheckpointException(file, "tensor '" + name + "' has unsupported dtype " + d.get("dtype"));
         }
@@ -109,12 +112,16 @@ public final class SafeTensors {
         long begin = off.get(0).longValue();
         long end = off.get(1).longValue();
         if (end - begin != numel * dtype.size() || begin < 0) {
-            throw new CheckpointException(file, "tensor '" + name + "' " + FloatTensor.shapeString(shape) + " "
-                    + dtype + " needs " + numel * dtype.size() + " bytes but data_offsets span " + (end - begin));
+            throw new CheckpointException(
+                    file,
+                    "tensor '" + name + "' " + FloatTensor.shapeString(shape) + " " + dtype + " needs "
+                            + numel * dtype.size() + " bytes but data_offsets span " + (end - begin));
         }
         if (end > dataLen) {
-            throw new CheckpointException(file, "truncated safetensors file: tensor '" + name + "' needs data bytes ["
-                    + begin + ", " + end + ") but the file holds " + dataLen);
+            throw new CheckpointException(
+                    file,
+                    "truncated safetensors file: tensor '" + name + "' needs data bytes [" + begin + ", " + end
+                            + ") but the file holds " + dataLen);
         }
         if (numel > Integer.MAX_VALUE) {
             throw new CheckpointException(file, "tensor '" + name + "' has more than 2^31 elements");
@@ -161,8 +168,8 @@ public final class SafeTensors {
             head.put((byte) ' ');
         }
         head.flip();
-        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
-                StandardOpenOption.TRUNCATE_EXISTING)) {
+        try (FileChannel ch = FileChannel.open(
+                file, StandardOpenOption.CREATE, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING)) {
             writeFully(ch, head);
             ByteBuffer chunk = ByteBuffer.allocateDirect(1 << 20).order(ByteOrder.LITTLE_ENDIAN);
             FloatBuffer chunkF = chunk.asFloatBuffer();

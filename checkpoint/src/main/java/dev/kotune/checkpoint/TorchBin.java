@@ -6,7 +6,6 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -27,8 +26,7 @@ import java.util.zip.ZipFile;
  */
 public final class TorchBin {
 
-    private TorchBin() {
-    }
+    private TorchBin() {}
 
     /** Reads every tensor of the state dict (a bare dict, or one under a {@code state_dict} / {@code model} key). */
     public static StateDict read(Path file) throws CheckpointException {
@@ -40,7 +38,8 @@ public final class TorchBin {
             ZipEntry pkl = null;
             for (Enumeration<? extends ZipEntry> en = zip.entries(); en.hasMoreElements(); ) {
                 ZipEntry e = en.nextElement();
-                if (e.getName().endsWith("data.pkl") && (pkl == null || e.getName().length() < pkl.getName().length())) {
+                if (e.getName().endsWith("data.pkl")
+                        && (pkl == null || e.getName().length() < pkl.getName().length())) {
                     pkl = e;
                 }
             }
@@ -75,8 +74,12 @@ public final class TorchBin {
                 if (e.getValue() instanceof TorchPickle.TensorRef ref) {
                     refs.add(Map.entry(name, ref));
                 } else {
-                    throw new CheckpointException(file, "entry '" + name + "' is not a tensor but "
-                            + (e.getValue() == null ? "None" : e.getValue().getClass().getSimpleName()));
+                    throw new CheckpointException(
+                            file,
+                            "entry '" + name + "' is not a tensor but "
+                                    + (e.getValue() == null
+                                            ? "None"
+                                            : e.getValue().getClass().getSimpleName()));
                 }
             }
             // one storage in memory at a time (wte and a tied lm_head share one)
@@ -109,8 +112,11 @@ public final class TorchBin {
         try {
             return new ZipFile(file.toFile());
         } catch (ZipException e) {
-            throw new CheckpointException(file, "not a readable zip archive (truncated file, or torch's pre-1.6 "
-                    + "legacy format, which is not supported)", e);
+            throw new CheckpointException(
+                    file,
+                    "not a readable zip archive (truncated file, or torch's pre-1.6 "
+                            + "legacy format, which is not supported)",
+                    e);
         } catch (IOException e) {
             throw new CheckpointException(file, "cannot open", e);
         }
@@ -118,8 +124,10 @@ public final class TorchBin {
 
     private static Map<?, ?> stateDictOf(Object root, Path file) throws CheckpointException {
         if (!(root instanceof Map<?, ?> m)) {
-            throw new CheckpointException(file, "data.pkl holds " + (root == null ? "None" : root.getClass().getSimpleName())
-                    + ", not a state dict");
+            throw new CheckpointException(
+                    file,
+                    "data.pkl holds " + (root == null ? "None" : root.getClass().getSimpleName())
+                            + ", not a state dict");
         }
         boolean hasTensors = m.values().stream().anyMatch(v -> v instanceof TorchPickle.TensorRef);
         if (!hasTensors) {
@@ -150,8 +158,8 @@ public final class TorchBin {
             throw new CheckpointException(file, "storage '" + name + "' is corrupt or truncated", ze);
         }
         if (bytes.length < need) {
-            throw new CheckpointException(file, "truncated storage '" + name + "': " + bytes.length + " of " + need
-                    + " bytes");
+            throw new CheckpointException(
+                    file, "truncated storage '" + name + "': " + bytes.length + " of " + need + " bytes");
         }
         return ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN);
     }
@@ -171,8 +179,10 @@ public final class TorchBin {
             last += (long) (size[d] - 1) * t.stride()[d];
         }
         if (numel > 0 && (t.offset() < 0 || last >= t.storage().numel())) {
-            throw new CheckpointException(file, "tensor '" + name + "' " + FloatTensor.shapeString(size)
-                    + " reaches past its storage of " + t.storage().numel() + " elements");
+            throw new CheckpointException(
+                    file,
+                    "tensor '" + name + "' " + FloatTensor.shapeString(size) + " reaches past its storage of "
+                            + t.storage().numel() + " elements");
         }
         DType dtype = t.storage().dtype();
         float[] out = new float[Math.toIntExact(numel)];

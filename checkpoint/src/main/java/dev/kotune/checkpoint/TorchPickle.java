@@ -16,16 +16,13 @@ import net.razorvine.pickle.Unpickler;
  */
 final class TorchPickle {
 
-    private TorchPickle() {
-    }
+    private TorchPickle() {}
 
     /** A storage referenced by a persistent id: element type, zip key ({@code data/<key>}), element count. */
-    record StorageRef(DType dtype, String key, long numel) {
-    }
+    record StorageRef(DType dtype, String key, long numel) {}
 
     /** A tensor view on a storage. */
-    record TensorRef(StorageRef storage, long offset, int[] size, long[] stride) {
-    }
+    record TensorRef(StorageRef storage, long offset, int[] size, long[] stride) {}
 
     /**
      * The dtype behind a torch storage class such as {@code torch.FloatStorage}. Pickle's GLOBAL pushes the
@@ -39,9 +36,26 @@ final class TorchPickle {
     }
 
     private static final Map<String, DType> STORAGES = Map.of(
-            "FloatStorage", DType.F32, "HalfStorage", DType.F16, "BFloat16Storage", DType.BF16,
-            "DoubleStorage", DType.F64, "LongStorage", DType.I64, "IntStorage", DType.I32,
-            "ShortStorage", DType.I16, "CharStorage", DType.I8, "ByteStorage", DType.U8, "BoolStorage", DType.BOOL);
+            "FloatStorage",
+            DType.F32,
+            "HalfStorage",
+            DType.F16,
+            "BFloat16Storage",
+            DType.BF16,
+            "DoubleStorage",
+            DType.F64,
+            "LongStorage",
+            DType.I64,
+            "IntStorage",
+            DType.I32,
+            "ShortStorage",
+            DType.I16,
+            "CharStorage",
+            DType.I8,
+            "ByteStorage",
+            DType.U8,
+            "BoolStorage",
+            DType.BOOL);
 
     private static volatile boolean installed;
 

@@ -1,11 +1,10 @@
 package dev.kotune.checkpoint;
 
-import dev.kotune.testing.SharedData;
-import dev.kotune.testing.RepoFiles;
-
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.kotune.testing.RepoFiles;
+import dev.kotune.testing.SharedData;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -25,7 +24,9 @@ class CheckpointTest {
         assertThat(ck.weightsFile().getFileName().toString()).isEqualTo("model.safetensors");
         assertThat(ck.config().nEmbd()).isEqualTo(2);
         assertThat(ck.config().nLayer()).isEqualTo(1);
-        assertThat(ck.weights().names()).containsExactlyElementsOf(Gpt2Weights.expectedShapes(ck.config()).keySet());
+        assertThat(ck.weights().names())
+                .containsExactlyElementsOf(
+                        Gpt2Weights.expectedShapes(ck.config()).keySet());
         assertThat(ck.weights().get("wte.weight").shape()).containsExactly(50257, 2);
         assertThat(ck.weights().get("wpe.weight").shape()).containsExactly(1024, 2);
         assertThat(ck.weights().get("h.0.attn.c_attn.weight").shape()).containsExactly(2, 6);
@@ -34,7 +35,9 @@ class CheckpointTest {
         assertThat(ck.ignoredKeys()).isEmpty();
         StateDict raw = Checkpoint.readRaw(ck.weightsFile());
         for (String n : ck.weights().names()) {
-            assertThat(ck.weights().get(n).bitEquals(raw.get("transformer." + n))).as(n).isTrue();
+            assertThat(ck.weights().get(n).bitEquals(raw.get("transformer." + n)))
+                    .as(n)
+                    .isTrue();
         }
     }
 
@@ -48,8 +51,10 @@ class CheckpointTest {
         assertThat(bin.weights().differences(st.weights())).isEmpty();
         assertThat(bin.ignoredKeys()).containsExactly("lm_head.weight");
         // the tied lm_head in the .bin shares wte's storage: same values
-        assertThat(Checkpoint.readRaw(dir.resolve("pytorch_model.bin")).get("lm_head.weight")
-                .bitEquals(st.weights().get("wte.weight"))).isTrue();
+        assertThat(Checkpoint.readRaw(dir.resolve("pytorch_model.bin"))
+                        .get("lm_head.weight")
+                        .bitEquals(st.weights().get("wte.weight")))
+                .isTrue();
     }
 
     @Test
@@ -70,17 +75,24 @@ class CheckpointTest {
         Path tok = tmp.resolve("tokenizer.json");
         Files.writeString(tok, "{}");
         Path out = tmp.resolve("ckpt");
-        KotuneMetadata meta = KotuneMetadata.of(src.config(), "ab12", "conformance/models/tiny-kogpt2", "job-1", 20,
-                Map.of("train_loss", 1.25));
-        CheckpointWriter.to(out).config(src.config()).weights(src.weights()).tokenizerFiles(List.of(tok))
-                .metadata(meta).generationConfig(Map.of("do_sample", true)).write();
+        KotuneMetadata meta = KotuneMetadata.of(
+                src.config(), "ab12", "conformance/models/tiny-kogpt2", "job-1", 20, Map.of("train_loss", 1.25));
+        CheckpointWriter.to(out)
+                .config(src.config())
+                .weights(src.weights())
+                .tokenizerFiles(List.of(tok))
+                .metadata(meta)
+                .generationConfig(Map.of("do_sample", true))
+                .write();
 
         assertThat(out.resolve("config.json")).exists();
-        assertThat(out.resolve("generation_config.json")).content().contains("\"do_sample\" : true")
+        assertThat(out.resolve("generation_config.json"))
+                .content()
+                .contains("\"do_sample\" : true")
                 .contains("\"pad_token_id\" : 3");
         assertThat(out.resolve("tokenizer.json")).exists();
-        assertThat(Files.list(tmp).map(p -> p.getFileName().toString())).containsExactlyInAnyOrder("ckpt",
-                "tokenizer.json");
+        assertThat(Files.list(tmp).map(p -> p.getFileName().toString()))
+                .containsExactlyInAnyOrder("ckpt", "tokenizer.json");
         SafeTensors.Contents raw = SafeTensors.read(out.resolve("model.safetensors"));
         assertThat(raw.metadata()).containsEntry("format", "pt");
         assertThat(raw.tensors().names()).allMatch(n -> n.startsWith("transformer."));
@@ -99,9 +111,12 @@ class CheckpointTest {
     void writesTheLegacyBinAsAnHfDirectoryForTheTransformersCheck() throws Exception {
         Checkpoint legacy = Checkpoint.read(RepoFiles.conformance("models/tiny-kogpt2-legacy-bin"));
         Path out = Path.of("target", "hf-layout", "tiny-kogpt2");
-        CheckpointWriter.to(out).config(legacy.config()).weights(legacy.weights())
-                .metadata(KotuneMetadata.of(legacy.config(), null, "conformance/models/tiny-kogpt2-legacy-bin", null, 0,
-                        Map.of())).write();
+        CheckpointWriter.to(out)
+                .config(legacy.config())
+                .weights(legacy.weights())
+                .metadata(KotuneMetadata.of(
+                        legacy.config(), null, "conformance/models/tiny-kogpt2-legacy-bin", null, 0, Map.of()))
+                .write();
         assertThat(Checkpoint.read(out).weights().differences(legacy.weights())).isEmpty();
     }
 
@@ -142,7 +157,8 @@ class CheckpointTest {
 
     @Test
     void rejectsMissingKeysListingThem() throws Exception {
-        Path dir = copyOfFakeGpt2("{\"model_type\":\"gpt2\",\"n_embd\":2,\"n_head\":1,\"n_layer\":2,\"vocab_size\":50257}");
+        Path dir = copyOfFakeGpt2(
+                "{\"model_type\":\"gpt2\",\"n_embd\":2,\"n_head\":1,\"n_layer\":2,\"vocab_size\":50257}");
         assertThatThrownBy(() -> Checkpoint.read(dir))
                 .isInstanceOf(CheckpointException.class)
                 .hasMessageContaining(dir.resolve("model.safetensors").toString())
@@ -151,8 +167,8 @@ class CheckpointTest {
 
     @Test
     void requiresLmHeadWhenEmbeddingsAreUntied() throws Exception {
-        Path dir = copyOfFakeGpt2("{\"model_type\":\"gpt2\",\"n_embd\":2,\"n_head\":1,\"n_layer\":1,"
-                + "\"tie_word_embeddings\":false}");
+        Path dir = copyOfFakeGpt2(
+                "{\"model_type\":\"gpt2\",\"n_embd\":2,\"n_head\":1,\"n_layer\":1," + "\"tie_word_embeddings\":false}");
         assertThatThrownBy(() -> Checkpoint.read(dir)).hasMessageContaining("missing tensor(s): lm_head.weight");
     }
 
@@ -168,7 +184,8 @@ class CheckpointTest {
     void rejectsADirectoryWithoutWeights() throws Exception {
         Path dir = Files.createDirectory(tmp.resolve("empty"));
         Files.copy(SharedData.require("hf-fake-gpt2/config.json"), dir.resolve("config.json"));
-        assertThatThrownBy(() -> Checkpoint.read(dir)).hasMessageContaining(dir.toString())
+        assertThatThrownBy(() -> Checkpoint.read(dir))
+                .hasMessageContaining(dir.toString())
                 .hasMessageContaining("neither model.safetensors nor pytorch_model.bin");
     }
 
@@ -184,7 +201,8 @@ class CheckpointTest {
                 .hasMessageContaining("tokenizer sha256 aaaa")
                 .hasMessageContaining("Hint: use the tokenizer.json saved in the checkpoint");
         assertThatThrownBy(() -> m.requireCompatible(f, c.withVocabSize(51200), null))
-                .hasMessageContaining("vocab_size 50257").hasMessageContaining("Hint:");
+                .hasMessageContaining("vocab_size 50257")
+                .hasMessageContaining("Hint:");
     }
 
     private Path copyOfFakeGpt2(String config) throws Exception {

@@ -1,11 +1,10 @@
 package dev.kotune.checkpoint;
 
-import dev.kotune.testing.SharedData;
-import dev.kotune.testing.RepoFiles;
-
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.kotune.testing.RepoFiles;
+import dev.kotune.testing.SharedData;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;

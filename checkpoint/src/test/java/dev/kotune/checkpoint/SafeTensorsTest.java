@@ -1,10 +1,9 @@
 package dev.kotune.checkpoint;
 
-import dev.kotune.testing.SharedData;
-
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.kotune.testing.SharedData;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
@@ -48,8 +47,10 @@ class SafeTensorsTest {
 
     @Test
     void convertsHalfAndBfloat16ToFloatExactly() throws Exception {
-        // IEEE binary16: 1.0 = 0x3C00, -2.5 = 0xC100, 65504 = 0x7BFF, 2^-24 = 0x0001; bfloat16 1.0 = 0x3F80, -2.5 = 0xC020
-        Path f = writeRaw("{\"h\":{\"dtype\":\"F16\",\"shape\":[4],\"data_offsets\":[0,8]},"
+        // IEEE binary16: 1.0 = 0x3C00, -2.5 = 0xC100, 65504 = 0x7BFF, 2^-24 = 0x0001; bfloat16 1.0 = 0x3F80, -2.5 =
+        // 0xC020
+        Path f = writeRaw(
+                "{\"h\":{\"dtype\":\"F16\",\"shape\":[4],\"data_offsets\":[0,8]},"
                         + "\"b\":{\"dtype\":\"BF16\",\"shape\":[2],\"data_offsets\":[8,12]}}",
                 new short[] {0x3C00, (short) 0xC100, 0x7BFF, 0x0001, 0x3F80, (short) 0xC020});
         StateDict sd = SafeTensors.read(f).tensors();
@@ -70,14 +71,17 @@ class SafeTensorsTest {
                 .hasMessageContaining("transformer.wte.weight");
         Path tiny = tmp.resolve("tiny.safetensors");
         Files.write(tiny, java.util.Arrays.copyOf(all, 5));
-        assertThatThrownBy(() -> SafeTensors.read(tiny)).hasMessageContaining(tiny.toString())
+        assertThatThrownBy(() -> SafeTensors.read(tiny))
+                .hasMessageContaining(tiny.toString())
                 .hasMessageContaining("truncated");
     }
 
     @Test
     void rejectsOffsetsThatDoNotMatchTheShape() throws Exception {
         Path f = writeRaw("{\"w\":{\"dtype\":\"F32\",\"shape\":[3],\"data_offsets\":[0,8]}}", new short[] {0, 0, 0, 0});
-        assertThatThrownBy(() -> SafeTensors.read(f)).hasMessageContaining("'w'").hasMessageContaining("needs 12 bytes");
+        assertThatThrownBy(() -> SafeTensors.read(f))
+                .hasMessageContaining("'w'")
+                .hasMessageContaining("needs 12 bytes");
     }
 
     private Path writeRaw(String header, short[] data) throws Exception {

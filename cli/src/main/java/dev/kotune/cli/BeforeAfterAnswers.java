@@ -29,250 +29,299 @@ import java.util.Set;
  * run, on its thread.
  */
 final class BeforeAfterAnswers {
-  /** How long the inference service may take to list the job's model after the job succeeded. */
-  static final Duration SERVE_TIMEOUT = Duration.ofSeconds(120);
+    /** How long the inference service may take to list the job's model after the job succeeded. */
+    static final Duration SERVE_TIMEOUT = Duration.ofSeconds(120);
 
-  /** Seeded draws per prompt for the sampling check. */
-  static final int DRAWS = 20;
+    /** Seeded draws per prompt for the sampling check. */
+    static final int DRAWS = 20;
 
-  private static final String DEFAULT_TEMPLATE = "질문: {prompt}\n답변:{completion}";
+    private static final String DEFAULT_TEMPLATE = "질문: {prompt}\n답변:{completion}";
 
-  private final PrintWriter out;
+    private final PrintWriter out;
 
-  /** One example's answers. {@code exact}: after == expected and finish_reason "stop". */
-  record Row(String prompt, String expected, String before, String after, String finishReason, boolean exact) {}
+    /** One example's answers. {@code exact}: after == expected and finish_reason "stop". */
+    record Row(String prompt, String expected, String before, String after, String finishReason, boolean exact) {}
 
-  /**
-   * What the step found: the rows; draws equal to the completion per prompt (empty if not run); the prompts whose
-   * completion the notebook's no_repeat_ngram_size forbids, with the repeated tokens; what failed.
-   */
-  record Result(List<Row> rows, Map<String, Integer> sampledExact, Map<String, String> unreachable,
-      List<String> problems) {
-    long exactCount() {
-      return rows.stream().filter(Row::exact).count();
-    }
-
-    boolean allExact() {
-      return problems.isEmpty() && !rows.isEmpty() && exactCount() == rows.size();
-    }
-  }
-
-  BeforeAfterAnswers(PrintWriter out) {
-    this.out = out;
-  }
-
-  /**
-   * Collects, checks and prints the answers of job {@code jobId}.
-   *
-   * @param submitted the spec as submitted (used when the validated spec is not among the events)
-   * @param sampling also run the notebook's sampling, {@link #DRAWS} seeded draws per prompt
-   */
-  Result show(KafkaOptions kafka, String jobId, TrainingJobSpec submitted, URI inference, boolean sampling)
-      throws InterruptedException {
-    List<TrainingEvent> events;
-    try (TrainingEvents.Reader reader = new TrainingEvents.Reader(kafka)) {
-      reader.seekToBeginning(Duration.ofSeconds(30));
-      events = reader.readAll().stream().filter(e -> e.getJobId().equals(jobId)).toList();
-    }
-    TrainingJobSpec spec = submitted;
-    ModelEvaluated evaluated = null;
-    TrainingEvent exported = null;
-    for (TrainingEvent e : events) {
-      if (e.hasJobValidated()) {
-        spec = e.getJobValidated().getResolvedSpec();
-      } else if (e.hasEvaluated()) {
-        evaluated = e.getEvaluated();
-      } else if (e.hasCheckpointExported()) {
-        exported = e;
-      }
-    }
-    List<String> problems = new ArrayList<>();
-    Map<String, String> before = new LinkedHashMap<>();
-    if (evaluated == null || evaluated.getSamplesCount() == 0) {
-      problems.add("before answers: the trainer published no ModelEvaluated with samples for " + jobId);
-    } else {
-      for (SampleAnswer s : evaluated.getSamplesList()) {
-        before.put(s.getPrompt(), s.getAnswerBefore());
-      }
-    }
-    List<Example> examples = spec.getDataset().getInline().getExamplesList();
-    if (examples.isEmpty()) {
-      examples = submitted.getDataset().getInline().getExamplesList();
-    }
-    if (exported == null) {
-      problems.add("serving: no CheckpointExported event for " + jobId + ", so there is no export to serve");
-      return new Result(List.of(), Map.of(), Map.of(), problems);
-    }
-    InferenceClient client = new InferenceClient(inference);
-    if (!client.awaitModel(jobId, SERVE_TIMEOUT)) {
-      problems.add("serving: inference-service did not list model " + jobId + " within " + SERVE_TIMEOUT.toSeconds()
-          + " s of CheckpointExported (" + exported.getCheckpointExported().getExportPath()
-          + "); see logs/inference-service.log");
-      return new Result(List.of(), Map.of(), Map.of(), problems);
-    }
-    String template = spec.getFormat().getTemplate().isEmpty() ? DEFAULT_TEMPLATE : spec.getFormat().getTemplate();
-    int cut = template.indexOf("{completion}");
-    String promptTemplate = cut >= 0 ? template.substring(0, cut) : template;
-    List<Row> rows = new ArrayList<>();
-    for (Example ex : examples) {
-      try {
-        InferenceClient.Completion c = client.complete(jobId, promptTemplate.replace("{prompt}", ex.getPrompt()),
-            NotebookJob.GREEDY);
-        boolean exact = c.text().equals(ex.getCompletion()) && "stop".equals(c.finishReason());
-        rows.add(new Row(ex.getPrompt(), ex.getCompletion(), before.getOrDefault(ex.getPrompt(), "?"), c.text(),
-            c.finishReason(), exact));
-      } catch (IOException e) {
-        problems.add("serving: " + ex.getPrompt() + ": " + e.getMessage());
-        return new Result(rows, Map.of(), Map.of(), problems);
-      }
-    }
-    out.printf("      before: base model (trainer-service, ModelEvaluated, greedy); after: inference-service "
-        + "(REST /v1/completions, model %s, greedy, max_length 64)%n", jobId);
-    printTable(rows);
-    out.printf("      exact match %d/%d%s%n", rows.stream().filter(Row::exact).count(), rows.size(),
-        " (after == expected, ending at EOS: finish_reason stop)");
-    Map<String, Integer> sampled = new LinkedHashMap<>();
-    Map<String, String> unreachable = new LinkedHashMap<>();
-    if (sampling) {
-      sampled = sample(client, jobId, promptTemplate, template, examples,
-          Path.of(exported.getCheckpointExported().getExportPath()), unreachable, problems);
-    }
-    return new Result(rows, sampled, unreachable, problems);
-  }
-
-  /** The notebook's sampling, seeds 0..DRAWS-1, per example: how many draws equal the completion (and stop at EOS). */
-  private Map<String, Integer> sample(InferenceClient client, String jobId, String promptTemplate, String template,
-      List<Example> examples, Path export, Map<String, String> unreachable, List<String> problems)
-      throws InterruptedException {
-    GenerationParameters notebook = NotebookJob.NOTEBOOK_SAMPLING;
-    out.printf("      notebook sampling (temperature %.1f, top_p %.1f, repetition_penalty %.1f, no_repeat_ngram_size %d,"
-            + " max_length %d), seeds 0..%d, draws equal to the completion:%n", notebook.getTemperature(),
-        notebook.getTopP(), notebook.getRepetitionPenalty(), notebook.getNoRepeatNgramSize(),
-        notebook.getMaxLength(), DRAWS - 1);
-    Map<String, Integer> counts = new LinkedHashMap<>();
-    for (Example ex : examples) {
-      String prompt = promptTemplate.replace("{prompt}", ex.getPrompt());
-      int ok = 0;
-      try {
-        for (int seed = 0; seed < DRAWS; seed++) {
-          InferenceClient.Completion c = client.complete(jobId, prompt, notebook.toBuilder().setSeed(seed).build());
-          if (c.text().equals(ex.getCompletion()) && "stop".equals(c.finishReason())) {
-            ok++;
-          }
+    /**
+     * What the step found: the rows; draws equal to the completion per prompt (empty if not run); the prompts whose
+     * completion the notebook's no_repeat_ngram_size forbids, with the repeated tokens; what failed.
+     */
+    record Result(
+            List<Row> rows, Map<String, Integer> sampledExact, Map<String, String> unreachable, List<String> problems) {
+        long exactCount() {
+            return rows.stream().filter(Row::exact).count();
         }
-      } catch (IOException e) {
-        problems.add("sampling: " + ex.getPrompt() + ": " + e.getMessage());
+
+        boolean allExact() {
+            return problems.isEmpty() && !rows.isEmpty() && exactCount() == rows.size();
+        }
+    }
+
+    BeforeAfterAnswers(PrintWriter out) {
+        this.out = out;
+    }
+
+    /**
+     * Collects, checks and prints the answers of job {@code jobId}.
+     *
+     * @param submitted the spec as submitted (used when the validated spec is not among the events)
+     * @param sampling also run the notebook's sampling, {@link #DRAWS} seeded draws per prompt
+     */
+    Result show(KafkaOptions kafka, String jobId, TrainingJobSpec submitted, URI inference, boolean sampling)
+            throws InterruptedException {
+        List<TrainingEvent> events;
+        try (TrainingEvents.Reader reader = new TrainingEvents.Reader(kafka)) {
+            reader.seekToBeginning(Duration.ofSeconds(30));
+            events = reader.readAll().stream()
+                    .filter(e -> e.getJobId().equals(jobId))
+                    .toList();
+        }
+        TrainingJobSpec spec = submitted;
+        ModelEvaluated evaluated = null;
+        TrainingEvent exported = null;
+        for (TrainingEvent e : events) {
+            if (e.hasJobValidated()) {
+                spec = e.getJobValidated().getResolvedSpec();
+            } else if (e.hasEvaluated()) {
+                evaluated = e.getEvaluated();
+            } else if (e.hasCheckpointExported()) {
+                exported = e;
+            }
+        }
+        List<String> problems = new ArrayList<>();
+        Map<String, String> before = new LinkedHashMap<>();
+        if (evaluated == null || evaluated.getSamplesCount() == 0) {
+            problems.add("before answers: the trainer published no ModelEvaluated with samples for " + jobId);
+        } else {
+            for (SampleAnswer s : evaluated.getSamplesList()) {
+                before.put(s.getPrompt(), s.getAnswerBefore());
+            }
+        }
+        List<Example> examples = spec.getDataset().getInline().getExamplesList();
+        if (examples.isEmpty()) {
+            examples = submitted.getDataset().getInline().getExamplesList();
+        }
+        if (exported == null) {
+            problems.add("serving: no CheckpointExported event for " + jobId + ", so there is no export to serve");
+            return new Result(List.of(), Map.of(), Map.of(), problems);
+        }
+        InferenceClient client = new InferenceClient(inference);
+        if (!client.awaitModel(jobId, SERVE_TIMEOUT)) {
+            problems.add(
+                    "serving: inference-service did not list model " + jobId + " within " + SERVE_TIMEOUT.toSeconds()
+                            + " s of CheckpointExported ("
+                            + exported.getCheckpointExported().getExportPath()
+                            + "); see logs/inference-service.log");
+            return new Result(List.of(), Map.of(), Map.of(), problems);
+        }
+        String template = spec.getFormat().getTemplate().isEmpty()
+                ? DEFAULT_TEMPLATE
+                : spec.getFormat().getTemplate();
+        int cut = template.indexOf("{completion}");
+        String promptTemplate = cut >= 0 ? template.substring(0, cut) : template;
+        List<Row> rows = new ArrayList<>();
+        for (Example ex : examples) {
+            try {
+                InferenceClient.Completion c =
+                        client.complete(jobId, promptTemplate.replace("{prompt}", ex.getPrompt()), NotebookJob.GREEDY);
+                boolean exact = c.text().equals(ex.getCompletion()) && "stop".equals(c.finishReason());
+                rows.add(new Row(
+                        ex.getPrompt(),
+                        ex.getCompletion(),
+                        before.getOrDefault(ex.getPrompt(), "?"),
+                        c.text(),
+                        c.finishReason(),
+                        exact));
+            } catch (IOException e) {
+                problems.add("serving: " + ex.getPrompt() + ": " + e.getMessage());
+                return new Result(rows, Map.of(), Map.of(), problems);
+            }
+        }
+        out.printf(
+                "      before: base model (trainer-service, ModelEvaluated, greedy); after: inference-service "
+                        + "(REST /v1/completions, model %s, greedy, max_length 64)%n",
+                jobId);
+        printTable(rows);
+        out.printf(
+                "      exact match %d/%d%s%n",
+                rows.stream().filter(Row::exact).count(),
+                rows.size(),
+                " (after == expected, ending at EOS: finish_reason stop)");
+        Map<String, Integer> sampled = new LinkedHashMap<>();
+        Map<String, String> unreachable = new LinkedHashMap<>();
+        if (sampling) {
+            sampled = sample(
+                    client,
+                    jobId,
+                    promptTemplate,
+                    template,
+                    examples,
+                    Path.of(exported.getCheckpointExported().getExportPath()),
+                    unreachable,
+                    problems);
+        }
+        return new Result(rows, sampled, unreachable, problems);
+    }
+
+    /** The notebook's sampling, seeds 0..DRAWS-1, per example: how many draws equal the completion (and stop at EOS). */
+    private Map<String, Integer> sample(
+            InferenceClient client,
+            String jobId,
+            String promptTemplate,
+            String template,
+            List<Example> examples,
+            Path export,
+            Map<String, String> unreachable,
+            List<String> problems)
+            throws InterruptedException {
+        GenerationParameters notebook = NotebookJob.NOTEBOOK_SAMPLING;
+        out.printf(
+                "      notebook sampling (temperature %.1f, top_p %.1f, repetition_penalty %.1f, no_repeat_ngram_size %d,"
+                        + " max_length %d), seeds 0..%d, draws equal to the completion:%n",
+                notebook.getTemperature(),
+                notebook.getTopP(),
+                notebook.getRepetitionPenalty(),
+                notebook.getNoRepeatNgramSize(),
+                notebook.getMaxLength(),
+                DRAWS - 1);
+        Map<String, Integer> counts = new LinkedHashMap<>();
+        for (Example ex : examples) {
+            String prompt = promptTemplate.replace("{prompt}", ex.getPrompt());
+            int ok = 0;
+            try {
+                for (int seed = 0; seed < DRAWS; seed++) {
+                    InferenceClient.Completion c = client.complete(
+                            jobId, prompt, notebook.toBuilder().setSeed(seed).build());
+                    if (c.text().equals(ex.getCompletion()) && "stop".equals(c.finishReason())) {
+                        ok++;
+                    }
+                }
+            } catch (IOException e) {
+                problems.add("sampling: " + ex.getPrompt() + ": " + e.getMessage());
+                return counts;
+            }
+            counts.put(ex.getPrompt(), ok);
+            String why = "";
+            String repeated = repeatedBigram(
+                    export,
+                    prompt,
+                    template.replace("{prompt}", ex.getPrompt()).replace("{completion}", ex.getCompletion()),
+                    notebook.getNoRepeatNgramSize());
+            if (repeated != null) {
+                unreachable.put(ex.getPrompt(), repeated);
+                why = "  (unreachable with no_repeat_ngram_size " + notebook.getNoRepeatNgramSize()
+                        + ": the completion repeats the tokens " + repeated + " of the prompt)";
+            }
+            out.printf("        %s %2d/%d%s%n", pad(ex.getPrompt(), 18), ok, DRAWS, why);
+        }
         return counts;
-      }
-      counts.put(ex.getPrompt(), ok);
-      String why = "";
-      String repeated = repeatedBigram(export, prompt, template.replace("{prompt}", ex.getPrompt())
-          .replace("{completion}", ex.getCompletion()), notebook.getNoRepeatNgramSize());
-      if (repeated != null) {
-        unreachable.put(ex.getPrompt(), repeated);
-        why = "  (unreachable with no_repeat_ngram_size " + notebook.getNoRepeatNgramSize()
-            + ": the completion repeats the tokens " + repeated + " of the prompt)";
-      }
-      out.printf("        %s %2d/%d%s%n", pad(ex.getPrompt(), 18), ok, DRAWS, why);
     }
-    return counts;
-  }
 
-  /**
-   * The first token n-gram of the completion that already occurs earlier in the text (which HF's
-   * no_repeat_ngram_size, counted over prompt and answer, forbids), as text; null when there is none or the export has
-   * no tokenizer.
-   */
-  static String repeatedBigram(Path export, String prompt, String full, int n) {
-    Path tokenizer = export.resolve("tokenizer.json");
-    if (n < 1 || !Files.isRegularFile(tokenizer)) {
-      return null;
-    }
-    try (KoTokenizer tok = KoTokenizer.load(tokenizer)) {
-      int promptLength = tok.encodeIds(prompt).length;
-      int[] ids = tok.encodeIds(full);
-      Set<List<Integer>> seen = new HashSet<>();
-      for (int end = n; end <= ids.length; end++) {
-        List<Integer> gram = new ArrayList<>();
-        for (int i = end - n; i < end; i++) {
-          gram.add(ids[i]);
+    /**
+     * The first token n-gram of the completion that already occurs earlier in the text (which HF's
+     * no_repeat_ngram_size, counted over prompt and answer, forbids), as text; null when there is none or the export has
+     * no tokenizer.
+     */
+    static String repeatedBigram(Path export, String prompt, String full, int n) {
+        Path tokenizer = export.resolve("tokenizer.json");
+        if (n < 1 || !Files.isRegularFile(tokenizer)) {
+            return null;
         }
-        if (end > promptLength && !seen.add(gram)) {
-          return "'" + tok.decode(java.util.Arrays.copyOfRange(ids, end - n, end), false).strip() + "'";
+        try (KoTokenizer tok = KoTokenizer.load(tokenizer)) {
+            int promptLength = tok.encodeIds(prompt).length;
+            int[] ids = tok.encodeIds(full);
+            Set<List<Integer>> seen = new HashSet<>();
+            for (int end = n; end <= ids.length; end++) {
+                List<Integer> gram = new ArrayList<>();
+                for (int i = end - n; i < end; i++) {
+                    gram.add(ids[i]);
+                }
+                if (end > promptLength && !seen.add(gram)) {
+                    return "'"
+                            + tok.decode(java.util.Arrays.copyOfRange(ids, end - n, end), false)
+                                    .strip() + "'";
+                }
+                seen.add(gram);
+            }
+            return null;
+        } catch (RuntimeException e) {
+            return null;
         }
-        seen.add(gram);
-      }
-      return null;
-    } catch (RuntimeException e) {
-      return null;
     }
-  }
 
-  private void printTable(List<Row> rows) {
-    String[] head = {"prompt", "expected", "before", "after", "exact"};
-    List<String[]> cells = new ArrayList<>();
-    for (Row r : rows) {
-      cells.add(new String[] {r.prompt(), oneLine(r.expected()), clip(oneLine(r.before()), 32),
-          oneLine(r.after()) + ("stop".equals(r.finishReason()) ? "" : " [" + r.finishReason() + "]"),
-          r.exact() ? "yes" : "no"});
+    private void printTable(List<Row> rows) {
+        String[] head = {"prompt", "expected", "before", "after", "exact"};
+        List<String[]> cells = new ArrayList<>();
+        for (Row r : rows) {
+            cells.add(new String[] {
+                r.prompt(),
+                oneLine(r.expected()),
+                clip(oneLine(r.before()), 32),
+                oneLine(r.after()) + ("stop".equals(r.finishReason()) ? "" : " [" + r.finishReason() + "]"),
+                r.exact() ? "yes" : "no"
+            });
+        }
+        int[] width = new int[head.length];
+        for (int i = 0; i < head.length; i++) {
+            width[i] = displayWidth(head[i]);
+            for (String[] c : cells) {
+                width[i] = Math.max(width[i], displayWidth(c[i]));
+            }
+        }
+        out.println("      " + line(head, width));
+        StringBuilder rule = new StringBuilder();
+        for (int i = 0; i < width.length; i++) {
+            rule.append(i == 0 ? "" : "-+-").append("-".repeat(width[i]));
+        }
+        out.println("      " + rule);
+        cells.forEach(c -> out.println("      " + line(c, width)));
     }
-    int[] width = new int[head.length];
-    for (int i = 0; i < head.length; i++) {
-      width[i] = displayWidth(head[i]);
-      for (String[] c : cells) {
-        width[i] = Math.max(width[i], displayWidth(c[i]));
-      }
+
+    private static String line(String[] cells, int[] width) {
+        StringBuilder b = new StringBuilder();
+        for (int i = 0; i < cells.length; i++) {
+            b.append(i == 0 ? "" : " | ").append(i == cells.length - 1 ? cells[i] : pad(cells[i], width[i]));
+        }
+        return b.toString();
     }
-    out.println("      " + line(head, width));
-    StringBuilder rule = new StringBuilder();
-    for (int i = 0; i < width.length; i++) {
-      rule.append(i == 0 ? "" : "-+-").append("-".repeat(width[i]));
+
+    /** Pads to {@code width} terminal columns (Hangul and other wide characters take two). */
+    static String pad(String s, int width) {
+        return s + " ".repeat(Math.max(0, width - displayWidth(s)));
     }
-    out.println("      " + rule);
-    cells.forEach(c -> out.println("      " + line(c, width)));
-  }
 
-  private static String line(String[] cells, int[] width) {
-    StringBuilder b = new StringBuilder();
-    for (int i = 0; i < cells.length; i++) {
-      b.append(i == 0 ? "" : " | ").append(i == cells.length - 1 ? cells[i] : pad(cells[i], width[i]));
+    static int displayWidth(String s) {
+        return s.codePoints().map(c -> wide(c) ? 2 : 1).sum();
     }
-    return b.toString();
-  }
 
-  /** Pads to {@code width} terminal columns (Hangul and other wide characters take two). */
-  static String pad(String s, int width) {
-    return s + " ".repeat(Math.max(0, width - displayWidth(s)));
-  }
-
-  static int displayWidth(String s) {
-    return s.codePoints().map(c -> wide(c) ? 2 : 1).sum();
-  }
-
-  private static boolean wide(int c) {
-    return (c >= 0x1100 && c <= 0x115F) || (c >= 0x2E80 && c <= 0xA4CF) || (c >= 0xAC00 && c <= 0xD7A3)
-        || (c >= 0xF900 && c <= 0xFAFF) || (c >= 0xFE30 && c <= 0xFE4F) || (c >= 0xFF00 && c <= 0xFF60)
-        || (c >= 0xFFE0 && c <= 0xFFE6);
-  }
-
-  private static String clip(String s, int columns) {
-    if (displayWidth(s) <= columns) {
-      return s;
+    private static boolean wide(int c) {
+        return (c >= 0x1100 && c <= 0x115F)
+                || (c >= 0x2E80 && c <= 0xA4CF)
+                || (c >= 0xAC00 && c <= 0xD7A3)
+                || (c >= 0xF900 && c <= 0xFAFF)
+                || (c >= 0xFE30 && c <= 0xFE4F)
+                || (c >= 0xFF00 && c <= 0xFF60)
+                || (c >= 0xFFE0 && c <= 0xFFE6);
     }
-    StringBuilder b = new StringBuilder();
-    int w = 0;
-    for (int c : s.codePoints().toArray()) {
-      int cw = wide(c) ? 2 : 1;
-      if (w + cw > columns - 1) {
-        break;
-      }
-      b.appendCodePoint(c);
-      w += cw;
-    }
-    return b + "…";
-  }
 
-  private static String oneLine(String s) {
-    return s.strip().replace("\n", "\\n");
-  }
+    private static String clip(String s, int columns) {
+        if (displayWidth(s) <= columns) {
+            return s;
+        }
+        StringBuilder b = new StringBuilder();
+        int w = 0;
+        for (int c : s.codePoints().toArray()) {
+            int cw = wide(c) ? 2 : 1;
+            if (w + cw > columns - 1) {
+                break;
+            }
+            b.appendCodePoint(c);
+            w += cw;
+        }
+        return b + "…";
+    }
+
+    private static String oneLine(String s) {
+        return s.strip().replace("\n", "\\n");
+    }
 }

@@ -1,12 +1,10 @@
 package dev.kotune.cli;
 
-import picocli.CommandLine;
-
 /** Entry point of {@code ./kotune}. */
 public final class Main {
-  private Main() {}
+    private Main() {}
 
-  public static void main(String[] args) {
-    System.exit(KotuneCommand.commandLine().execute(args));
-  }
+    public static void main(String[] args) {
+        System.exit(KotuneCommand.commandLine().execute(args));
+    }
 }

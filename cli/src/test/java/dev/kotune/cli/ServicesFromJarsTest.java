@@ -26,45 +26,52 @@ import org.junit.jupiter.params.provider.ValueSource;
  */
 @ExtendWith(KafkaBrokerExtension.class)
 class ServicesFromJarsTest {
-  private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private static final HttpClient HTTP =
+            HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
-  @ParameterizedTest
-  @ValueSource(strings = {"tokenizer-service", "trainer-service", "inference-service"})
-  void serviceStartsFromItsJarAndAnswersHealthAndMetrics(String module, @KafkaBootstrapServers String kafka,
-      @TempDir Path home) throws Exception {
-    Path root = RepoFiles.root();
-    Path jar = root.resolve(module).resolve("target/quarkus-app/quarkus-run.jar");
-    assertThat(Files.isRegularFile(jar))
-        .as("%s is built by the reactor before cli's tests (run ./mvnw verify from the root)", jar)
-        .isTrue();
-    Map<String, String> config = new LinkedHashMap<>();
-    config.put("kafka.bootstrap.servers", kafka);
-    config.put("kotune.home", home.toString());
-    config.put("quarkus.grpc.server.port", Integer.toString(ServiceProcess.freePort()));
-    config.put("kotune.tokenizer.default-tokenizer", RepoFiles.require("models/kotune-ko-bpe-8k/tokenizer.json").toString());
-    config.put("kotune.trainer.builtin-models-dir", root.resolve("models").toString());
-    try (ServiceProcess service = ServiceProcess.start(root, module, config, home.resolve("logs"))) {
-      service.awaitReady(Duration.ofSeconds(120));
-      String base = "http://127.0.0.1:" + service.httpPort();
+    @ParameterizedTest
+    @ValueSource(strings = {"tokenizer-service", "trainer-service", "inference-service"})
+    void serviceStartsFromItsJarAndAnswersHealthAndMetrics(
+            String module, @KafkaBootstrapServers String kafka, @TempDir Path home) throws Exception {
+        Path root = RepoFiles.root();
+        Path jar = root.resolve(module).resolve("target/quarkus-app/quarkus-run.jar");
+        assertThat(Files.isRegularFile(jar))
+                .as("%s is built by the reactor before cli's tests (run ./mvnw verify from the root)", jar)
+                .isTrue();
+        Map<String, String> config = new LinkedHashMap<>();
+        config.put("kafka.bootstrap.servers", kafka);
+        config.put("kotune.home", home.toString());
+        config.put("quarkus.grpc.server.port", Integer.toString(ServiceProcess.freePort()));
+        config.put(
+                "kotune.tokenizer.default-tokenizer",
+                RepoFiles.require("models/kotune-ko-bpe-8k/tokenizer.json").toString());
+        config.put("kotune.trainer.builtin-models-dir", root.resolve("models").toString());
+        try (ServiceProcess service = ServiceProcess.start(root, module, config, home.resolve("logs"))) {
+            service.awaitReady(Duration.ofSeconds(120));
+            String base = "http://127.0.0.1:" + service.httpPort();
 
-      HttpResponse<String> live = get(base + "/q/health/live");
-      assertThat(live.statusCode()).isEqualTo(200);
-      assertThat(live.body()).contains("\"status\": \"UP\"");
+            HttpResponse<String> live = get(base + "/q/health/live");
+            assertThat(live.statusCode()).isEqualTo(200);
+            assertThat(live.body()).contains("\"status\": \"UP\"");
 
-      HttpResponse<String> ready = get(base + "/q/health/ready");
-      assertThat(ready.statusCode()).as(service.tail(30)).isEqualTo(200);
-      assertThat(ready.body()).contains("\"status\": \"UP\"");
+            HttpResponse<String> ready = get(base + "/q/health/ready");
+            assertThat(ready.statusCode()).as(service.tail(30)).isEqualTo(200);
+            assertThat(ready.body()).contains("\"status\": \"UP\"");
 
-      HttpResponse<String> metrics = get(base + "/q/metrics");
-      assertThat(metrics.statusCode()).isEqualTo(200);
-      assertThat(metrics.headers().firstValue("content-type").orElse(""))
-          .containsAnyOf("text/plain", "application/openmetrics-text");
-      assertThat(metrics.body()).contains("jvm_memory_used_bytes").contains("kotune_");
+            HttpResponse<String> metrics = get(base + "/q/metrics");
+            assertThat(metrics.statusCode()).isEqualTo(200);
+            assertThat(metrics.headers().firstValue("content-type").orElse(""))
+                    .containsAnyOf("text/plain", "application/openmetrics-text");
+            assertThat(metrics.body()).contains("jvm_memory_used_bytes").contains("kotune_");
+        }
     }
-  }
 
-  private static HttpResponse<String> get(String url) throws Exception {
-    return HTTP.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(10)).GET().build(),
-        HttpResponse.BodyHandlers.ofString());
-  }
+    private static HttpResponse<String> get(String url) throws Exception {
+        return HTTP.send(
+                HttpRequest.newBuilder(URI.create(url))
+                        .timeout(Duration.ofSeconds(10))
+                        .GET()
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
+    }
 }

@@ -57,8 +57,7 @@ final class DeployTree {
 
     private static Map<Path, List<JsonNode>> loadAll(Path deployDir) {
         try (Stream<Path> files = Files.walk(deployDir)) {
-            List<Path> yamlFiles = files
-                    .filter(Files::isRegularFile)
+            List<Path> yamlFiles = files.filter(Files::isRegularFile)
                     .filter(p -> !deployDir.relativize(p).startsWith("target"))
                     .filter(p -> p.toString().endsWith(".yaml") || p.toString().endsWith(".yml"))
                     .sorted()
@@ -85,7 +84,8 @@ final class DeployTree {
     /** Every non-empty YAML document of {@code text} (a multi-document stream). */
     static List<JsonNode> parse(String text) throws IOException {
         List<JsonNode> docs = new ArrayList<>();
-        for (JsonNode doc : YAML.readerFor(JsonNode.class).<JsonNode>readValues(text).readAll()) {
+        for (JsonNode doc :
+                YAML.readerFor(JsonNode.class).<JsonNode>readValues(text).readAll()) {
             if (doc != null && !doc.isNull() && !doc.isMissingNode()) {
                 docs.add(doc);
             }
@@ -182,8 +182,8 @@ final class DeployTree {
 
     /** The base's only resource of this kind and name; fails when it is missing. */
     Resource requireBaseResource(String kind, String name) {
-        return baseResource(kind, name).orElseThrow(
-                () -> new AssertionError("deploy/base has no " + kind + " named " + name));
+        return baseResource(kind, name)
+                .orElseThrow(() -> new AssertionError("deploy/base has no " + kind + " named " + name));
     }
 
     static List<String> strings(JsonNode array) {

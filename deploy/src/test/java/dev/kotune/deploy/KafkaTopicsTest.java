@@ -18,7 +18,8 @@ class KafkaTopicsTest {
     private final DeployTree tree = DeployTree.get();
 
     private Map<String, String> config() {
-        return Workloads.stringMap(tree.requireBaseResource("ConfigMap", "kotune-config").node().path("data"));
+        return Workloads.stringMap(
+                tree.requireBaseResource("ConfigMap", "kotune-config").node().path("data"));
     }
 
     private JsonNode topicsJobContainer() {
@@ -42,16 +43,19 @@ class KafkaTopicsTest {
                 fromConfigMap.put(e.path("name").asText(), ref.path("key").asText());
             }
         }
-        assertThat(fromConfigMap).containsEntry("TOPIC_JOBS", "KOTUNE_TOPICS_JOBS")
+        assertThat(fromConfigMap)
+                .containsEntry("TOPIC_JOBS", "KOTUNE_TOPICS_JOBS")
                 .containsEntry("TOPIC_EVENTS", "KOTUNE_TOPICS_EVENTS")
                 .containsEntry("TOPIC_DLQ", "KOTUNE_TOPICS_DLQ")
                 .containsEntry("KAFKA_BOOTSTRAP_SERVERS", "KAFKA_BOOTSTRAP_SERVERS");
         String script = container.path("args").path(0).asText();
         for (String topic : new String[] {"TOPIC_JOBS", "TOPIC_EVENTS", "TOPIC_DLQ"}) {
-            assertThat(script).as("the Job's script ensures %s", topic)
+            assertThat(script)
+                    .as("the Job's script ensures %s", topic)
                     .contains("ensure \"$" + topic + "\" \"$" + topic + "_PARTITIONS\" \"$" + topic + "_CONFIG\"");
             assertThat(Integer.parseInt(Workloads.literalEnv(container).get(topic + "_PARTITIONS")))
-                    .as("%s partitions", topic).isPositive();
+                    .as("%s partitions", topic)
+                    .isPositive();
         }
         assertThat(script).contains("--if-not-exists");
     }
@@ -67,7 +71,8 @@ class KafkaTopicsTest {
             }
             // Compaction would keep only the last event per job id and erase the job's history (CheckpointExported).
             assertThat(configs).as("%s configs", topic).containsEntry("cleanup.policy", "delete");
-            assertThat(Long.parseLong(configs.get("retention.ms"))).as("%s retention.ms", topic)
+            assertThat(Long.parseLong(configs.get("retention.ms")))
+                    .as("%s retention.ms", topic)
                     .isGreaterThanOrEqualTo(24L * 3600 * 1000);
         }
     }
@@ -89,12 +94,14 @@ class KafkaTopicsTest {
         assertThat(topicsJobContainer().path("image").asText()).isEqualTo("apache/kafka:4.1.1");
         assertThat(kafka.node().path("spec").path("replicas").asInt()).isEqualTo(1);
         Map<String, String> env = Workloads.literalEnv(container);
-        assertThat(env).containsEntry("KAFKA_PROCESS_ROLES", "broker,controller")
+        assertThat(env)
+                .containsEntry("KAFKA_PROCESS_ROLES", "broker,controller")
                 .containsEntry("KAFKA_OFFSETS_TOPIC_REPLICATION_FACTOR", "1")
                 .containsEntry("KAFKA_AUTO_CREATE_TOPICS_ENABLE", "false")
                 .containsKey("CLUSTER_ID");
         assertThat(Workloads.literalEnv(topicsJobContainer())).containsEntry("REPLICATION_FACTOR", "1");
         assertThat(Workloads.podSpec(kafka).path("enableServiceLinks").asBoolean(true))
-                .as("service-link variables (KAFKA_PORT, ...) would become broker properties").isFalse();
+                .as("service-link variables (KAFKA_PORT, ...) would become broker properties")
+                .isFalse();
     }
 }

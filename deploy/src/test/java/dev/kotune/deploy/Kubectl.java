@@ -14,8 +14,7 @@ final class Kubectl {
 
     private static final long TIMEOUT_SECONDS = 120;
 
-    private Kubectl() {
-    }
+    private Kubectl() {}
 
     /** kubectl's path when it is an executable on PATH. */
     static Optional<Path> onPath() {
@@ -36,8 +35,7 @@ final class Kubectl {
     }
 
     /** What one {@code kubectl kustomize DIR} printed and how it exited. */
-    record Result(int exitCode, String stdout, String stderr) {
-    }
+    record Result(int exitCode, String stdout, String stderr) {}
 
     static Result kustomize(Path kubectl, Path dir) throws IOException, InterruptedException {
         Path out = Files.createTempFile("kotune-kustomize", ".out");
@@ -51,7 +49,9 @@ final class Kubectl {
                 process.destroyForcibly();
                 throw new AssertionError("kubectl kustomize " + dir + " did not finish in " + TIMEOUT_SECONDS + " s");
             }
-            return new Result(process.exitValue(), Files.readString(out, StandardCharsets.UTF_8),
+            return new Result(
+                    process.exitValue(),
+                    Files.readString(out, StandardCharsets.UTF_8),
                     Files.readString(err, StandardCharsets.UTF_8));
         } finally {
             Files.deleteIfExists(out);

@@ -18,8 +18,7 @@ class KustomizationsTest {
 
     @Test
     void theBaseAndBothOverlaysExist() {
-        assertThat(tree.kustomizationDirs())
-                .contains(tree.base(), tree.overlay("cpu"), tree.overlay("gpu"));
+        assertThat(tree.kustomizationDirs()).contains(tree.base(), tree.overlay("cpu"), tree.overlay("gpu"));
     }
 
     @Test
@@ -27,7 +26,8 @@ class KustomizationsTest {
         for (Path dir : tree.kustomizationDirs()) {
             for (Path entry : tree.resourceEntries(dir)) {
                 assertThat(Files.isRegularFile(entry) || Files.isRegularFile(entry.resolve(DeployTree.KUSTOMIZATION)))
-                        .as("%s lists %s: no such file, nor a directory with a %s",
+                        .as(
+                                "%s lists %s: no such file, nor a directory with a %s",
                                 dir.resolve(DeployTree.KUSTOMIZATION), entry, DeployTree.KUSTOMIZATION)
                         .isTrue();
             }
@@ -39,7 +39,9 @@ class KustomizationsTest {
         for (Path dir : tree.kustomizationDirs()) {
             for (JsonNode patch : tree.patches(dir)) {
                 if (patch.has("path")) {
-                    assertThat(dir.resolve(patch.path("path").asText())).as("patch of %s", dir).isRegularFile();
+                    assertThat(dir.resolve(patch.path("path").asText()))
+                            .as("patch of %s", dir)
+                            .isRegularFile();
                 }
             }
         }
@@ -53,7 +55,8 @@ class KustomizationsTest {
                 for (String[] target : targets(overlay, patch)) {
                     assertThat(resources)
                             .as("%s patches %s/%s, which its resources do not contain", overlay, target[0], target[1])
-                            .anyMatch(r -> r.kind().equals(target[0]) && r.name().equals(target[1]));
+                            .anyMatch(
+                                    r -> r.kind().equals(target[0]) && r.name().equals(target[1]));
                 }
             }
         }
@@ -77,7 +80,9 @@ class KustomizationsTest {
                 .collect(Collectors.toSet());
         for (Path dir : tree.kustomizationDirs()) {
             for (JsonNode image : tree.kustomization(dir).path("images")) {
-                assertThat(baseImages).as("images: entry of %s", dir).contains(image.path("name").asText());
+                assertThat(baseImages)
+                        .as("images: entry of %s", dir)
+                        .contains(image.path("name").asText());
             }
         }
     }
@@ -87,15 +92,25 @@ class KustomizationsTest {
         List<String[]> targets = new ArrayList<>();
         if (patch.has("target")) {
             JsonNode t = patch.path("target");
-            assertThat(t.path("kind").asText()).as("target.kind of a patch in %s", overlay).isNotBlank();
-            assertThat(t.path("name").asText()).as("target.name of a patch in %s", overlay).isNotBlank();
+            assertThat(t.path("kind").asText())
+                    .as("target.kind of a patch in %s", overlay)
+                    .isNotBlank();
+            assertThat(t.path("name").asText())
+                    .as("target.name of a patch in %s", overlay)
+                    .isNotBlank();
             targets.add(new String[] {t.path("kind").asText(), t.path("name").asText()});
         }
         if (patch.has("path")) {
-            for (JsonNode doc : DeployTree.parse(overlay.resolve(patch.path("path").asText()))) {
-                String[] own = {doc.path("kind").asText(), doc.path("metadata").path("name").asText()};
+            for (JsonNode doc :
+                    DeployTree.parse(overlay.resolve(patch.path("path").asText()))) {
+                String[] own = {
+                    doc.path("kind").asText(), doc.path("metadata").path("name").asText()
+                };
                 if (patch.has("target")) {
-                    assertThat(own).as("object in %s vs its patch target", patch.path("path").asText())
+                    assertThat(own)
+                            .as(
+                                    "object in %s vs its patch target",
+                                    patch.path("path").asText())
                             .containsExactly(targets.get(0));
                 }
                 targets.add(own);

@@ -17,8 +17,14 @@ import org.junit.jupiter.api.Test;
  */
 class KustomizeRenderTest {
 
-    private static final Set<String> CLUSTER_SCOPED = Set.of("Namespace", "PersistentVolume", "StorageClass",
-            "ClusterRole", "ClusterRoleBinding", "CustomResourceDefinition", "PriorityClass");
+    private static final Set<String> CLUSTER_SCOPED = Set.of(
+            "Namespace",
+            "PersistentVolume",
+            "StorageClass",
+            "ClusterRole",
+            "ClusterRoleBinding",
+            "CustomResourceDefinition",
+            "PriorityClass");
 
     private static final AtomicBoolean NOTE_PRINTED = new AtomicBoolean();
 
@@ -27,7 +33,8 @@ class KustomizeRenderTest {
     private static Path kubectlOrSkip() {
         Optional<Path> kubectl = Kubectl.onPath();
         if (kubectl.isEmpty()) {
-            String note = String.join(System.lineSeparator(),
+            String note = String.join(
+                    System.lineSeparator(),
                     "",
                     "!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!",
                     "!!  kotune deploy: kubectl is NOT on PATH - the `kubectl kustomize` rendering check DID NOT RUN.",
@@ -39,7 +46,8 @@ class KustomizeRenderTest {
                 System.out.println(note);
             }
         }
-        Assumptions.assumeTrue(kubectl.isPresent(),
+        Assumptions.assumeTrue(
+                kubectl.isPresent(),
                 "kubectl is not on PATH: the kustomize rendering check did not run (reported as skipped)");
         return kubectl.get();
     }
@@ -55,12 +63,16 @@ class KustomizeRenderTest {
         for (JsonNode doc : docs) {
             if (!CLUSTER_SCOPED.contains(doc.path("kind").asText())) {
                 assertThat(doc.path("metadata").path("namespace").asText())
-                        .as("namespace of rendered %s/%s", doc.path("kind").asText(),
+                        .as(
+                                "namespace of rendered %s/%s",
+                                doc.path("kind").asText(),
                                 doc.path("metadata").path("name").asText())
                         .isEqualTo("kotune");
             }
         }
-        assertThat(docs.size()).as("rendered objects vs the base's").isEqualTo(tree.resources(tree.base()).size());
+        assertThat(docs.size())
+                .as("rendered objects vs the base's")
+                .isEqualTo(tree.resources(tree.base()).size());
         return docs;
     }
 
@@ -84,7 +96,9 @@ class KustomizeRenderTest {
         JsonNode inference = inferenceContainer(docs);
         assertThat(inference.path("image").asText()).isEqualTo("kotune/inference-service:0.1.0");
         for (JsonNode doc : docs) {
-            assertThat(doc.findValues("nvidia.com/gpu")).as("%s", doc.path("metadata").path("name").asText()).isEmpty();
+            assertThat(doc.findValues("nvidia.com/gpu"))
+                    .as("%s", doc.path("metadata").path("name").asText())
+                    .isEmpty();
         }
     }
 
@@ -93,16 +107,25 @@ class KustomizeRenderTest {
         List<JsonNode> docs = render("gpu");
         JsonNode inference = inferenceContainer(docs);
         assertThat(inference.path("image").asText()).isEqualTo("kotune/inference-service:0.1.0-gpu");
-        assertThat(inference.path("resources").path("limits").path("nvidia.com/gpu").asText()).isEqualTo("1");
+        assertThat(inference
+                        .path("resources")
+                        .path("limits")
+                        .path("nvidia.com/gpu")
+                        .asText())
+                .isEqualTo("1");
         assertThat(Workloads.literalEnv(inference)).containsEntry("KOTUNE_INFERENCE_EXECUTION_PROVIDER", "CUDA");
         // The patch merges into the base container instead of replacing it: ports, probes and mounts survive.
         assertThat(Workloads.namedPorts(inference)).containsKeys("http", "grpc");
-        assertThat(inference.path("readinessProbe").path("httpGet").path("path").asText()).isEqualTo("/q/health/ready");
-        assertThat(inference.path("resources").path("limits").path("memory").asText()).isNotBlank();
+        assertThat(inference.path("readinessProbe").path("httpGet").path("path").asText())
+                .isEqualTo("/q/health/ready");
+        assertThat(inference.path("resources").path("limits").path("memory").asText())
+                .isNotBlank();
         for (JsonNode doc : docs) {
             String name = doc.path("metadata").path("name").asText();
             if (doc.path("kind").asText().equals("Deployment") && !name.equals("inference-service")) {
-                assertThat(doc.findValues("nvidia.com/gpu")).as("%s stays on CPU", name).isEmpty();
+                assertThat(doc.findValues("nvidia.com/gpu"))
+                        .as("%s stays on CPU", name)
+                        .isEmpty();
             }
         }
     }

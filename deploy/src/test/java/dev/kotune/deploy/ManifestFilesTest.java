@@ -21,11 +21,16 @@ class ManifestFilesTest {
         for (Map.Entry<Path, List<JsonNode>> file : tree.documents().entrySet()) {
             assertThat(file.getValue()).as("documents of %s", file.getKey()).isNotEmpty();
             for (JsonNode doc : file.getValue()) {
-                assertThat(doc.path("apiVersion").asText()).as("apiVersion in %s", file.getKey()).isNotBlank();
-                assertThat(doc.path("kind").asText()).as("kind in %s", file.getKey()).isNotBlank();
+                assertThat(doc.path("apiVersion").asText())
+                        .as("apiVersion in %s", file.getKey())
+                        .isNotBlank();
+                assertThat(doc.path("kind").asText())
+                        .as("kind in %s", file.getKey())
+                        .isNotBlank();
                 if (!doc.path("kind").asText().equals("Kustomization")) {
                     assertThat(doc.path("metadata").path("name").asText())
-                            .as("metadata.name in %s", file.getKey()).isNotBlank();
+                            .as("metadata.name in %s", file.getKey())
+                            .isNotBlank();
                 }
             }
         }
@@ -56,6 +61,8 @@ class ManifestFilesTest {
                     .isFalse();
         }
         assertThat(tree.kustomization(tree.base()).path("namespace").asText()).isEqualTo("kotune");
-        assertThat(tree.baseResource("Namespace", "kotune")).as("the kotune Namespace").isPresent();
+        assertThat(tree.baseResource("Namespace", "kotune"))
+                .as("the kotune Namespace")
+                .isPresent();
     }
 }

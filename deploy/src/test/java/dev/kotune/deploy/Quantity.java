@@ -20,8 +20,7 @@ final class Quantity {
             Map.entry("Gi", BigDecimal.valueOf(1L << 30)),
             Map.entry("Ti", BigDecimal.valueOf(1L << 40)));
 
-    private Quantity() {
-    }
+    private Quantity() {}
 
     static BigDecimal parse(String quantity) {
         Matcher m = FORM.matcher(quantity.trim());

@@ -53,8 +53,10 @@ class ServicePortsTest {
         return perService((module, deployment) -> {
             ServiceProperties props = ServiceProperties.of(tree.repoRoot(), module);
             assertThat(props.value("quarkus.management.enabled").orElse("false"))
-                    .as("%s enables the management interface, which moves /q/health to its own port;"
-                            + " the probes here use the http port", props.file())
+                    .as(
+                            "%s enables the management interface, which moves /q/health to its own port;"
+                                    + " the probes here use the http port",
+                            props.file())
                     .isEqualTo("false");
             assertThat(props.value("quarkus.http.non-application-root-path").orElse("q"))
                     .as("%s moves the non-application root away from /q", props.file())
@@ -67,10 +69,16 @@ class ServicePortsTest {
                     "readinessProbe", "/q/health/ready");
             expected.forEach((probe, path) -> {
                 JsonNode get = container.path(probe).path("httpGet");
-                assertThat(get.path("path").asText()).as("%s path of %s", probe, module).isEqualTo(path);
+                assertThat(get.path("path").asText())
+                        .as("%s path of %s", probe, module)
+                        .isEqualTo(path);
                 JsonNode port = get.path("port");
-                assertThat(port.isInt() ? port.asInt() : Workloads.namedPorts(container).get(port.asText()))
-                        .as("%s port of %s (quarkus.http.port)", probe, module).isEqualTo(httpPort);
+                assertThat(
+                                port.isInt()
+                                        ? port.asInt()
+                                        : Workloads.namedPorts(container).get(port.asText()))
+                        .as("%s port of %s (quarkus.http.port)", probe, module)
+                        .isEqualTo(httpPort);
             });
         });
     }
@@ -83,12 +91,16 @@ class ServicePortsTest {
             Map<String, Integer> servicePorts = new LinkedHashMap<>();
             for (JsonNode p : service.node().path("spec").path("ports")) {
                 servicePorts.put(p.path("name").asText(), p.path("port").asInt());
-                assertThat(p.path("targetPort").asText()).as("targetPort of Service %s port %s", module,
-                        p.path("name").asText()).isEqualTo(p.path("name").asText());
+                assertThat(p.path("targetPort").asText())
+                        .as(
+                                "targetPort of Service %s port %s",
+                                module, p.path("name").asText())
+                        .isEqualTo(p.path("name").asText());
             }
             assertThat(servicePorts).as("ports of Service %s", module).containsExactlyEntriesOf(ports);
             Map<String, String> annotations = Workloads.podAnnotations(deployment);
-            assertThat(annotations).as("Prometheus scrape annotations of %s", module)
+            assertThat(annotations)
+                    .as("Prometheus scrape annotations of %s", module)
                     .containsEntry("prometheus.io/scrape", "true")
                     .containsEntry("prometheus.io/path", "/q/metrics")
                     .containsEntry("prometheus.io/port", String.valueOf(ports.get("http")));
@@ -135,9 +147,10 @@ class ServicePortsTest {
     }
 
     private Stream<DynamicTest> perService(ServiceCheck check) {
-        return SERVICE_MODULES.stream().map(module -> dynamicTest(module, () -> {
-            DeployTree.Resource deployment = tree.requireBaseResource("Deployment", module);
-            check.check(module, deployment);
-        }));
+        return SERVICE_MODULES.stream()
+                .map(module -> dynamicTest(module, () -> {
+                    DeployTree.Resource deployment = tree.requireBaseResource("Deployment", module);
+                    check.check(module, deployment);
+                }));
     }
 }

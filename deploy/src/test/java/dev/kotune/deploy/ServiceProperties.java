@@ -82,8 +82,10 @@ final class ServiceProperties {
 
     /** The port under {@code key}; fails with a clear message when the key is missing. */
     int requirePort(String key) {
-        return port(key).orElseThrow(() -> new AssertionError(module + "/src/main/resources/application.properties"
-                + " does not set " + key + "; pin it there explicitly so the manifests can be checked against it"));
+        return port(key)
+                .orElseThrow(() ->
+                        new AssertionError(module + "/src/main/resources/application.properties" + " does not set "
+                                + key + "; pin it there explicitly so the manifests can be checked against it"));
     }
 
     /** Every profile-less key (keys of {@code %profile.} overrides left out). */

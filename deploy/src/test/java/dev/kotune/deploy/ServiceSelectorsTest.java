@@ -31,17 +31,21 @@ class ServiceSelectorsTest {
         List<DeployTree.Resource> services = tree.baseResources("Service");
         assertThat(services).isNotEmpty();
         for (DeployTree.Resource service : services) {
-            Map<String, String> selector = Workloads.stringMap(service.node().path("spec").path("selector"));
+            Map<String, String> selector =
+                    Workloads.stringMap(service.node().path("spec").path("selector"));
             assertThat(selector).as("selector of %s", service).isNotEmpty();
-            assertThat(selected(selector)).as("workloads whose pod labels match %s", service).hasSize(1);
+            assertThat(selected(selector))
+                    .as("workloads whose pod labels match %s", service)
+                    .hasSize(1);
         }
     }
 
     @Test
     void everyServiceTargetPortIsAPortOfTheSelectedPods() {
         for (DeployTree.Resource service : tree.baseResources("Service")) {
-            DeployTree.Resource workload =
-                    selected(Workloads.stringMap(service.node().path("spec").path("selector"))).get(0);
+            DeployTree.Resource workload = selected(
+                            Workloads.stringMap(service.node().path("spec").path("selector")))
+                    .get(0);
             Map<String, Integer> ports = Workloads.namedPorts(Workloads.mainContainer(workload));
             for (JsonNode p : service.node().path("spec").path("ports")) {
                 JsonNode target = p.path("targetPort");
@@ -59,7 +63,8 @@ class ServiceSelectorsTest {
         for (DeployTree.Resource service : tree.baseResources("Service")) {
             for (JsonNode p : service.node().path("spec").path("ports")) {
                 if (p.path("name").asText().equals("grpc")) {
-                    assertThat(p.path("appProtocol").asText()).as("appProtocol of %s port grpc", service)
+                    assertThat(p.path("appProtocol").asText())
+                            .as("appProtocol of %s port grpc", service)
                             .isEqualTo("grpc");
                 }
             }
@@ -71,9 +76,12 @@ class ServiceSelectorsTest {
         for (DeployTree.Resource sts : tree.baseResources("StatefulSet")) {
             String serviceName = sts.node().path("spec").path("serviceName").asText();
             DeployTree.Resource service = tree.requireBaseResource("Service", serviceName);
-            assertThat(service.node().path("spec").path("clusterIP").asText()).as("%s", service).isEqualTo("None");
+            assertThat(service.node().path("spec").path("clusterIP").asText())
+                    .as("%s", service)
+                    .isEqualTo("None");
             assertThat(selected(Workloads.stringMap(service.node().path("spec").path("selector"))))
-                    .as("what %s selects", service).containsExactly(sts);
+                    .as("what %s selects", service)
+                    .containsExactly(sts);
         }
     }
 
@@ -85,24 +93,38 @@ class ServiceSelectorsTest {
         for (DeployTree.Resource hpa : hpas) {
             JsonNode ref = hpa.node().path("spec").path("scaleTargetRef");
             assertThat(ref.path("kind").asText()).as("%s", hpa).isEqualTo("Deployment");
-            DeployTree.Resource target = tree.requireBaseResource("Deployment", ref.path("name").asText());
+            DeployTree.Resource target =
+                    tree.requireBaseResource("Deployment", ref.path("name").asText());
             assertThat(target.node().path("spec").has("replicas"))
-                    .as("%s sets replicas; the HPA owns them and every apply would reset them", target).isFalse();
-            assertThat(hpa.node().path("spec").path("metrics").findValuesAsText("name")).as("%s", hpa).contains("cpu");
-            assertThat(Workloads.mainContainer(target).path("resources").path("requests").has("cpu"))
-                    .as("CPU request of %s (CPU utilization is relative to it)", target).isTrue();
+                    .as("%s sets replicas; the HPA owns them and every apply would reset them", target)
+                    .isFalse();
+            assertThat(hpa.node().path("spec").path("metrics").findValuesAsText("name"))
+                    .as("%s", hpa)
+                    .contains("cpu");
+            assertThat(Workloads.mainContainer(target)
+                            .path("resources")
+                            .path("requests")
+                            .has("cpu"))
+                    .as("CPU request of %s (CPU utilization is relative to it)", target)
+                    .isTrue();
         }
     }
 
     @Test
     void inferenceDisruptionBudgetSelectsTheInferencePodsAndAllowsEvictionAboveTheAutoscalerMinimum() {
         DeployTree.Resource pdb = tree.requireBaseResource("PodDisruptionBudget", "inference-service");
-        assertThat(selected(Workloads.stringMap(pdb.node().path("spec").path("selector").path("matchLabels"))))
+        assertThat(selected(Workloads.stringMap(
+                        pdb.node().path("spec").path("selector").path("matchLabels"))))
                 .containsExactly(tree.requireBaseResource("Deployment", "inference-service"));
         int minAvailable = pdb.node().path("spec").path("minAvailable").asInt();
         int minReplicas = tree.requireBaseResource("HorizontalPodAutoscaler", "inference-service")
-                .node().path("spec").path("minReplicas").asInt();
-        assertThat(minAvailable).as("minAvailable must leave one pod evictable at the HPA minimum, or drains hang")
-                .isPositive().isLessThan(minReplicas);
+                .node()
+                .path("spec")
+                .path("minReplicas")
+                .asInt();
+        assertThat(minAvailable)
+                .as("minAvailable must leave one pod evictable at the HPA minimum, or drains hang")
+                .isPositive()
+                .isLessThan(minReplicas);
     }
 }

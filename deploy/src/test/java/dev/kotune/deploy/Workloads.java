@@ -9,19 +9,20 @@ import java.util.Map;
 /** Reads pod templates out of Deployments, StatefulSets and Jobs. Stateless; thread-safe. */
 final class Workloads {
 
-    private Workloads() {
-    }
+    private Workloads() {}
 
     static JsonNode podSpec(DeployTree.Resource workload) {
         return workload.node().path("spec").path("template").path("spec");
     }
 
     static Map<String, String> podLabels(DeployTree.Resource workload) {
-        return stringMap(workload.node().path("spec").path("template").path("metadata").path("labels"));
+        return stringMap(
+                workload.node().path("spec").path("template").path("metadata").path("labels"));
     }
 
     static Map<String, String> podAnnotations(DeployTree.Resource workload) {
-        return stringMap(workload.node().path("spec").path("template").path("metadata").path("annotations"));
+        return stringMap(
+                workload.node().path("spec").path("template").path("metadata").path("annotations"));
     }
 
     static List<JsonNode> containers(DeployTree.Resource workload) {

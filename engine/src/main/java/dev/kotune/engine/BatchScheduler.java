@@ -76,8 +76,7 @@ public final class BatchScheduler implements AutoCloseable {
          * Sequence {@code index} finished; {@code textDelta} is the text released only now (held-back characters),
          * usually "".
          */
-        default void onFinish(int index, GenerationResult result, String textDelta) {
-        }
+        default void onFinish(int index, GenerationResult result, String textDelta) {}
 
         /** Polled before every step: true frees the request's rows (or drops it while it waits). */
         default boolean isCancelled() {
@@ -87,28 +86,22 @@ public final class BatchScheduler implements AutoCloseable {
 
     /** Hooks for metrics, called on the scheduler thread. */
     public interface Observer {
-        Observer NONE = new Observer() {
-        };
+        Observer NONE = new Observer() {};
 
         /** One batched decode step of {@code rows} rows took {@code nanos}. */
-        default void onDecodeStep(int rows, long nanos) {
-        }
+        default void onDecodeStep(int rows, long nanos) {}
 
         /** A request's prompt was prefilled. */
-        default void onPrefill(int promptTokens, long nanos) {
-        }
+        default void onPrefill(int promptTokens, long nanos) {}
 
         /** A sequence's first token, {@code nanos} after its request was submitted. */
-        default void onFirstToken(long nanos) {
-        }
+        default void onFirstToken(long nanos) {}
 
         /** A later token, {@code nanos} after the sequence's previous one. */
-        default void onInterToken(long nanos) {
-        }
+        default void onInterToken(long nanos) {}
 
         /** A request finished (all of its sequences). */
-        default void onRequestFinished(int promptTokens, int generatedTokens, long nanos) {
-        }
+        default void onRequestFinished(int promptTokens, int generatedTokens, long nanos) {}
     }
 
     /** A submitted request: its results when every sequence finished, and a way to stop it. Thread-safe. */
@@ -141,17 +134,17 @@ public final class BatchScheduler implements AutoCloseable {
     private final ReentrantLock lock = new ReentrantLock();
     private final Condition work = lock.newCondition();
     private final ArrayDeque<Request> waiting = new ArrayDeque<>(); // guarded by lock
-    private final List<Seq> slots = new ArrayList<>();              // scheduler thread only: row b = slots.get(b)
+    private final List<Seq> slots = new ArrayList<>(); // scheduler thread only: row b = slots.get(b)
     private final Thread thread;
     private final float[] scores;
     private final CompletableFuture<Void> stopped = new CompletableFuture<>();
-    private FloatBuffer logits;           // (B, 1, V) of decode steps
-    private int tokensInFlight;           // scheduler thread only
+    private FloatBuffer logits; // (B, 1, V) of decode steps
+    private int tokensInFlight; // scheduler thread only
     private volatile int runningRows;
     private volatile int waitingRequests;
-    private int waitingRows;              // guarded by lock: sequences of the waiting requests
-    private boolean draining;             // guarded by lock
-    private boolean closed;               // guarded by lock
+    private int waitingRows; // guarded by lock: sequences of the waiting requests
+    private boolean draining; // guarded by lock
+    private boolean closed; // guarded by lock
 
     public BatchScheduler(OnnxModel model, Options options, Observer observer) {
         this(model.dir().getFileName().toString(), model, options, observer);
@@ -194,9 +187,11 @@ public final class BatchScheduler implements AutoCloseable {
             }
             boolean fitsNow = runningRows + waitingRows + r.params.n() <= options.maxBatchSize();
             if (!fitsNow && waiting.size() >= options.maxWaiting()) {
-                throw new QueueFullException("model " + name + " is busy: " + runningRows + " sequences running and "
-                        + waiting.size() + " requests waiting (max-batch-size " + options.maxBatchSize()
-                        + ", max-waiting " + options.maxWaiting() + "); retry later", retryAfterSeconds());
+                throw new QueueFullException(
+                        "model " + name + " is busy: " + runningRows + " sequences running and "
+                                + waiting.size() + " requests waiting (max-batch-size " + options.maxBatchSize()
+                                + ", max-waiting " + options.maxWaiting() + "); retry later",
+                        retryAfterSeconds());
             }
             waiting.addLast(r);
             waitingRows += r.params.n();
@@ -332,7 +327,8 @@ public final class BatchScheduler implements AutoCloseable {
             }
             int n = r.params.n();
             boolean first = rows == 0 && joiners.isEmpty();
-            boolean fits = rows + n <= options.maxBatchSize() && tokens + r.reserved <= options.maxTokensInFlight()
+            boolean fits = rows + n <= options.maxBatchSize()
+                    && tokens + r.reserved <= options.maxTokensInFlight()
                     && (joiners.isEmpty() || prefill + r.prompt.length <= options.maxPrefillTokens());
             if (!fits && !first) {
                 break; // FCFS: nothing overtakes the head of the queue
@@ -357,8 +353,12 @@ public final class BatchScheduler implements AutoCloseable {
         int pad = model.padFor(r.params);
         for (int i = 0; i < r.params.n(); i++) {
             SamplingParams rowParams = r.params.forRow(i);
-            Seq s = new Seq(r, i, new RowDecoder(r.prompt, 0, r.prompt.length, pad, rowParams, eos,
-                    info.contextLength(), r.detokenizer), r.reserved / r.params.n());
+            Seq s = new Seq(
+                    r,
+                    i,
+                    new RowDecoder(
+                            r.prompt, 0, r.prompt.length, pad, rowParams, eos, info.contextLength(), r.detokenizer),
+                    r.reserved / r.params.n());
             System.arraycopy(p.logits, 0, scores, 0, scores.length);
             emit(s, s.decoder.next(scores));
             if (s.decoder.isFinished()) { // done at its first token: it never takes a row
@@ -386,12 +386,13 @@ public final class BatchScheduler implements AutoCloseable {
     private Prefilled prefill(int[] prompt) throws OrtException {
         int len = prompt.length;
         int vocab = info.vocabSize();
-        int chunk = model.keepsLastLogitsOnly() ? len // one position of logits whatever the length
+        int chunk = model.keepsLastLogitsOnly()
+                ? len // one position of logits whatever the length
                 : (int) Math.max(1, Math.min(len, Generator.LOGITS_BUDGET / vocab));
         FloatBuffer buffer = model.logitBuffers().borrow((model.keepsLastLogitsOnly() ? 1 : chunk) * vocab);
         OrtSession.Result cache = null;
-        try (OnnxTensor empty = OnnxTensor.createTensor(model.env(), FloatBuffer.allocate(0),
-                new long[] {1, info.heads(), 0, info.headSize()})) {
+        try (OnnxTensor empty = OnnxTensor.createTensor(
+                model.env(), FloatBuffer.allocate(0), new long[] {1, info.heads(), 0, info.headSize()})) {
             int from = 0;
             int t = 0;
             while (from < len) {
@@ -410,12 +411,20 @@ public final class BatchScheduler implements AutoCloseable {
                 try {
                     inputs(in, owned, ids, mask, pos, 1, t, to);
                     for (int i = 0; i < names.past().length; i++) {
-                        in.put(names.past()[i], cache == null ? empty : (OnnxTensor) cache.get(names.present()[i])
-                                .orElseThrow());
+                        in.put(
+                                names.past()[i],
+                                cache == null
+                                        ? empty
+                                        : (OnnxTensor)
+                                                cache.get(names.present()[i]).orElseThrow());
                     }
                     t = model.keepLastLogits(in, owned, t);
-                    OnnxTensor out = own(owned, OnnxTensor.createTensor(model.env(),
-                            buffer.duplicate().clear().limit(t * vocab).slice(), new long[] {1, t, vocab}));
+                    OnnxTensor out = own(
+                            owned,
+                            OnnxTensor.createTensor(
+                                    model.env(),
+                                    buffer.duplicate().clear().limit(t * vocab).slice(),
+                                    new long[] {1, t, vocab}));
                     OrtSession.Result result = model.session().run(in, names.presentSet(), Map.of("logits", out));
                     if (cache != null) {
                         cache.close();
@@ -457,7 +466,8 @@ public final class BatchScheduler implements AutoCloseable {
         }
         if (logits == null || logits.capacity() < rows * vocab) {
             logits = ByteBuffer.allocateDirect(Math.max(rows, options.maxBatchSize()) * vocab * Float.BYTES)
-                    .order(ByteOrder.nativeOrder()).asFloatBuffer();
+                    .order(ByteOrder.nativeOrder())
+                    .asFloatBuffer();
         }
         Map<String, OnnxTensorLike> in = new HashMap<>();
         Map<String, OnnxValue> pinned = new HashMap<>();
@@ -470,11 +480,21 @@ public final class BatchScheduler implements AutoCloseable {
             long[] presentShape = {rows, info.heads(), columns + 1, info.headSize()};
             for (int i = 0; i < names.past().length; i++) {
                 in.put(names.past()[i], own(owned, OnnxTensor.createTensor(model.env(), kv.past(i), pastShape)));
-                pinned.put(names.present()[i], own(owned, OnnxTensor.createTensor(model.env(), kv.present(i),
-                        presentShape)));
+                pinned.put(
+                        names.present()[i],
+                        own(owned, OnnxTensor.createTensor(model.env(), kv.present(i), presentShape)));
             }
-            pinned.put("logits", own(owned, OnnxTensor.createTensor(model.env(),
-                    logits.duplicate().clear().limit(rows * vocab).slice(), new long[] {rows, 1, vocab})));
+            pinned.put(
+                    "logits",
+                    own(
+                            owned,
+                            OnnxTensor.createTensor(
+                                    model.env(),
+                                    logits.duplicate()
+                                            .clear()
+                                            .limit(rows * vocab)
+                                            .slice(),
+                                    new long[] {rows, 1, vocab})));
             model.session().run(in, Set.of(), pinned).close();
         } finally {
             owned.forEach(OnnxTensor::close);
@@ -496,15 +516,25 @@ public final class BatchScheduler implements AutoCloseable {
         }
     }
 
-    private void inputs(Map<String, OnnxTensorLike> in, List<OnnxTensor> owned, long[] ids, long[] mask, long[] pos,
-                        int rows, int t, int total) throws OrtException {
-        in.put("input_ids", own(owned, OnnxTensor.createTensor(model.env(), LongBuffer.wrap(ids),
-                new long[] {rows, t})));
-        in.put("attention_mask", own(owned, OnnxTensor.createTensor(model.env(), LongBuffer.wrap(mask),
-                new long[] {rows, total})));
+    private void inputs(
+            Map<String, OnnxTensorLike> in,
+            List<OnnxTensor> owned,
+            long[] ids,
+            long[] mask,
+            long[] pos,
+            int rows,
+            int t,
+            int total)
+            throws OrtException {
+        in.put("input_ids", own(owned, OnnxTensor.createTensor(model.env(), LongBuffer.wrap(ids), new long[] {rows, t
+        })));
+        in.put("attention_mask", own(owned, OnnxTensor.createTensor(model.env(), LongBuffer.wrap(mask), new long[] {
+            rows, total
+        })));
         if (info.hasPositionIds()) {
-            in.put("position_ids", own(owned, OnnxTensor.createTensor(model.env(), LongBuffer.wrap(pos),
-                    new long[] {rows, t})));
+            in.put("position_ids", own(owned, OnnxTensor.createTensor(model.env(), LongBuffer.wrap(pos), new long[] {
+                rows, t
+            })));
         }
     }
 
@@ -592,8 +622,7 @@ public final class BatchScheduler implements AutoCloseable {
         runningRows = 0;
     }
 
-    private record Prefilled(float[] logits, FloatBuffer[] kv, int length) {
-    }
+    private record Prefilled(float[] logits, FloatBuffer[] kv, int length) {}
 
     /** One submit: n sequences of one prompt. */
     private static final class Request {
@@ -610,15 +639,13 @@ public final class BatchScheduler implements AutoCloseable {
         int generated;
         volatile boolean cancelled;
 
-        Request(BatchScheduler owner, int[] prompt, SamplingParams params, Detokenizer detokenizer,
-                Listener listener) {
+        Request(BatchScheduler owner, int[] prompt, SamplingParams params, Detokenizer detokenizer, Listener listener) {
             this.owner = owner;
             this.prompt = prompt;
             this.params = params;
             this.detokenizer = detokenizer;
             this.listener = listener;
-            this.reserved = params.n() * Math.min(params.maxTotalLength(prompt.length),
-                    owner.info.contextLength());
+            this.reserved = params.n() * Math.min(params.maxTotalLength(prompt.length), owner.info.contextLength());
             this.results = new GenerationResult[params.n()];
             this.remaining = params.n();
         }
@@ -637,8 +664,12 @@ public final class BatchScheduler implements AutoCloseable {
         /** Dropped before it ran: every sequence finishes CANCELLED with no tokens. */
         void cancelWaiting() {
             for (int i = 0; i < results.length; i++) {
-                results[i] = new GenerationResult(prompt, new int[0], detokenizer == null ? null : "",
-                        FinishReason.CANCELLED, params.logprobs() != null ? new float[0] : null);
+                results[i] = new GenerationResult(
+                        prompt,
+                        new int[0],
+                        detokenizer == null ? null : "",
+                        FinishReason.CANCELLED,
+                        params.logprobs() != null ? new float[0] : null);
                 try {
                     listener.onFinish(i, results[i], "");
                 } catch (RuntimeException e) {
@@ -659,7 +690,7 @@ public final class BatchScheduler implements AutoCloseable {
         final int index;
         final RowDecoder decoder;
         final int reserved;
-        int start;        // first valid KV column of its row
+        int start; // first valid KV column of its row
         long lastTokenAt; // nanoTime of its previous token, 0 before the first
 
         Seq(Request request, int index, RowDecoder decoder, int reserved) {

@@ -30,7 +30,8 @@ final class DirectBufferPool {
                 return b.clear();
             }
         }
-        return ByteBuffer.allocateDirect(Math.multiplyExact(floats, Float.BYTES)).order(ByteOrder.nativeOrder())
+        return ByteBuffer.allocateDirect(Math.multiplyExact(floats, Float.BYTES))
+                .order(ByteOrder.nativeOrder())
                 .asFloatBuffer();
     }
 
@@ -38,7 +39,9 @@ final class DirectBufferPool {
     synchronized void release(FloatBuffer buffer) {
         idle.addFirst(buffer);
         if (idle.size() > maxIdle) {
-            FloatBuffer smallest = idle.stream().min(java.util.Comparator.comparingInt(FloatBuffer::capacity)).get();
+            FloatBuffer smallest = idle.stream()
+                    .min(java.util.Comparator.comparingInt(FloatBuffer::capacity))
+                    .get();
             idle.remove(smallest);
         }
     }

@@ -13,13 +13,19 @@ import java.util.Map;
  * @param profilePrefix     ONNX Runtime's per-op profiler writes {@code <prefix>_<date>.json} (see
  *                          {@link OnnxModel#endProfiling()}); null: off (the default; diagnostics only)
  */
-public record EngineOptions(ExecutionProvider provider, int intraOpThreads, int interOpThreads, int cudaDeviceId,
-                            Map<String, String> sessionConfig, String profilePrefix) {
+public record EngineOptions(
+        ExecutionProvider provider,
+        int intraOpThreads,
+        int interOpThreads,
+        int cudaDeviceId,
+        Map<String, String> sessionConfig,
+        String profilePrefix) {
 
     public EngineOptions {
         if (intraOpThreads < 0 || interOpThreads < 0) {
-            throw new IllegalArgumentException("intra_op_threads and inter_op_threads must be >= 0 (0 = ORT default), got "
-                    + intraOpThreads + ", " + interOpThreads);
+            throw new IllegalArgumentException(
+                    "intra_op_threads and inter_op_threads must be >= 0 (0 = ORT default), got " + intraOpThreads + ", "
+                            + interOpThreads);
         }
         if (cudaDeviceId < 0) {
             throw new IllegalArgumentException("cuda_device_id must be >= 0, got " + cudaDeviceId);

@@ -18,6 +18,5 @@ public record GeneratedToken(int id, String textDelta, float logprob, List<TopLo
     }
 
     /** An alternative token and its log-probability. */
-    public record TopLogprob(int id, float logprob) {
-    }
+    public record TopLogprob(int id, float logprob) {}
 }

@@ -11,8 +11,8 @@ package dev.kotune.engine;
  * @param finishReason why it stopped
  * @param logprobs     per generated token, log p under the processed distribution; null unless requested
  */
-public record GenerationResult(int[] promptIds, int[] tokenIds, String text, FinishReason finishReason,
-                               float[] logprobs) {
+public record GenerationResult(
+        int[] promptIds, int[] tokenIds, String text, FinishReason finishReason, float[] logprobs) {
 
     public GenerationResult {
         promptIds = promptIds.clone();

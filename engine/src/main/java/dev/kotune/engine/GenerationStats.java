@@ -11,8 +11,7 @@ package dev.kotune.engine;
  * @param forward            nanoseconds inside ONNX Runtime ({@code OrtSession.run}); the rest of {@code total} is
  *                           the engine's own work (inputs, logits processors, sampling, stop checks, streaming)
  */
-public record GenerationStats(int batch, int promptLength, int steps, long timeToFirstToken, long total,
-                              long forward) {
+public record GenerationStats(int batch, int promptLength, int steps, long timeToFirstToken, long total, long forward) {
 
     /** Tokens per second over all rows, counting every step's tokens (including the pad fillers of finished rows). */
     public double tokensPerSecond() {

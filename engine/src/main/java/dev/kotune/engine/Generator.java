@@ -44,7 +44,7 @@ public final class Generator implements AutoCloseable {
     private final KvNames names;
     private final long start = System.nanoTime();
     private OrtSession.Result cache; // previous step's outputs: owns present.{i}.key/value
-    private int cached;             // positions held in the cache
+    private int cached; // positions held in the cache
     private int steps;
     private long firstToken;
     private long last;
@@ -52,14 +52,25 @@ public final class Generator implements AutoCloseable {
     private boolean closed;
     private int running;
 
-    Generator(OnnxModel model, List<int[]> promptList, SamplingParams config, Detokenizer detokenizer,
-              TokenListener listener) throws OrtException {
+    Generator(
+            OnnxModel model,
+            List<int[]> promptList,
+            SamplingParams config,
+            Detokenizer detokenizer,
+            TokenListener listener)
+            throws OrtException {
         this(model, promptList, config, detokenizer, listener, LOGITS_BUDGET);
     }
 
     /** @param logitsBudget max B·T·V floats per forward pass (smaller → more prefill chunks) */
-    Generator(OnnxModel model, List<int[]> promptList, SamplingParams config, Detokenizer detokenizer,
-              TokenListener listener, long logitsBudget) throws OrtException {
+    Generator(
+            OnnxModel model,
+            List<int[]> promptList,
+            SamplingParams config,
+            Detokenizer detokenizer,
+            TokenListener listener,
+            long logitsBudget)
+            throws OrtException {
         if (promptList.isEmpty()) {
             throw new IllegalArgumentException("at least one prompt is required");
         }
@@ -77,18 +88,21 @@ public final class Generator implements AutoCloseable {
         this.rows = new RowDecoder[batch];
         for (int b = 0; b < batch; b++) {
             int[] p = promptList.get(b);
-            rows[b] = new RowDecoder(p, longest - p.length, longest, padId, config, eos, info.contextLength(),
-                    detokenizer);
+            rows[b] = new RowDecoder(
+                    p, longest - p.length, longest, padId, config, eos, info.contextLength(), detokenizer);
         }
         this.running = batch;
         this.listener = listener;
         long perPosition = (long) batch * info.vocabSize();
         // chunks bound the logits of one pass; a graph with logits_to_keep writes one position per row whatever T is
-        this.chunk = model.keepsLastLogitsOnly() ? longest
+        this.chunk = model.keepsLastLogitsOnly()
+                ? longest
                 : (int) Math.max(1, Math.min(longest, logitsBudget / perPosition));
         long positions = model.keepsLastLogitsOnly() ? 1 : chunk; // logits per row of one pass
         this.logitsBuffer = model.logitBuffers().borrow(Math.toIntExact(perPosition * positions)); // returned on close
-        this.emptyPast = OnnxTensor.createTensor(model.env(), FloatBuffer.allocate(0),
+        this.emptyPast = OnnxTensor.createTensor(
+                model.env(),
+                FloatBuffer.allocate(0),
                 new long[] {batch, info.heads(), 0, info.headSize()}); // (B, nH, 0, hs)
         this.scores = new float[info.vocabSize()];
         this.names = model.kvNames();
@@ -160,20 +174,29 @@ public final class Generator implements AutoCloseable {
         Map<String, OnnxValue> pinned = new HashMap<>();
         List<OnnxTensor> owned = new ArrayList<>();
         try {
-            in.put("input_ids", own(owned, OnnxTensor.createTensor(model.env(), LongBuffer.wrap(ids), new long[] {batch, t})));
-            in.put("attention_mask", own(owned, OnnxTensor.createTensor(model.env(), LongBuffer.wrap(mask),
-                    new long[] {batch, to})));
+            in.put("input_ids", own(owned, OnnxTensor.createTensor(model.env(), LongBuffer.wrap(ids), new long[] {
+                batch, t
+            })));
+            in.put("attention_mask", own(owned, OnnxTensor.createTensor(model.env(), LongBuffer.wrap(mask), new long[] {
+                batch, to
+            })));
             if (info.hasPositionIds()) {
-                in.put("position_ids", own(owned, OnnxTensor.createTensor(model.env(), LongBuffer.wrap(pos),
-                        new long[] {batch, t})));
+                in.put(
+                        "position_ids",
+                        own(owned, OnnxTensor.createTensor(model.env(), LongBuffer.wrap(pos), new long[] {batch, t})));
             }
             for (int i = 0; i < names.past().length; i++) {
                 in.put(names.past()[i], past(names.present()[i]));
             }
             int kept = model.keepLastLogits(in, owned, t);
-            FloatBuffer view = logitsBuffer.duplicate().clear().limit(batch * kept * info.vocabSize()).slice();
-            pinned.put("logits", own(owned, OnnxTensor.createTensor(model.env(), view,
-                    new long[] {batch, kept, info.vocabSize()}))); // (B, T', V), written in place by ORT
+            FloatBuffer view = logitsBuffer
+                    .duplicate()
+                    .clear()
+                    .limit(batch * kept * info.vocabSize())
+                    .slice();
+            pinned.put("logits", own(owned, OnnxTensor.createTensor(model.env(), view, new long[] {
+                batch, kept, info.vocabSize()
+            }))); // (B, T', V), written in place by ORT
             long t0 = System.nanoTime();
             OrtSession.Result result = model.session().run(in, names.presentSet(), pinned);
             forwardNanos += System.nanoTime() - t0;
@@ -192,8 +215,8 @@ public final class Generator implements AutoCloseable {
         if (cache == null) {
             return emptyPast;
         }
-        return (OnnxTensor) cache.get(presentName).orElseThrow(
-                () -> new IllegalStateException("model output '" + presentName + "' missing"));
+        return (OnnxTensor) cache.get(presentName)
+                .orElseThrow(() -> new IllegalStateException("model output '" + presentName + "' missing"));
     }
 
     private static OnnxTensor own(List<OnnxTensor> owned, OnnxTensor t) {

@@ -18,8 +18,7 @@ public final class HfGenerationConfig {
     /** {@code generate()}'s max_length when the generation config has none. */
     public static final int HF_MAX_LENGTH = 20;
 
-    private HfGenerationConfig() {
-    }
+    private HfGenerationConfig() {}
 
     /** The builder for {@code dir/generation_config.json}, or plain HF defaults when the file is absent. */
     public static SamplingParams.Builder defaultsFor(Path dir) throws IOException {
@@ -32,7 +31,8 @@ public final class HfGenerationConfig {
 
     public static SamplingParams.Builder from(JsonNode g) {
         SamplingParams.Builder b = SamplingParams.builder();
-        b.maxLength(g.path("max_length").asInt(HF_MAX_LENGTH)); // HF's defaults, not kotune's, under a generation config
+        b.maxLength(
+                g.path("max_length").asInt(HF_MAX_LENGTH)); // HF's defaults, not kotune's, under a generation config
         b.doSample(g.path("do_sample").asBoolean(false));
         if (g.hasNonNull("max_length")) {
             b.maxLength(g.get("max_length").asInt());

@@ -13,8 +13,8 @@ public final class InvalidParamsException extends IllegalArgumentException {
     private final List<ParamProblem> problems;
 
     public InvalidParamsException(List<ParamProblem> problems) {
-        super("invalid generation request: " + problems.stream().map(ParamProblem::toString)
-                .collect(Collectors.joining("; ")));
+        super("invalid generation request: "
+                + problems.stream().map(ParamProblem::toString).collect(Collectors.joining("; ")));
         if (problems.isEmpty()) {
             throw new IllegalArgumentException("an InvalidParamsException needs at least one problem");
         }

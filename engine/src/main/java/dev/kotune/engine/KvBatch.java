@@ -20,7 +20,7 @@ final class KvBatch {
     private final int headSize;
     private final FloatBuffer[][] side = new FloatBuffer[2][];
     private int cur;
-    private int rows;    // B
+    private int rows; // B
     private int columns; // T
 
     KvBatch(int layers, int heads, int headSize) {
@@ -114,7 +114,10 @@ final class KvBatch {
             FloatBuffer dst = side[1 - cur][i] = ensure(side[1 - cur][i], need, 0);
             for (int b = 0; b < rows; b++) {
                 for (int h = 0; h < heads; h++) {
-                    dst.put(offset(b, h, newColumns - keep, newColumns), src, offset(b, h, columns - keep, columns),
+                    dst.put(
+                            offset(b, h, newColumns - keep, newColumns),
+                            src,
+                            offset(b, h, columns - keep, columns),
                             keep * headSize);
                 }
             }
@@ -138,7 +141,8 @@ final class KvBatch {
         }
         long grown = Math.min(Integer.MAX_VALUE - 8, Math.max(need, (long) need * 3 / 2));
         FloatBuffer fresh = ByteBuffer.allocateDirect(Math.toIntExact(grown * Float.BYTES))
-                .order(ByteOrder.nativeOrder()).asFloatBuffer();
+                .order(ByteOrder.nativeOrder())
+                .asFloatBuffer();
         if (buffer != null && keep > 0) {
             fresh.put(0, buffer, 0, keep);
         }

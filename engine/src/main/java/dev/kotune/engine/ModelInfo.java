@@ -29,8 +29,16 @@ import java.util.Map;
  * @param hasPositionIds  whether the graph takes {@code position_ids}
  * @param metadata        the model's {@code metadata_props} (kotune.* keys for a kotune export)
  */
-public record ModelInfo(int layers, int heads, int headSize, int vocabSize, int contextLength, List<Integer> eosTokenIds,
-                        Integer padTokenId, boolean hasPositionIds, Map<String, String> metadata) {
+public record ModelInfo(
+        int layers,
+        int heads,
+        int headSize,
+        int vocabSize,
+        int contextLength,
+        List<Integer> eosTokenIds,
+        Integer padTokenId,
+        boolean hasPositionIds,
+        Map<String, String> metadata) {
 
     static final String PAST_KEY = "past_key_values.%d.key";
     static final String PAST_VALUE = "past_key_values.%d.value";
@@ -55,15 +63,18 @@ public record ModelInfo(int layers, int heads, int headSize, int vocabSize, int 
             layers++;
         }
         if (layers == 0) {
-            throw new IllegalArgumentException("model in " + dir + " has no past_key_values.0.key input: it was"
-                    + " exported without KV cache; export with ./kotune export (or optimum --task text-generation-with-past)");
+            throw new IllegalArgumentException(
+                    "model in " + dir + " has no past_key_values.0.key input: it was"
+                            + " exported without KV cache; export with ./kotune export (or optimum --task text-generation-with-past)");
         }
         long[] kv = ((TensorInfo) inputs.get(String.format(PAST_KEY, 0)).getInfo()).getShape(); // (B, nH, P, hs)
         long[] logits = ((TensorInfo) session.getOutputInfo().get("logits").getInfo()).getShape(); // (B, T, V)
         JsonNode genai = json(dir.resolve("genai_config.json"));
         JsonNode config = json(dir.resolve("config.json"));
         JsonNode gen = json(dir.resolve("generation_config.json"));
-        int context = genai.path("model").path("context_length").asInt(config.path("n_positions").asInt(1024));
+        int context = genai.path("model")
+                .path("context_length")
+                .asInt(config.path("n_positions").asInt(1024));
         List<Integer> eos = ids(genai.path("model").path("eos_token_id"));
         if (eos.isEmpty()) {
             eos = ids(gen.path("eos_token_id"));
@@ -78,13 +89,24 @@ public record ModelInfo(int layers, int heads, int headSize, int vocabSize, int 
         if (pad.isEmpty()) {
             pad = ids(config.path("pad_token_id"));
         }
-        int vocab = logits.length == 3 && logits[2] > 0 ? (int) logits[2] : config.path("vocab_size").asInt(-1);
-        return new ModelInfo(layers, (int) kv[1], (int) kv[3], vocab, context, eos, pad.isEmpty() ? null : pad.get(0),
-                inputs.containsKey("position_ids"), session.getMetadata().getCustomMetadata());
+        int vocab = logits.length == 3 && logits[2] > 0
+                ? (int) logits[2]
+                : config.path("vocab_size").asInt(-1);
+        return new ModelInfo(
+                layers,
+                (int) kv[1],
+                (int) kv[3],
+                vocab,
+                context,
+                eos,
+                pad.isEmpty() ? null : pad.get(0),
+                inputs.containsKey("position_ids"),
+                session.getMetadata().getCustomMetadata());
     }
 
     private static JsonNode json(Path file) throws IOException {
-        return Files.isRegularFile(file) ? new ObjectMapper().readTree(file.toFile())
+        return Files.isRegularFile(file)
+                ? new ObjectMapper().readTree(file.toFile())
                 : new ObjectMapper().createObjectNode();
     }
 

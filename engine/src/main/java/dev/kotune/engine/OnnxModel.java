@@ -52,8 +52,8 @@ public final class OnnxModel implements AutoCloseable {
     }
 
     /** Adds {@code logits_to_keep = [1]} to {@code in} when the graph has it; returns the logits' positions (1 or t). */
-    int keepLastLogits(java.util.Map<String, ai.onnxruntime.OnnxTensorLike> in, java.util.List<OnnxTensor> owned,
-            int t) throws OrtException {
+    int keepLastLogits(java.util.Map<String, ai.onnxruntime.OnnxTensorLike> in, java.util.List<OnnxTensor> owned, int t)
+            throws OrtException {
         if (!logitsToKeep) {
             return t;
         }
@@ -67,7 +67,9 @@ public final class OnnxModel implements AutoCloseable {
     public static OnnxModel load(Path dirOrFile, EngineOptions options) throws IOException, OrtException {
         Path file = Files.isDirectory(dirOrFile) ? dirOrFile.resolve("model.onnx") : dirOrFile;
         if (!Files.isRegularFile(file)) {
-            throw new java.nio.file.NoSuchFileException(file.toString(), null,
+            throw new java.nio.file.NoSuchFileException(
+                    file.toString(),
+                    null,
                     "no ONNX model here; create one with: ./kotune export --checkpoint DIR --out " + dirOrFile);
         }
         Path dir = file.toAbsolutePath().getParent();
@@ -76,9 +78,16 @@ public final class OnnxModel implements AutoCloseable {
         SessionFactory.Created created = SessionFactory.create(env, file, options);
         try {
             ModelInfo info = ModelInfo.read(created.session(), dir);
-            LOG.info("loaded {} on {} in {} ms ({} layers, {} heads × {}, vocab {}, context {})", file,
-                    created.provider(), (System.nanoTime() - t0) / 1_000_000, info.layers(), info.heads(),
-                    info.headSize(), info.vocabSize(), info.contextLength());
+            LOG.info(
+                    "loaded {} on {} in {} ms ({} layers, {} heads × {}, vocab {}, context {})",
+                    file,
+                    created.provider(),
+                    (System.nanoTime() - t0) / 1_000_000,
+                    info.layers(),
+                    info.heads(),
+                    info.headSize(),
+                    info.vocabSize(),
+                    info.contextLength());
             return new OnnxModel(env, created.session(), created.provider(), info, dir);
         } catch (IOException | OrtException | RuntimeException e) {
             created.session().close();
@@ -122,8 +131,8 @@ public final class OnnxModel implements AutoCloseable {
 
     /** The EOS ids a request stops at: its own, else the model's (ignore_eos is applied by the row). */
     int[] eosFor(SamplingParams params) {
-        return (params.eosTokenIds().isEmpty() ? info.eosTokenIds() : params.eosTokenIds()).stream()
-                .mapToInt(Integer::intValue).toArray();
+        return (params.eosTokenIds().isEmpty() ? info.eosTokenIds() : params.eosTokenIds())
+                .stream().mapToInt(Integer::intValue).toArray();
     }
 
     /** The pad id: the request's, else the model's pad, else its first EOS, else 0. */
@@ -138,14 +147,16 @@ public final class OnnxModel implements AutoCloseable {
     }
 
     /** A generator for {@code prompts} (unpadded token ids; left-padded into one batch). */
-    public Generator generator(List<int[]> prompts, SamplingParams config, Detokenizer detokenizer,
-                               TokenListener listener) throws OrtException {
+    public Generator generator(
+            List<int[]> prompts, SamplingParams config, Detokenizer detokenizer, TokenListener listener)
+            throws OrtException {
         return new Generator(this, prompts, config, detokenizer, listener);
     }
 
     /** Runs {@link Generator} to the end: the small explicit loop {@code while (!done) step()}. */
-    public List<GenerationResult> generate(List<int[]> prompts, SamplingParams config, Detokenizer detokenizer,
-                                           TokenListener listener) throws OrtException {
+    public List<GenerationResult> generate(
+            List<int[]> prompts, SamplingParams config, Detokenizer detokenizer, TokenListener listener)
+            throws OrtException {
         try (Generator g = generator(prompts, config, detokenizer, listener)) {
             while (!g.isDone()) {
                 g.step();

@@ -25,7 +25,8 @@ public record ParamProblem(String field, String value, String allowed, String hi
 
     /** "must be in (0, 1], got 1.5 (hint)": the sentence after the field name. */
     public String message() {
-        return "must be " + allowed + (value.isEmpty() ? "" : ", got " + value) + (hint.isEmpty() ? "" : " (" + hint + ")");
+        return "must be " + allowed + (value.isEmpty() ? "" : ", got " + value)
+                + (hint.isEmpty() ? "" : " (" + hint + ")");
     }
 
     /** The same problem under the edge's spelling of the field; {@code names} maps the part before any "[i]". */

@@ -41,8 +41,15 @@ final class RowDecoder {
      * @param padId      the id of the pad slots
      * @param eos        the resolved EOS ids (the request's, else the model's)
      */
-    RowDecoder(int[] prompt, int padding, int rowLength, int padId, SamplingParams params, int[] eos,
-               int contextLength, Detokenizer detokenizer) {
+    RowDecoder(
+            int[] prompt,
+            int padding,
+            int rowLength,
+            int padId,
+            SamplingParams params,
+            int[] eos,
+            int contextLength,
+            Detokenizer detokenizer) {
         this.prompt = prompt.clone();
         int[] row = new int[rowLength];
         Arrays.fill(row, 0, padding, padId);
@@ -52,7 +59,8 @@ final class RowDecoder {
         this.maxTotal = maxTotal;
         this.params = params;
         this.eos = params.ignoreEos() ? new int[0] : eos.clone();
-        this.stopIds = params.stopTokenIds().stream().mapToInt(Integer::intValue).toArray();
+        this.stopIds =
+                params.stopTokenIds().stream().mapToInt(Integer::intValue).toArray();
         int[] banned = concat(this.eos, stopIds); // min_length / min_new_tokens keep every stopping token away
         this.processors = LogitsProcessors.of(params, banned);
         this.sampler = params.doSample() ? new MultinomialSampler(params.seed()) : GreedySampler.INSTANCE;
@@ -77,10 +85,13 @@ final class RowDecoder {
         }
         seq.append(id);
         String delta = stream == null ? "" : matcher.append(stream.put(id));
-        FinishReason reason = matcher.matched() ? FinishReason.STOP_STRING
-                : contains(eos, id) ? FinishReason.EOS
-                : contains(stopIds, id) ? FinishReason.STOP_TOKEN
-                : seq.length() >= maxTotal ? FinishReason.LENGTH : null;
+        FinishReason reason = matcher.matched()
+                ? FinishReason.STOP_STRING
+                : contains(eos, id)
+                        ? FinishReason.EOS
+                        : contains(stopIds, id)
+                                ? FinishReason.STOP_TOKEN
+                                : seq.length() >= maxTotal ? FinishReason.LENGTH : null;
         if (reason != null) {
             finish(reason);
         }

@@ -47,21 +47,40 @@ import java.util.TreeMap;
  * @param n                      sequences per prompt, [1, {@value #MAX_N}] (row i samples with seed + i)
  */
 public record SamplingParams(
-        int maxLength, Integer maxNewTokens, int minLength, int minNewTokens, boolean doSample, double temperature,
-        int topK, double topP, double repetitionPenalty, int noRepeatNgramSize, double frequencyPenalty,
-        double presencePenalty, Map<Integer, Double> logitBias, List<Integer> eosTokenIds,
-        boolean ignoreEos, List<Integer> stopTokenIds, Integer padTokenId, List<String> stopStrings,
-        boolean includeStopStrInOutput, Long seed, Integer logprobs, int n) {
+        int maxLength,
+        Integer maxNewTokens,
+        int minLength,
+        int minNewTokens,
+        boolean doSample,
+        double temperature,
+        int topK,
+        double topP,
+        double repetitionPenalty,
+        int noRepeatNgramSize,
+        double frequencyPenalty,
+        double presencePenalty,
+        Map<Integer, Double> logitBias,
+        List<Integer> eosTokenIds,
+        boolean ignoreEos,
+        List<Integer> stopTokenIds,
+        Integer padTokenId,
+        List<String> stopStrings,
+        boolean includeStopStrInOutput,
+        Long seed,
+        Integer logprobs,
+        int n) {
 
     /** max_length when neither max_length nor max_new_tokens is given: the notebook's 64 (HF's is 20). */
     public static final int DEFAULT_MAX_LENGTH = 64;
     /** HF's top_k default (active only when sampling). */
     public static final int DEFAULT_TOP_K = 50;
+
     public static final double MAX_TEMPERATURE = 100;
     public static final double MAX_REPETITION_PENALTY = 10;
     public static final int MAX_NO_REPEAT_NGRAM = 16;
     /** At most this many stop strings, and this many stop token ids. */
     public static final int MAX_STOP = 8;
+
     public static final int MAX_STOP_CHARS = 256;
     public static final int MAX_LOGPROBS = 20;
     public static final int MAX_N = 16;
@@ -74,9 +93,23 @@ public record SamplingParams(
         stopTokenIds = List.copyOf(stopTokenIds);
         stopStrings = List.copyOf(stopStrings);
         logitBias = Collections.unmodifiableMap(new TreeMap<>(logitBias));
-        List<ParamProblem> problems = problems(maxLength, maxNewTokens, minLength, minNewTokens, doSample, temperature,
-                topK, topP, repetitionPenalty, noRepeatNgramSize, eosTokenIds, stopTokenIds, padTokenId, stopStrings,
-                logprobs, n);
+        List<ParamProblem> problems = problems(
+                maxLength,
+                maxNewTokens,
+                minLength,
+                minNewTokens,
+                doSample,
+                temperature,
+                topK,
+                topP,
+                repetitionPenalty,
+                noRepeatNgramSize,
+                eosTokenIds,
+                stopTokenIds,
+                padTokenId,
+                stopStrings,
+                logprobs,
+                n);
         openAiFields(frequencyPenalty, presencePenalty, logitBias, problems);
         if (!problems.isEmpty()) {
             throw new InvalidParamsException(problems);
@@ -93,8 +126,14 @@ public record SamplingParams(
      * max_length 64 (top_k stays HF's 50).
      */
     public static SamplingParams notebook() {
-        return builder().doSample(true).temperature(0.3).topP(0.9).repetitionPenalty(1.2).noRepeatNgramSize(2)
-                .maxLength(64).build();
+        return builder()
+                .doSample(true)
+                .temperature(0.3)
+                .topP(0.9)
+                .repetitionPenalty(1.2)
+                .noRepeatNgramSize(2)
+                .maxLength(64)
+                .build();
     }
 
     public static Builder builder() {
@@ -153,8 +192,8 @@ public record SamplingParams(
         int vocab = model.vocabSize();
         int context = model.contextLength();
         if (prompt.length == 0) {
-            p.add(new ParamProblem("prompt", "", "1 or more tokens", "an empty prompt gives the model nothing to"
-                    + " continue"));
+            p.add(new ParamProblem(
+                    "prompt", "", "1 or more tokens", "an empty prompt gives the model nothing to" + " continue"));
         }
         for (int i = 0; i < prompt.length; i++) {
             if (prompt[i] < 0 || prompt[i] >= vocab) {
@@ -163,16 +202,25 @@ public record SamplingParams(
         }
         int length = prompt.length;
         if (length >= context) {
-            p.add(new ParamProblem("prompt", length + " tokens", "at most " + (context - 1) + " tokens (the model's"
-                    + " context is " + context + ")", "shorten it to leave room to generate"));
+            p.add(new ParamProblem(
+                    "prompt",
+                    length + " tokens",
+                    "at most " + (context - 1) + " tokens (the model's" + " context is " + context + ")",
+                    "shorten it to leave room to generate"));
         } else if (maxNewTokens != null) {
             if (maxNewTokens > context - length) {
-                p.add(new ParamProblem("max_new_tokens", String.valueOf(maxNewTokens), "in [1, " + (context - length)
-                        + "] (context " + context + " - prompt " + length + " tokens)", ""));
+                p.add(new ParamProblem(
+                        "max_new_tokens",
+                        String.valueOf(maxNewTokens),
+                        "in [1, " + (context - length) + "] (context " + context + " - prompt " + length + " tokens)",
+                        ""));
             }
         } else if (maxLength <= length || maxLength > context) {
-            p.add(new ParamProblem("max_length", String.valueOf(maxLength), "in [" + (length + 1) + ", " + context
-                    + "] (prompt " + length + " tokens + 1, context " + context + ")",
+            p.add(new ParamProblem(
+                    "max_length",
+                    String.valueOf(maxLength),
+                    "in [" + (length + 1) + ", " + context + "] (prompt " + length + " tokens + 1, context " + context
+                            + ")",
                     maxLength <= length ? "or set max_new_tokens instead" : ""));
         }
         if (topK > vocab) {
@@ -199,10 +247,23 @@ public record SamplingParams(
         }
     }
 
-    private static List<ParamProblem> problems(int maxLength, Integer maxNewTokens, int minLength, int minNewTokens,
-            boolean doSample, double temperature, int topK, double topP, double repetitionPenalty,
-            int noRepeatNgramSize, List<Integer> eos, List<Integer> stopIds, Integer pad, List<String> stops,
-            Integer logprobs, int n) {
+    private static List<ParamProblem> problems(
+            int maxLength,
+            Integer maxNewTokens,
+            int minLength,
+            int minNewTokens,
+            boolean doSample,
+            double temperature,
+            int topK,
+            double topP,
+            double repetitionPenalty,
+            int noRepeatNgramSize,
+            List<Integer> eos,
+            List<Integer> stopIds,
+            Integer pad,
+            List<String> stops,
+            Integer logprobs,
+            int n) {
         List<ParamProblem> p = new ArrayList<>();
         if (maxLength < 1) {
             p.add(ParamProblem.of("max_length", maxLength, "in [prompt_length + 1, context_length]"));
@@ -214,13 +275,18 @@ public record SamplingParams(
             p.add(ParamProblem.of("min_length", minLength, ">= 0"));
         }
         if (minNewTokens < 0 || (maxNewTokens != null && minNewTokens > maxNewTokens)) {
-            p.add(ParamProblem.of("min_new_tokens", minNewTokens, "in [0, max_new_tokens"
-                    + (maxNewTokens != null ? " = " + maxNewTokens : "") + "]"));
+            p.add(ParamProblem.of(
+                    "min_new_tokens",
+                    minNewTokens,
+                    "in [0, max_new_tokens" + (maxNewTokens != null ? " = " + maxNewTokens : "") + "]"));
         }
         if (Double.isNaN(temperature) || temperature < 0 || temperature > MAX_TEMPERATURE) {
             p.add(ParamProblem.of("temperature", temperature, "in [0, " + num(MAX_TEMPERATURE) + "] (0 = greedy)"));
         } else if (doSample && temperature == 0) {
-            p.add(new ParamProblem("temperature", "0", "in (0, " + num(MAX_TEMPERATURE) + "] when do_sample is true",
+            p.add(new ParamProblem(
+                    "temperature",
+                    "0",
+                    "in (0, " + num(MAX_TEMPERATURE) + "] when do_sample is true",
                     "temperature 0 means greedy: leave do_sample unset or false"));
         }
         if (topK < 0) {
@@ -230,12 +296,14 @@ public record SamplingParams(
             p.add(ParamProblem.of("top_p", topP, "in (0, 1]"));
         }
         if (!(repetitionPenalty > 0 && repetitionPenalty <= MAX_REPETITION_PENALTY)) {
-            p.add(ParamProblem.of("repetition_penalty", repetitionPenalty, "in (0, " + num(MAX_REPETITION_PENALTY)
-                    + "] (1 disables)"));
+            p.add(ParamProblem.of(
+                    "repetition_penalty",
+                    repetitionPenalty,
+                    "in (0, " + num(MAX_REPETITION_PENALTY) + "] (1 disables)"));
         }
         if (noRepeatNgramSize < 0 || noRepeatNgramSize > MAX_NO_REPEAT_NGRAM) {
-            p.add(ParamProblem.of("no_repeat_ngram_size", noRepeatNgramSize, "in [0, " + MAX_NO_REPEAT_NGRAM
-                    + "] (0 disables)"));
+            p.add(ParamProblem.of(
+                    "no_repeat_ngram_size", noRepeatNgramSize, "in [0, " + MAX_NO_REPEAT_NGRAM + "] (0 disables)"));
         }
         ids("eos_token_ids", eos, Integer.MAX_VALUE, p);
         ids("stop_token_ids", stopIds, MAX_STOP, p);
@@ -249,8 +317,8 @@ public record SamplingParams(
             String s = stops.get(i);
             int length = s == null ? 0 : s.length();
             if (length < 1 || length > MAX_STOP_CHARS) {
-                p.add(ParamProblem.of("stop[" + i + "]", length + " characters", "1 to " + MAX_STOP_CHARS
-                        + " characters long"));
+                p.add(ParamProblem.of(
+                        "stop[" + i + "]", length + " characters", "1 to " + MAX_STOP_CHARS + " characters long"));
             }
         }
         if (logprobs != null && (logprobs < 0 || logprobs > MAX_LOGPROBS)) {
@@ -262,14 +330,16 @@ public record SamplingParams(
         return p;
     }
 
-    private static void openAiFields(double frequency, double presence, Map<Integer, Double> bias,
-            List<ParamProblem> p) {
+    private static void openAiFields(
+            double frequency, double presence, Map<Integer, Double> bias, List<ParamProblem> p) {
         String[] names = {"frequency_penalty", "presence_penalty"};
         double[] values = {frequency, presence};
         for (int i = 0; i < 2; i++) {
             if (Double.isNaN(values[i]) || Math.abs(values[i]) > MAX_OPENAI_PENALTY) {
-                p.add(ParamProblem.of(names[i], values[i], "in [-" + num(MAX_OPENAI_PENALTY) + ", "
-                        + num(MAX_OPENAI_PENALTY) + "] (0 disables)"));
+                p.add(ParamProblem.of(
+                        names[i],
+                        values[i],
+                        "in [-" + num(MAX_OPENAI_PENALTY) + ", " + num(MAX_OPENAI_PENALTY) + "] (0 disables)"));
             }
         }
         if (bias.size() > MAX_LOGIT_BIAS_ENTRIES) {
@@ -279,8 +349,8 @@ public record SamplingParams(
             if (id < 0) {
                 p.add(ParamProblem.of("logit_bias[" + id + "]", id, "a token id >= 0"));
             } else if (v == null || v.isNaN() || Math.abs(v) > MAX_LOGIT_BIAS) {
-                p.add(ParamProblem.of("logit_bias[" + id + "]", v, "in [-" + num(MAX_LOGIT_BIAS) + ", "
-                        + num(MAX_LOGIT_BIAS) + "]"));
+                p.add(ParamProblem.of(
+                        "logit_bias[" + id + "]", v, "in [-" + num(MAX_LOGIT_BIAS) + ", " + num(MAX_LOGIT_BIAS) + "]"));
             }
         });
     }
@@ -448,15 +518,32 @@ public record SamplingParams(
         /** Resolves defaults and validates; throws {@link InvalidParamsException} naming every bad field. */
         public SamplingParams build() {
             double t = temperature != null ? temperature : 1.0;
-            boolean sample = doSample != null ? doSample
+            boolean sample = doSample != null
+                    ? doSample
                     : (temperature != null && temperature > 0) || topP != null || topK != null;
-            return new SamplingParams(maxLength != null ? maxLength : DEFAULT_MAX_LENGTH, maxNewTokens,
-                    or(minLength, 0), or(minNewTokens, 0), sample, t, or(topK, DEFAULT_TOP_K),
-                    topP != null ? topP : 1.0, repetitionPenalty != null ? repetitionPenalty : 1.0,
-                    or(noRepeatNgramSize, 0), frequencyPenalty != null ? frequencyPenalty : 0,
-                    presencePenalty != null ? presencePenalty : 0, logitBias, eosTokenIds,
-                    Boolean.TRUE.equals(ignoreEos), stopTokenIds, padTokenId,
-                    stopStrings, Boolean.TRUE.equals(includeStopStrInOutput), seed, logprobs, or(n, 1));
+            return new SamplingParams(
+                    maxLength != null ? maxLength : DEFAULT_MAX_LENGTH,
+                    maxNewTokens,
+                    or(minLength, 0),
+                    or(minNewTokens, 0),
+                    sample,
+                    t,
+                    or(topK, DEFAULT_TOP_K),
+                    topP != null ? topP : 1.0,
+                    repetitionPenalty != null ? repetitionPenalty : 1.0,
+                    or(noRepeatNgramSize, 0),
+                    frequencyPenalty != null ? frequencyPenalty : 0,
+                    presencePenalty != null ? presencePenalty : 0,
+                    logitBias,
+                    eosTokenIds,
+                    Boolean.TRUE.equals(ignoreEos),
+                    stopTokenIds,
+                    padTokenId,
+                    stopStrings,
+                    Boolean.TRUE.equals(includeStopStrInOutput),
+                    seed,
+                    logprobs,
+                    or(n, 1));
         }
 
         private static int or(Integer v, int dflt) {

@@ -19,11 +19,9 @@ final class SessionFactory {
     private static final Logger LOG = LoggerFactory.getLogger(SessionFactory.class);
 
     /** A session and the provider it really runs on. */
-    record Created(OrtSession session, ExecutionProvider provider) {
-    }
+    record Created(OrtSession session, ExecutionProvider provider) {}
 
-    private SessionFactory() {
-    }
+    private SessionFactory() {}
 
     static Created create(OrtEnvironment env, Path model, EngineOptions opts) throws OrtException {
         ExecutionProvider actual = ExecutionProvider.CPU;

@@ -15,6 +15,5 @@ public interface TokenListener {
     void onToken(int row, int tokenId, String textDelta);
 
     /** The row finished; {@code textDelta} is what the detokenizer still held back (usually ""). */
-    default void onFinish(int row, FinishReason reason, String textDelta) {
-    }
+    default void onFinish(int row, FinishReason reason, String textDelta) {}
 }

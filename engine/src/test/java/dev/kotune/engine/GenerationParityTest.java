@@ -34,7 +34,8 @@ class GenerationParityTest {
     @MethodSource("cases")
     void greedyGenerationEqualsHfGenerate(GraphFlavour flavour, String name, JsonNode c) throws Exception {
         JsonNode kw = c.get("generate_kwargs");
-        SamplingParams.Builder b = SamplingParams.builder().padTokenId(kw.get("pad_token_id").asInt());
+        SamplingParams.Builder b =
+                SamplingParams.builder().padTokenId(kw.get("pad_token_id").asInt());
         if (kw.has("max_new_tokens")) {
             b.maxNewTokens(kw.get("max_new_tokens").asInt());
         }
@@ -46,7 +47,8 @@ class GenerationParityTest {
         b.minNewTokens(kw.path("min_new_tokens").asInt(0));
         if (kw.has("eos_token_id")) {
             JsonNode e = kw.get("eos_token_id");
-            b.eosTokenIds(e.isArray() ? Arrays.stream(TestModels.ints(e)).boxed().toList() : List.of(e.asInt()));
+            b.eosTokenIds(
+                    e.isArray() ? Arrays.stream(TestModels.ints(e)).boxed().toList() : List.of(e.asInt()));
         }
         SamplingParams config = b.build();
         List<int[]> prompts = new ArrayList<>();
@@ -59,7 +61,8 @@ class GenerationParityTest {
             }
             prompts.add(Arrays.copyOfRange(row, pad, row.length));
         }
-        int[] eos = config.eosTokenIds().isEmpty() ? new int[] {1}
+        int[] eos = config.eosTokenIds().isEmpty()
+                ? new int[] {1}
                 : config.eosTokenIds().stream().mapToInt(Integer::intValue).toArray();
         try (OnnxModel model = OnnxModel.load(TestModels.tinyExport(flavour))) {
             List<GenerationResult> results = model.generate(prompts, config, null, null);

@@ -1,13 +1,12 @@
 package dev.kotune.engine;
 
-import dev.kotune.testing.SharedData;
-
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import ai.djl.huggingface.tokenizers.HuggingFaceTokenizer;
 import dev.kotune.engine.text.Detokenizer;
 import dev.kotune.export.GraphFlavour;
+import dev.kotune.testing.SharedData;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -34,34 +33,58 @@ class GeneratorTest {
     }
 
     private static SamplingParams.Builder sampling() {
-        return SamplingParams.builder().doSample(true).temperature(0.9).topP(0.95).maxNewTokens(16).seed(7L);
+        return SamplingParams.builder()
+                .doSample(true)
+                .temperature(0.9)
+                .topP(0.95)
+                .maxNewTokens(16)
+                .seed(7L);
     }
 
     @Test
     void seededSamplingIsReproducible() throws Exception {
-        int[] a = model.generate(List.of(PROMPT), sampling().build(), null, null).get(0).tokenIds();
-        int[] b = model.generate(List.of(PROMPT), sampling().build(), null, null).get(0).tokenIds();
-        int[] c = model.generate(List.of(PROMPT), sampling().seed(8L).build(), null, null).get(0).tokenIds();
+        int[] a = model.generate(List.of(PROMPT), sampling().build(), null, null)
+                .get(0)
+                .tokenIds();
+        int[] b = model.generate(List.of(PROMPT), sampling().build(), null, null)
+                .get(0)
+                .tokenIds();
+        int[] c = model.generate(List.of(PROMPT), sampling().seed(8L).build(), null, null)
+                .get(0)
+                .tokenIds();
         assertThat(a).hasSize(16).isEqualTo(b);
         assertThat(c).isNotEqualTo(a);
     }
 
     @Test
     void samplingWithTopKOneIsGreedy() throws Exception {
-        SamplingParams greedy = SamplingParams.builder().maxNewTokens(12).repetitionPenalty(1.2).build();
-        SamplingParams topK1 = greedy.toBuilder().doSample(true).topK(1).seed(123L).build();
+        SamplingParams greedy =
+                SamplingParams.builder().maxNewTokens(12).repetitionPenalty(1.2).build();
+        SamplingParams topK1 =
+                greedy.toBuilder().doSample(true).topK(1).seed(123L).build();
         assertThat(model.generate(List.of(PROMPT), topK1, null, null).get(0).tokenIds())
-                .isEqualTo(model.generate(List.of(PROMPT), greedy, null, null).get(0).tokenIds());
+                .isEqualTo(model.generate(List.of(PROMPT), greedy, null, null)
+                        .get(0)
+                        .tokenIds());
     }
 
     @Test
     void logprobsAreThoseOfTheChosenTokensUnderTheProcessedDistribution() throws Exception {
-        SamplingParams c = SamplingParams.builder().maxNewTokens(6).doSample(true).topK(1).seed(1L).logprobs(0)
+        SamplingParams c = SamplingParams.builder()
+                .maxNewTokens(6)
+                .doSample(true)
+                .topK(1)
+                .seed(1L)
+                .logprobs(0)
                 .build();
         GenerationResult r = model.generate(List.of(PROMPT), c, null, null).get(0);
         assertThat(r.logprobs()).hasSize(6).containsOnly(0f); // top_k 1 leaves one token with probability 1
-        GenerationResult g = model.generate(List.of(PROMPT), SamplingParams.builder().maxNewTokens(6).logprobs(0)
-                .build(), null, null).get(0);
+        GenerationResult g = model.generate(
+                        List.of(PROMPT),
+                        SamplingParams.builder().maxNewTokens(6).logprobs(0).build(),
+                        null,
+                        null)
+                .get(0);
         for (float lp : g.logprobs()) {
             assertThat(lp).isNegative().isGreaterThan((float) -Math.log(51200) - 1); // random model: near uniform
         }
@@ -69,7 +92,10 @@ class GeneratorTest {
 
     @Test
     void chunkedPrefillGivesTheSameTokens() throws Exception {
-        SamplingParams c = SamplingParams.builder().maxNewTokens(8).repetitionPenalty(1.2).noRepeatNgramSize(2)
+        SamplingParams c = SamplingParams.builder()
+                .maxNewTokens(8)
+                .repetitionPenalty(1.2)
+                .noRepeatNgramSize(2)
                 .build();
         List<int[]> prompts = List.of(PROMPT, OTHER);
         List<GenerationResult> whole = model.generate(prompts, c, null, null);
@@ -86,19 +112,26 @@ class GeneratorTest {
 
     @Test
     void batchedRowsEqualSingleRows() throws Exception {
-        SamplingParams c = SamplingParams.builder().maxNewTokens(10).repetitionPenalty(1.2).build();
+        SamplingParams c =
+                SamplingParams.builder().maxNewTokens(10).repetitionPenalty(1.2).build();
         List<GenerationResult> batch = model.generate(List.of(PROMPT, OTHER), c, null, null);
-        assertThat(batch.get(0).tokenIds()).isEqualTo(model.generate(List.of(PROMPT), c, null, null).get(0).tokenIds());
-        assertThat(batch.get(1).tokenIds()).isEqualTo(model.generate(List.of(OTHER), c, null, null).get(0).tokenIds());
+        assertThat(batch.get(0).tokenIds())
+                .isEqualTo(model.generate(List.of(PROMPT), c, null, null).get(0).tokenIds());
+        assertThat(batch.get(1).tokenIds())
+                .isEqualTo(model.generate(List.of(OTHER), c, null, null).get(0).tokenIds());
     }
 
     @Test
     void stopStringFinishesTheRowAndStreamingDeltasAddUpToTheText() throws Exception {
         try (HuggingFaceTokenizer tok = TokenizerStreamTest.load(SharedData.require("kogpt2/tokenizer.json"))) {
             Detokenizer d = TokenizerStreamTest.d(tok);
-            SamplingParams free = SamplingParams.builder().maxNewTokens(12).repetitionPenalty(1.2)
-                    .noRepeatNgramSize(2).build();
-            GenerationResult full = model.generate(List.of(PROMPT), free, d, null).get(0);
+            SamplingParams free = SamplingParams.builder()
+                    .maxNewTokens(12)
+                    .repetitionPenalty(1.2)
+                    .noRepeatNgramSize(2)
+                    .build();
+            GenerationResult full =
+                    model.generate(List.of(PROMPT), free, d, null).get(0);
             assertThat(full.finishReason()).isEqualTo(FinishReason.LENGTH);
             // stop at the text of the 3rd..4th generated tokens
             String stop = d.decode(Arrays.copyOfRange(full.tokenIds(), 2, 4)).strip();
@@ -117,17 +150,30 @@ class GeneratorTest {
                     streamed.append(textDelta);
                 }
             };
-            GenerationResult r = model.generate(List.of(PROMPT), free.toBuilder().stopStrings(List.of(stop)).build(), d,
-                    listener).get(0);
+            GenerationResult r = model.generate(
+                            List.of(PROMPT),
+                            free.toBuilder().stopStrings(List.of(stop)).build(),
+                            d,
+                            listener)
+                    .get(0);
             assertThat(r.finishReason()).isEqualTo(FinishReason.STOP_STRING);
             assertThat(r.tokenIds().length).isLessThanOrEqualTo(4).isLessThan(full.tokenIds().length);
             String all = d.decode(r.allIds()); // the text ends right before the stop string, which the tokens hold
             assertThat(all).startsWith(d.decode(PROMPT) + r.text() + stop);
             assertThat(r.text()).doesNotContain(stop);
             assertThat(streamed.toString()).isEqualTo(r.text());
-            assertThat(tokens).containsExactlyElementsOf(Arrays.stream(r.tokenIds()).boxed().toList());
-            GenerationResult kept = model.generate(List.of(PROMPT), free.toBuilder().stopStrings(List.of(stop))
-                    .includeStopStrInOutput(true).build(), d, null).get(0);
+            assertThat(tokens)
+                    .containsExactlyElementsOf(
+                            Arrays.stream(r.tokenIds()).boxed().toList());
+            GenerationResult kept = model.generate(
+                            List.of(PROMPT),
+                            free.toBuilder()
+                                    .stopStrings(List.of(stop))
+                                    .includeStopStrInOutput(true)
+                                    .build(),
+                            d,
+                            null)
+                    .get(0);
             assertThat(kept.text()).isEqualTo(r.text() + stop);
             assertThat(kept.tokenIds()).isEqualTo(r.tokenIds());
         }
@@ -144,7 +190,8 @@ class GeneratorTest {
     void promptsOutsideTheVocabularyOrContextAreRejected() {
         SamplingParams c = SamplingParams.defaults();
         assertThatThrownBy(() -> model.generate(List.of(new int[] {51200}), c, null, null))
-                .isInstanceOf(InvalidParamsException.class).hasMessageContaining("prompt[0] must be a token id in [0, 51200)");
+                .isInstanceOf(InvalidParamsException.class)
+                .hasMessageContaining("prompt[0] must be a token id in [0, 51200)");
         assertThatThrownBy(() -> model.generate(List.of(new int[128]), c, null, null))
                 .hasMessageContaining("prompt must be at most 127 tokens (the model's context is 128)");
         assertThatThrownBy(() -> model.generate(List.of(new int[0]), c, null, null))
@@ -153,24 +200,40 @@ class GeneratorTest {
 
     @Test
     void lengthBeyondTheModelContextIsRefusedNamingTheRoomLeft() throws Exception {
-        assertThatThrownBy(() -> model.generate(List.of(PROMPT), SamplingParams.builder().maxNewTokens(500).build(),
-                null, null)).isInstanceOf(InvalidParamsException.class)
+        assertThatThrownBy(() -> model.generate(
+                        List.of(PROMPT),
+                        SamplingParams.builder().maxNewTokens(500).build(),
+                        null,
+                        null))
+                .isInstanceOf(InvalidParamsException.class)
                 .hasMessageContaining("max_new_tokens must be in [1, 119] (context 128 - prompt 9 tokens), got 500");
-        GenerationResult r = model.generate(List.of(PROMPT), SamplingParams.builder().maxNewTokens(119).build(),
-                null, null).get(0);
+        GenerationResult r = model.generate(
+                        List.of(PROMPT),
+                        SamplingParams.builder().maxNewTokens(119).build(),
+                        null,
+                        null)
+                .get(0);
         assertThat(r.tokenIds()).hasSize(119);
         assertThat(r.finishReason()).isEqualTo(FinishReason.LENGTH);
     }
 
     @Test
     void cudaRequestFallsBackToCpuOnACpuBuild() throws Exception {
-        EngineOptions cuda = EngineOptions.defaults().withProvider(ExecutionProvider.CUDA).withThreads(1, 1);
+        EngineOptions cuda =
+                EngineOptions.defaults().withProvider(ExecutionProvider.CUDA).withThreads(1, 1);
         try (OnnxModel m = OnnxModel.load(TestModels.tinyExport(GraphFlavour.DEFAULT), cuda)) {
             assertThat(m.provider()).isEqualTo(ExecutionProvider.CPU);
-            assertThat(m.generate(List.of(PROMPT), SamplingParams.builder().maxNewTokens(4).build(), null, null)
-                    .get(0).tokenIds()).hasSize(4);
+            assertThat(m.generate(
+                                    List.of(PROMPT),
+                                    SamplingParams.builder().maxNewTokens(4).build(),
+                                    null,
+                                    null)
+                            .get(0)
+                            .tokenIds())
+                    .hasSize(4);
         }
-        try (OnnxModel m = OnnxModel.load(TestModels.tinyExport(GraphFlavour.DEFAULT),
+        try (OnnxModel m = OnnxModel.load(
+                TestModels.tinyExport(GraphFlavour.DEFAULT),
                 EngineOptions.defaults().withProvider(ExecutionProvider.AUTO))) {
             assertThat(m.provider()).isEqualTo(ExecutionProvider.CPU);
         }
@@ -183,8 +246,10 @@ class GeneratorTest {
                 .containsExactly(3, 3, 16, 51200, 128);
         assertThat(i.eosTokenIds()).containsExactly(1);
         assertThat(i.padTokenId()).isEqualTo(3);
-        assertThat(i.metadata()).containsEntry("kotune.onnx",
-                i.metadata().get("kotune.onnx")).containsKey("kotune.config");
-        assertThat(Map.copyOf(i.metadata()).get("kotune.onnx")).contains("\"flavour\":\"" + GraphFlavour.DEFAULT.id() + "\"");
+        assertThat(i.metadata())
+                .containsEntry("kotune.onnx", i.metadata().get("kotune.onnx"))
+                .containsKey("kotune.config");
+        assertThat(Map.copyOf(i.metadata()).get("kotune.onnx"))
+                .contains("\"flavour\":\"" + GraphFlavour.DEFAULT.id() + "\"");
     }
 }

@@ -33,8 +33,9 @@ class ProcessorsParityTest {
 
     @AfterAll
     static void report() {
-        System.out.printf("[processors] max relative value error %.3g, max prob error %.3g (tol %.0e)%n", maxValueErr,
-                maxProbErr, REL);
+        System.out.printf(
+                "[processors] max relative value error %.3g, max prob error %.3g (tol %.0e)%n",
+                maxValueErr, maxProbErr, REL);
     }
 
     /** Processors by golden name; min_new_tokens counts from the prompt of step 0 (9 tokens). */
@@ -63,18 +64,28 @@ class ProcessorsParityTest {
             for (Map.Entry<String, Supplier<LogitsProcessor>> e : singles().entrySet()) {
                 float[] y = raw.clone();
                 e.getValue().get().process(seq, y);
-                assertSparse(rec.get("name").asText() + " " + e.getKey(), rec.get("singles").get(e.getKey()), raw, y);
+                assertSparse(
+                        rec.get("name").asText() + " " + e.getKey(),
+                        rec.get("singles").get(e.getKey()),
+                        raw,
+                        y);
                 checked++;
             }
             int[] padded = TestModels.ints(rec.get("left_padded_input_ids"));
             float[] ignored = raw.clone();
             new RepetitionPenaltyProcessor(1.2).process(TokenSequence.withHistory(padded, 2, padded.length), ignored);
-            assertSparse(rec.get("name").asText() + " left pad ignored",
-                    rec.get("singles").get("repetition_penalty_1.2_left_pad_ignored"), raw, ignored);
+            assertSparse(
+                    rec.get("name").asText() + " left pad ignored",
+                    rec.get("singles").get("repetition_penalty_1.2_left_pad_ignored"),
+                    raw,
+                    ignored);
             float[] counted = raw.clone();
             new RepetitionPenaltyProcessor(1.2).process(TokenSequence.withHistory(padded, 0, padded.length), counted);
-            assertSparse(rec.get("name").asText() + " left pad counted",
-                    rec.get("singles").get("repetition_penalty_1.2_left_pad_counted"), raw, counted);
+            assertSparse(
+                    rec.get("name").asText() + " left pad counted",
+                    rec.get("singles").get("repetition_penalty_1.2_left_pad_counted"),
+                    raw,
+                    counted);
             checked += 2;
         }
         assertThat(checked).isEqualTo(4 * 10);
@@ -83,14 +94,28 @@ class ProcessorsParityTest {
     @Test
     void chainInGenerateOrderMatchesTransformersStepByStep() throws Exception {
         JsonNode g = TestModels.golden("gpt2/processors.json");
-        assertThat(g.get("generate_processor_list_for_notebook_sampling").get("classes").toString())
+        assertThat(g.get("generate_processor_list_for_notebook_sampling")
+                        .get("classes")
+                        .toString())
                 .isEqualTo("[\"RepetitionPenaltyLogitsProcessor\",\"NoRepeatNGramLogitsProcessor\","
                         + "\"TemperatureLogitsWarper\",\"TopKLogitsWarper\",\"TopPLogitsWarper\"]");
-        SamplingParams notebook = SamplingParams.builder().doSample(true).temperature(0.3).topP(0.9)
-                .repetitionPenalty(1.2).noRepeatNgramSize(2).build();
-        List<LogitsProcessor> chain = LogitsProcessors.of(notebook, new int[] {1}).processors();
-        assertThat(chain).extracting(p -> p.getClass().getSimpleName()).containsExactly("RepetitionPenaltyProcessor",
-                "NoRepeatNGramProcessor", "TemperatureProcessor", "TopKProcessor", "TopPProcessor");
+        SamplingParams notebook = SamplingParams.builder()
+                .doSample(true)
+                .temperature(0.3)
+                .topP(0.9)
+                .repetitionPenalty(1.2)
+                .noRepeatNgramSize(2)
+                .build();
+        List<LogitsProcessor> chain =
+                LogitsProcessors.of(notebook, new int[] {1}).processors();
+        assertThat(chain)
+                .extracting(p -> p.getClass().getSimpleName())
+                .containsExactly(
+                        "RepetitionPenaltyProcessor",
+                        "NoRepeatNGramProcessor",
+                        "TemperatureProcessor",
+                        "TopKProcessor",
+                        "TopPProcessor");
         int promptLength = g.get("records").get(0).get("input_ids").size();
         for (JsonNode rec : g.get("records")) {
             float[] x = TestModels.array(g, "gpt2", arrayName(g, rec));
@@ -99,17 +124,27 @@ class ProcessorsParityTest {
                 float[] y = x.clone();
                 chain.get(i).process(seq, y);
                 JsonNode stage = rec.get("chain").get(i);
-                assertSparse(rec.get("name").asText() + " chain " + stage.get("processor").asText(), stage, x, y);
+                assertSparse(
+                        rec.get("name").asText() + " chain "
+                                + stage.get("processor").asText(),
+                        stage,
+                        x,
+                        y);
                 x = y;
             }
             double[] probs = softmax(x);
             JsonNode fp = rec.get("final_probs");
-            assertThat(IntStream.range(0, probs.length).filter(v -> probs[v] > 0).count())
+            assertThat(IntStream.range(0, probs.length)
+                            .filter(v -> probs[v] > 0)
+                            .count())
                     .isEqualTo(fp.get("num_nonzero").asLong());
             for (int k = 0; k < fp.get("ids").size(); k++) {
-                double err = Math.abs(probs[fp.get("ids").get(k).asInt()] - fp.get("probs").get(k).asDouble());
+                double err = Math.abs(probs[fp.get("ids").get(k).asInt()]
+                        - fp.get("probs").get(k).asDouble());
                 maxProbErr = Math.max(maxProbErr, err);
-                assertThat(err).as("final prob of %d", fp.get("ids").get(k).asInt()).isLessThanOrEqualTo(REL);
+                assertThat(err)
+                        .as("final prob of %d", fp.get("ids").get(k).asInt())
+                        .isLessThanOrEqualTo(REL);
             }
         }
     }
@@ -135,7 +170,9 @@ class ProcessorsParityTest {
                 }
             }
         }
-        assertThat(negInf.size()).as(what + ": -inf count").isEqualTo(want.get("num_neg_inf").asInt());
+        assertThat(negInf.size())
+                .as(what + ": -inf count")
+                .isEqualTo(want.get("num_neg_inf").asInt());
         if (!want.get("neg_inf_ids").isNull()) {
             assertThat(negInf).as(what + ": -inf ids").isEqualTo(list(want.get("neg_inf_ids")));
         }
@@ -143,17 +180,27 @@ class ProcessorsParityTest {
             assertThat(finite).as(what + ": finite ids").isEqualTo(list(want.get("finite_ids")));
         }
         close(what + ": min finite", minFinite, want.get("min_finite_value").asDouble());
-        List<Integer> top = finite.stream().sorted((a, b) -> y[a] != y[b] ? Float.compare(y[b], y[a]) : a - b)
-                .limit(want.get("top_ids").size()).toList();
+        List<Integer> top = finite.stream()
+                .sorted((a, b) -> y[a] != y[b] ? Float.compare(y[b], y[a]) : a - b)
+                .limit(want.get("top_ids").size())
+                .toList();
         assertThat(top).as(what + ": top ids").isEqualTo(list(want.get("top_ids")));
         for (int k = 0; k < top.size(); k++) {
-            close(what + ": top value " + k, y[top.get(k)], want.get("top_values").get(k).asDouble());
+            close(
+                    what + ": top value " + k,
+                    y[top.get(k)],
+                    want.get("top_values").get(k).asDouble());
         }
-        assertThat(changed.size()).as(what + ": changed count").isEqualTo(want.get("changed_finite_count").asInt());
+        assertThat(changed.size())
+                .as(what + ": changed count")
+                .isEqualTo(want.get("changed_finite_count").asInt());
         if (want.has("changed_ids") && !want.get("changed_ids").isNull()) {
             assertThat(changed).as(what + ": changed ids").isEqualTo(list(want.get("changed_ids")));
             for (int k = 0; k < changed.size(); k++) {
-                close(what + ": changed value", y[changed.get(k)], want.get("changed_values").get(k).asDouble());
+                close(
+                        what + ": changed value",
+                        y[changed.get(k)],
+                        want.get("changed_values").get(k).asDouble());
             }
         }
     }

@@ -22,8 +22,7 @@ final class TestModels {
     static final ObjectMapper MAPPER = new ObjectMapper();
     private static final Map<GraphFlavour, Path> EXPORTS = new EnumMap<>(GraphFlavour.class);
 
-    private TestModels() {
-    }
+    private TestModels() {}
 
     static Path repoRoot() {
         Path p = Path.of("").toAbsolutePath();
@@ -31,7 +30,8 @@ final class TestModels {
             p = p.getParent();
         }
         if (p == null) {
-            throw new IllegalStateException("conformance/goldens not found above " + Path.of("").toAbsolutePath());
+            throw new IllegalStateException(
+                    "conformance/goldens not found above " + Path.of("").toAbsolutePath());
         }
         return p;
     }
@@ -51,14 +51,21 @@ final class TestModels {
     }
 
     static JsonNode golden(String relative) throws IOException {
-        return MAPPER.readTree(repoRoot().resolve("conformance/goldens").resolve(relative).toFile());
+        return MAPPER.readTree(
+                repoRoot().resolve("conformance/goldens").resolve(relative).toFile());
     }
 
     static float[] array(JsonNode golden, String dir, String name) throws IOException {
         JsonNode a = golden.get("arrays").get(name);
-        byte[] all = Files.readAllBytes(repoRoot().resolve("conformance/goldens").resolve(dir).resolve(a.get("file").asText()));
+        byte[] all = Files.readAllBytes(repoRoot()
+                .resolve("conformance/goldens")
+                .resolve(dir)
+                .resolve(a.get("file").asText()));
         float[] out = new float[a.get("length").asInt()];
-        ByteBuffer.wrap(all, a.get("offset").asInt(), out.length * 4).order(ByteOrder.LITTLE_ENDIAN).asFloatBuffer().get(out);
+        ByteBuffer.wrap(all, a.get("offset").asInt(), out.length * 4)
+                .order(ByteOrder.LITTLE_ENDIAN)
+                .asFloatBuffer()
+                .get(out);
         return out;
     }
 

@@ -1,12 +1,11 @@
 package dev.kotune.engine;
 
-import dev.kotune.testing.SharedData;
-
 import static org.assertj.core.api.Assertions.assertThat;
 
 import ai.djl.huggingface.tokenizers.HuggingFaceTokenizer;
 import dev.kotune.engine.text.Detokenizer;
 import dev.kotune.engine.text.TokenizerStream;
+import dev.kotune.testing.SharedData;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.List;
@@ -71,7 +70,8 @@ class TokenizerStreamTest {
         for (int id : ids) {
             String delta = stream.put(id);
             assertThat(delta).as("delta for token %d of %s", id, text).doesNotContain("\uFFFD");
-            assertThat(delta.isEmpty() || !Character.isHighSurrogate(delta.charAt(delta.length() - 1))).isTrue();
+            assertThat(delta.isEmpty() || !Character.isHighSurrogate(delta.charAt(delta.length() - 1)))
+                    .isTrue();
             if (delta.isEmpty()) {
                 heldBack++;
             }
@@ -82,7 +82,8 @@ class TokenizerStreamTest {
         if (expectSplits) {
             assertThat(out.toString()).isEqualTo(text); // byte-level BPE is lossless (KoGPT2 has <unk> for 👍🏽)
         }
-        boolean anySplit = Arrays.stream(ids).anyMatch(id -> d.decode(new int[] {id}).contains("\uFFFD"));
+        boolean anySplit =
+                Arrays.stream(ids).anyMatch(id -> d.decode(new int[] {id}).contains("\uFFFD"));
         assertThat(anySplit).as("tokens of %s split characters", text).isEqualTo(expectSplits);
         if (expectSplits) {
             assertThat(heldBack).isPositive();

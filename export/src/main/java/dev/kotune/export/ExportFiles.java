@@ -7,6 +7,7 @@ public final class ExportFiles {
     public static final String MODEL_DATA = "model.onnx.data";
     /** Sidecar metadata: the checkpoint's kotune.json fields plus an {@code onnx} object. */
     public static final String KOTUNE_JSON = "kotune.json";
+
     public static final String GENAI_CONFIG = "genai_config.json";
     public static final String CONFIG = "config.json";
     public static final String GENERATION_CONFIG = "generation_config.json";
@@ -16,9 +17,13 @@ public final class ExportFiles {
     /** transformers 5's separate chat template file (wins over tokenizer_config.json's when present). */
     public static final String CHAT_TEMPLATE_JINJA = "chat_template.jinja";
     /** Tokenizer files copied when present next to tokenizer.json. */
-    public static final java.util.List<String> TOKENIZER_FILES = java.util.List.of("tokenizer.json",
-            TOKENIZER_CONFIG, "special_tokens_map.json", "vocab.json", "merges.txt", CHAT_TEMPLATE_JINJA);
+    public static final java.util.List<String> TOKENIZER_FILES = java.util.List.of(
+            "tokenizer.json",
+            TOKENIZER_CONFIG,
+            "special_tokens_map.json",
+            "vocab.json",
+            "merges.txt",
+            CHAT_TEMPLATE_JINJA);
 
-    private ExportFiles() {
-    }
+    private ExportFiles() {}
 }

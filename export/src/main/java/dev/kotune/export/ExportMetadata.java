@@ -34,9 +34,14 @@ public record ExportMetadata(KotuneMetadata checkpoint, OnnxInfo onnx) {
      * @param externalData weights in model.onnx.data
      * @param producer     e.g. "kotune-export 0.1.0-SNAPSHOT"
      */
-    public record OnnxInfo(String file, String flavour, long opset, long msOpset, long irVersion, boolean externalData,
-                           String producer) {
-    }
+    public record OnnxInfo(
+            String file,
+            String flavour,
+            long opset,
+            long msOpset,
+            long irVersion,
+            boolean externalData,
+            String producer) {}
 
     /** The sidecar {@code kotune.json}. */
     public ObjectNode toJson() {
@@ -44,8 +49,10 @@ public record ExportMetadata(KotuneMetadata checkpoint, OnnxInfo onnx) {
         ObjectNode x = o.putObject("onnx");
         x.put("file", onnx.file());
         x.put("flavour", onnx.flavour());
-        x.put("layout", "optimum text-generation-with-past (input_ids, attention_mask, position_ids,"
-                + " past_key_values.{i}.key/value -> logits, present.{i}.key/value)");
+        x.put(
+                "layout",
+                "optimum text-generation-with-past (input_ids, attention_mask, position_ids,"
+                        + " past_key_values.{i}.key/value -> logits, present.{i}.key/value)");
         x.put("opset", onnx.opset());
         if (onnx.msOpset() > 0) {
             x.put("com.microsoft_opset", onnx.msOpset());

@@ -28,9 +28,17 @@ import java.util.Objects;
  *                               only; default true. False: exactly Optimum's inputs (ONNX Runtime GenAI feeds only
  *                               the inputs it knows)
  */
-public record ExportOptions(Path checkpoint, Path out, GraphFlavour flavour, Path tokenizer, String jobId, Long step,
-                            long externalThresholdBytes, String chatTemplate, Map<String, String> specialTokens,
-                            boolean logitsToKeep) {
+public record ExportOptions(
+        Path checkpoint,
+        Path out,
+        GraphFlavour flavour,
+        Path tokenizer,
+        String jobId,
+        Long step,
+        long externalThresholdBytes,
+        String chatTemplate,
+        Map<String, String> specialTokens,
+        boolean logitsToKeep) {
 
     public ExportOptions {
         Objects.requireNonNull(checkpoint, "checkpoint");
@@ -47,28 +55,64 @@ public record ExportOptions(Path checkpoint, Path out, GraphFlavour flavour, Pat
      * the tokenizer's own chat template.
      */
     public static ExportOptions of(Path checkpoint, Path out) {
-        return new ExportOptions(checkpoint, out, GraphFlavour.DEFAULT, null, null, null,
-                OnnxModelWriter.DEFAULT_EXTERNAL_THRESHOLD, null, Map.of(), true);
+        return new ExportOptions(
+                checkpoint,
+                out,
+                GraphFlavour.DEFAULT,
+                null,
+                null,
+                null,
+                OnnxModelWriter.DEFAULT_EXTERNAL_THRESHOLD,
+                null,
+                Map.of(),
+                true);
     }
 
     public ExportOptions withFlavour(GraphFlavour f) {
-        return new ExportOptions(checkpoint, out, f, tokenizer, jobId, step, externalThresholdBytes, chatTemplate,
-                specialTokens, logitsToKeep);
+        return new ExportOptions(
+                checkpoint,
+                out,
+                f,
+                tokenizer,
+                jobId,
+                step,
+                externalThresholdBytes,
+                chatTemplate,
+                specialTokens,
+                logitsToKeep);
     }
 
     public ExportOptions withTokenizer(Path t) {
-        return new ExportOptions(checkpoint, out, flavour, t, jobId, step, externalThresholdBytes, chatTemplate,
-                specialTokens, logitsToKeep);
+        return new ExportOptions(
+                checkpoint,
+                out,
+                flavour,
+                t,
+                jobId,
+                step,
+                externalThresholdBytes,
+                chatTemplate,
+                specialTokens,
+                logitsToKeep);
     }
 
     public ExportOptions withJob(String job, Long s) {
-        return new ExportOptions(checkpoint, out, flavour, tokenizer, job, s, externalThresholdBytes, chatTemplate,
-                specialTokens, logitsToKeep);
+        return new ExportOptions(
+                checkpoint,
+                out,
+                flavour,
+                tokenizer,
+                job,
+                s,
+                externalThresholdBytes,
+                chatTemplate,
+                specialTokens,
+                logitsToKeep);
     }
 
     public ExportOptions withExternalThreshold(long bytes) {
-        return new ExportOptions(checkpoint, out, flavour, tokenizer, jobId, step, bytes, chatTemplate, specialTokens,
-                logitsToKeep);
+        return new ExportOptions(
+                checkpoint, out, flavour, tokenizer, jobId, step, bytes, chatTemplate, specialTokens, logitsToKeep);
     }
 
     /**
@@ -76,13 +120,31 @@ public record ExportOptions(Path checkpoint, Path out, GraphFlavour flavour, Pat
      * {@code tokens} (e.g. {@code {"bos_token": "</s>", "eos_token": "</s>"}}) added where the file lacks them.
      */
     public ExportOptions withChatTemplate(String template, Map<String, String> tokens) {
-        return new ExportOptions(checkpoint, out, flavour, tokenizer, jobId, step, externalThresholdBytes, template,
-                tokens, logitsToKeep);
+        return new ExportOptions(
+                checkpoint,
+                out,
+                flavour,
+                tokenizer,
+                jobId,
+                step,
+                externalThresholdBytes,
+                template,
+                tokens,
+                logitsToKeep);
     }
 
     /** With or without the {@code logits_to_keep} input (see the record's doc). */
     public ExportOptions withLogitsToKeep(boolean keep) {
-        return new ExportOptions(checkpoint, out, flavour, tokenizer, jobId, step, externalThresholdBytes, chatTemplate,
-                specialTokens, keep);
+        return new ExportOptions(
+                checkpoint,
+                out,
+                flavour,
+                tokenizer,
+                jobId,
+                step,
+                externalThresholdBytes,
+                chatTemplate,
+                specialTokens,
+                keep);
     }
 }

@@ -12,6 +12,5 @@ import java.nio.file.Path;
  * @param bytes           total size of the model file(s), e.g. 10_300_000
  * @param tokenizerSha256 sha256 of the shipped tokenizer.json, or null when none was shipped
  */
-public record ExportResult(Path dir, Path model, GraphFlavour flavour, boolean externalData, long bytes,
-                           String tokenizerSha256) {
-}
+public record ExportResult(
+        Path dir, Path model, GraphFlavour flavour, boolean externalData, long bytes, String tokenizerSha256) {}

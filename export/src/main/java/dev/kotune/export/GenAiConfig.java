@@ -21,8 +21,7 @@ public final class GenAiConfig {
     /** The ORT GenAI model type whose code path matches Optimum's decoder-with-past layout. */
     public static final String GENAI_TYPE = "llama";
 
-    private GenAiConfig() {
-    }
+    private GenAiConfig() {}
 
     /**
      * @param generationConfig the checkpoint's generation_config.json, or null

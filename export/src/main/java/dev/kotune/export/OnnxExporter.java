@@ -1,8 +1,7 @@
 package dev.kotune.export;
 
-import dev.kotune.checkpoint.AtomicDirectory;
-
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.kotune.checkpoint.AtomicDirectory;
 import dev.kotune.checkpoint.Checkpoint;
 import dev.kotune.checkpoint.KotuneMetadata;
 import dev.kotune.export.gpt2.Gpt2Graph;
@@ -33,8 +32,7 @@ public final class OnnxExporter {
 
     private static final Logger LOG = LoggerFactory.getLogger(OnnxExporter.class);
 
-    private OnnxExporter() {
-    }
+    private OnnxExporter() {}
 
     public static ExportResult export(ExportOptions opts) throws IOException {
         long t0 = System.nanoTime();
@@ -43,7 +41,9 @@ public final class OnnxExporter {
         Path tokenizerJson = tokenizerFiles.get(ExportFiles.TOKENIZER);
         String sha = tokenizerJson == null ? null : sha256(tokenizerJson);
         KotuneMetadata parent = ckpt.metadata();
-        if (parent != null && parent.tokenizerSha256() != null && sha != null
+        if (parent != null
+                && parent.tokenizerSha256() != null
+                && sha != null
                 && !parent.tokenizerSha256().equalsIgnoreCase(sha)) {
             throw new IllegalArgumentException("tokenizer " + tokenizerJson + " has sha256 " + sha + " but checkpoint "
                     + opts.checkpoint() + " was trained with " + parent.tokenizerSha256()
@@ -53,16 +53,26 @@ public final class OnnxExporter {
             LOG.warn("no tokenizer.json in {} and none given: the export will carry token ids only", opts.checkpoint());
             sha = parent != null ? parent.tokenizerSha256() : null;
         }
-        KotuneMetadata md = KotuneMetadata.of(ckpt.config(), sha, opts.checkpoint().toAbsolutePath().normalize().toString(),
+        KotuneMetadata md = KotuneMetadata.of(
+                ckpt.config(),
+                sha,
+                opts.checkpoint().toAbsolutePath().normalize().toString(),
                 opts.jobId() != null ? opts.jobId() : parent != null ? parent.jobId() : null,
                 opts.step() != null ? opts.step() : parent != null ? parent.step() : 0L,
                 parent != null ? parent.metrics() : Map.of());
 
         GraphBuilder graph = Gpt2Graph.build(opts.flavour(), ckpt.config(), ckpt.weights(), opts.logitsToKeep());
         boolean external = graph.initializerBytes() > opts.externalThresholdBytes();
-        ExportMetadata meta = new ExportMetadata(md, new ExportMetadata.OnnxInfo(ExportFiles.MODEL,
-                opts.flavour().id(), Gpt2Graph.OPSET, opts.flavour() == GraphFlavour.FUSED ? 1 : 0,
-                GraphBuilder.IR_VERSION, external, producer()));
+        ExportMetadata meta = new ExportMetadata(
+                md,
+                new ExportMetadata.OnnxInfo(
+                        ExportFiles.MODEL,
+                        opts.flavour().id(),
+                        Gpt2Graph.OPSET,
+                        opts.flavour() == GraphFlavour.FUSED ? 1 : 0,
+                        GraphBuilder.IR_VERSION,
+                        external,
+                        producer()));
         ModelProto model = graph.build("kotune-export", version(), meta.toProps());
         Path genCfgFile = opts.checkpoint().resolve(ExportFiles.GENERATION_CONFIG);
         JsonNode genCfg = Files.isRegularFile(genCfgFile) ? ExportMetadata.MAPPER.readTree(genCfgFile.toFile()) : null;
@@ -70,8 +80,11 @@ public final class OnnxExporter {
         if (opts.chatTemplate() != null && tokenizerJson == null) {
             LOG.warn("no tokenizer.json to ship: the chat template is not written");
         } else if (opts.chatTemplate() != null) {
-            tokenizerConfig = TokenizerConfigPatch.write(tokenizerFiles.get(ExportFiles.TOKENIZER_CONFIG),
-                    opts.chatTemplate(), opts.specialTokens(), ckpt.config().nPositions());
+            tokenizerConfig = TokenizerConfigPatch.write(
+                    tokenizerFiles.get(ExportFiles.TOKENIZER_CONFIG),
+                    opts.chatTemplate(),
+                    opts.specialTokens(),
+                    ckpt.config().nPositions());
             tokenizerFiles.remove(ExportFiles.TOKENIZER_CONFIG);
             tokenizerFiles.remove(ExportFiles.CHAT_TEMPLATE_JINJA);
         }
@@ -80,7 +93,8 @@ public final class OnnxExporter {
         Path dir = AtomicDirectory.write(opts.out(), tmp -> {
             OnnxModelWriter.write(model, tmp.resolve(ExportFiles.MODEL), opts.externalThresholdBytes());
             Files.write(tmp.resolve(ExportFiles.KOTUNE_JSON), pretty(meta.toJson()));
-            Files.write(tmp.resolve(ExportFiles.GENAI_CONFIG),
+            Files.write(
+                    tmp.resolve(ExportFiles.GENAI_CONFIG),
                     pretty(GenAiConfig.of(ckpt.config(), ExportFiles.MODEL, genCfg)));
             ckpt.config().write(tmp.resolve(ExportFiles.CONFIG));
             if (genCfg != null) {
@@ -95,8 +109,13 @@ public final class OnnxExporter {
         });
         Path modelFile = dir.resolve(ExportFiles.MODEL);
         long bytes = Files.size(modelFile) + (external ? Files.size(dir.resolve(ExportFiles.MODEL_DATA)) : 0);
-        LOG.info("exported {} ({} graph, {} MB{}) in {} ms", dir, opts.flavour().id(), bytes / 1_000_000,
-                external ? ", external data" : "", (System.nanoTime() - t0) / 1_000_000);
+        LOG.info(
+                "exported {} ({} graph, {} MB{}) in {} ms",
+                dir,
+                opts.flavour().id(),
+                bytes / 1_000_000,
+                external ? ", external data" : "",
+                (System.nanoTime() - t0) / 1_000_000);
         return new ExportResult(dir, modelFile, opts.flavour(), external, bytes, sha);
     }
 
@@ -121,7 +140,9 @@ public final class OnnxExporter {
             }
         }
         if (t != null && !files.containsKey(ExportFiles.TOKENIZER)) {
-            throw new java.nio.file.NoSuchFileException(dir.resolve(ExportFiles.TOKENIZER).toString(), null,
+            throw new java.nio.file.NoSuchFileException(
+                    dir.resolve(ExportFiles.TOKENIZER).toString(),
+                    null,
                     "the tokenizer directory has no tokenizer.json");
         }
         return files;

@@ -21,11 +21,11 @@ public final class OnnxModelWriter {
 
     /** Default switch point: below protobuf's 2 GiB message limit with room for the graph itself. */
     public static final long DEFAULT_EXTERNAL_THRESHOLD = 1_900_000_000L;
+
     private static final int MIN_EXTERNAL_BYTES = 1024;
     private static final int ALIGN = 4096;
 
-    private OnnxModelWriter() {
-    }
+    private OnnxModelWriter() {}
 
     /**
      * Writes {@code model} to {@code file} (and {@code file + ".data"} when external data is used).
@@ -64,11 +64,14 @@ public final class OnnxModelWriter {
                     os.write(0);
                 }
                 t.getRawData().writeTo(os);
-                graph.setInitializer(i, t.toBuilder().clearRawData()
-                        .setDataLocation(TensorProto.DataLocation.EXTERNAL)
-                        .addExternalData(entry("location", location))
-                        .addExternalData(entry("offset", Long.toString(aligned)))
-                        .addExternalData(entry("length", Long.toString(size))));
+                graph.setInitializer(
+                        i,
+                        t.toBuilder()
+                                .clearRawData()
+                                .setDataLocation(TensorProto.DataLocation.EXTERNAL)
+                                .addExternalData(entry("location", location))
+                                .addExternalData(entry("offset", Long.toString(aligned)))
+                                .addExternalData(entry("length", Long.toString(size))));
                 offset = aligned + size;
             }
         }

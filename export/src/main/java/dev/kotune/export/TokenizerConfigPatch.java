@@ -5,7 +5,6 @@ import com.fasterxml.jackson.core.util.Separators;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -26,12 +25,11 @@ final class TokenizerConfigPatch {
     /** transformers' special-token keys, in its order (the order new keys are written in). */
     private static final List<String> SPECIAL_KEYS =
             List.of("bos_token", "eos_token", "unk_token", "sep_token", "pad_token", "cls_token", "mask_token");
-    private static final DefaultPrettyPrinter PRINTER = new DefaultPrettyPrinter()
-            .withSeparators(Separators.createDefaultInstance()
-                    .withObjectFieldValueSpacing(Separators.Spacing.AFTER));
 
-    private TokenizerConfigPatch() {
-    }
+    private static final DefaultPrettyPrinter PRINTER = new DefaultPrettyPrinter()
+            .withSeparators(Separators.createDefaultInstance().withObjectFieldValueSpacing(Separators.Spacing.AFTER));
+
+    private TokenizerConfigPatch() {}
 
     /**
      * @param source         the tokenizer's {@code tokenizer_config.json}, or null when it has none
@@ -54,8 +52,9 @@ final class TokenizerConfigPatch {
             config.put("tokenizer_class", "PreTrainedTokenizerFast");
         }
         List<String> keys = new ArrayList<>(specialTokens.keySet());
-        keys.sort(Comparator.comparingInt((String k) -> SPECIAL_KEYS.contains(k) ? SPECIAL_KEYS.indexOf(k)
-                : SPECIAL_KEYS.size()).thenComparing(Comparator.naturalOrder()));
+        keys.sort(Comparator.comparingInt(
+                        (String k) -> SPECIAL_KEYS.contains(k) ? SPECIAL_KEYS.indexOf(k) : SPECIAL_KEYS.size())
+                .thenComparing(Comparator.naturalOrder()));
         for (String key : keys) {
             JsonNode present = config.get(key);
             if (present == null || present.isNull()) {

@@ -37,23 +37,37 @@ class ExportChatTemplateTest {
                  "chat_template": "{{ 'the source template' }}"}""");
         Files.writeString(tok.resolve("special_tokens_map.json"), "{\"eos_token\": \"</s>\"}");
         Files.writeString(tok.resolve("chat_template.jinja"), "{{ 'would win over tokenizer_config.json' }}");
-        JsonNode source = Goldens.MAPPER.readTree(tok.resolve("tokenizer_config.json").toFile());
+        JsonNode source =
+                Goldens.MAPPER.readTree(tok.resolve("tokenizer_config.json").toFile());
 
-        Path out = OnnxExporter.export(ExportOptions.of(Goldens.tinyModel(), tmp.resolve("out")).withTokenizer(tok)
-                .withChatTemplate(TEMPLATE, Map.of("eos_token", "<not-used>", "pad_token", "<pad>"))).dir();
+        Path out = OnnxExporter.export(ExportOptions.of(Goldens.tinyModel(), tmp.resolve("out"))
+                        .withTokenizer(tok)
+                        .withChatTemplate(TEMPLATE, Map.of("eos_token", "<not-used>", "pad_token", "<pad>")))
+                .dir();
 
-        JsonNode config = Goldens.MAPPER.readTree(out.resolve("tokenizer_config.json").toFile());
+        JsonNode config =
+                Goldens.MAPPER.readTree(out.resolve("tokenizer_config.json").toFile());
         assertThat(config.get("chat_template").asText()).isEqualTo(TEMPLATE);
-        for (String field : List.of("tokenizer_class", "eos_token", "model_max_length", "clean_up_tokenization_spaces",
-                "custom")) {
+        for (String field :
+                List.of("tokenizer_class", "eos_token", "model_max_length", "clean_up_tokenization_spaces", "custom")) {
             assertThat(config.get(field)).as(field).isEqualTo(source.get(field));
         }
         assertThat(config.get("pad_token").asText()).isEqualTo("<pad>"); // added: the source had none
-        assertThat(iterable(config.fieldNames())).containsExactly("tokenizer_class", "eos_token", "model_max_length",
-                "clean_up_tokenization_spaces", "custom", "chat_template", "pad_token");
+        assertThat(iterable(config.fieldNames()))
+                .containsExactly(
+                        "tokenizer_class",
+                        "eos_token",
+                        "model_max_length",
+                        "clean_up_tokenization_spaces",
+                        "custom",
+                        "chat_template",
+                        "pad_token");
         assertThat(out.resolve("chat_template.jinja")).doesNotExist();
-        assertThat(out.resolve("special_tokens_map.json")).hasSameTextualContentAs(tok.resolve("special_tokens_map.json"));
-        assertThat(Files.readString(out.resolve("tokenizer_config.json"))).contains("\"chat_template\": ").endsWith("}\n");
+        assertThat(out.resolve("special_tokens_map.json"))
+                .hasSameTextualContentAs(tok.resolve("special_tokens_map.json"));
+        assertThat(Files.readString(out.resolve("tokenizer_config.json")))
+                .contains("\"chat_template\": ")
+                .endsWith("}\n");
 
         ChatTemplate chat = ChatTemplate.fromDirectory(out).orElseThrow();
         assertThat(chat.specialTokens()).containsEntry("eos_token", "</s>").containsEntry("pad_token", "<pad>");
@@ -66,16 +80,26 @@ class ExportChatTemplateTest {
     @Test
     void aTokenizerWithoutConfigGetsAMinimalOne() throws Exception {
         Path out = OnnxExporter.export(ExportOptions.of(Goldens.tinyModel(), tmp.resolve("out"))
-                .withTokenizer(SharedData.require("kogpt2/tokenizer.json"))
-                .withChatTemplate(TEMPLATE, KOGPT2_TOKENS)).dir();
+                        .withTokenizer(SharedData.require("kogpt2/tokenizer.json"))
+                        .withChatTemplate(TEMPLATE, KOGPT2_TOKENS))
+                .dir();
 
-        JsonNode config = Goldens.MAPPER.readTree(out.resolve("tokenizer_config.json").toFile());
-        assertThat(iterable(config.fieldNames())).containsExactly("tokenizer_class", "bos_token", "eos_token",
-                "unk_token", "pad_token", "model_max_length", "chat_template");
+        JsonNode config =
+                Goldens.MAPPER.readTree(out.resolve("tokenizer_config.json").toFile());
+        assertThat(iterable(config.fieldNames()))
+                .containsExactly(
+                        "tokenizer_class",
+                        "bos_token",
+                        "eos_token",
+                        "unk_token",
+                        "pad_token",
+                        "model_max_length",
+                        "chat_template");
         assertThat(config.get("tokenizer_class").asText()).isEqualTo("PreTrainedTokenizerFast");
         assertThat(config.get("model_max_length").asInt()).isEqualTo(128); // the tiny model's n_positions
         assertThat(config.get("chat_template").asText()).isEqualTo(TEMPLATE);
-        assertThat(ChatTemplate.fromDirectory(out).orElseThrow().specialTokens()).isEqualTo(KOGPT2_TOKENS);
+        assertThat(ChatTemplate.fromDirectory(out).orElseThrow().specialTokens())
+                .isEqualTo(KOGPT2_TOKENS);
     }
 
     @Test
@@ -84,12 +108,14 @@ class ExportChatTemplateTest {
         Files.writeString(tok.resolve("tokenizer_config.json"), "{\"chat_template\": \"{{ 'own' }}\"}");
         Files.writeString(tok.resolve("chat_template.jinja"), "{{ 'own jinja' }}");
 
-        Path out = OnnxExporter.export(ExportOptions.of(Goldens.tinyModel(), tmp.resolve("out")).withTokenizer(tok))
+        Path out = OnnxExporter.export(ExportOptions.of(Goldens.tinyModel(), tmp.resolve("out"))
+                        .withTokenizer(tok))
                 .dir();
 
         assertThat(out.resolve("tokenizer_config.json")).hasSameBinaryContentAs(tok.resolve("tokenizer_config.json"));
         assertThat(out.resolve("chat_template.jinja")).hasSameBinaryContentAs(tok.resolve("chat_template.jinja"));
-        assertThat(ChatTemplate.fromDirectory(out).orElseThrow().render(List.of(), false)).isEqualTo("own jinja");
+        assertThat(ChatTemplate.fromDirectory(out).orElseThrow().render(List.of(), false))
+                .isEqualTo("own jinja");
     }
 
     private Path tokenizerDir() throws Exception {

@@ -1,10 +1,9 @@
 package dev.kotune.export;
 
-import dev.kotune.testing.SharedData;
-
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.kotune.testing.SharedData;
 import java.nio.file.Path;
 import java.util.EnumMap;
 import java.util.Map;
@@ -30,12 +29,14 @@ class ExportParityTest {
 
     @TempDir
     static Path tmp;
+
     static final Map<GraphFlavour, OrtDecoder> decoders = new EnumMap<>(GraphFlavour.class);
 
     @BeforeAll
     static void export() throws Exception {
         for (GraphFlavour f : GraphFlavour.values()) {
-            ExportResult r = OnnxExporter.export(ExportOptions.of(Goldens.tinyModel(), tmp.resolve(f.id())).withFlavour(f));
+            ExportResult r = OnnxExporter.export(
+                    ExportOptions.of(Goldens.tinyModel(), tmp.resolve(f.id())).withFlavour(f));
             decoders.put(f, new OrtDecoder(r.model(), LAYERS, HEADS, HEAD_SIZE, VOCAB));
         }
     }
@@ -64,8 +65,8 @@ class ExportParityTest {
     @EnumSource(GraphFlavour.class)
     void hfWrittenFakeGpt2MatchesHf(GraphFlavour flavour) throws Exception {
         Path ckpt = SharedData.require("hf-fake-gpt2/config.json").getParent();
-        ExportResult r = OnnxExporter.export(ExportOptions.of(ckpt, tmp.resolve("fake-" + flavour.id()))
-                .withFlavour(flavour));
+        ExportResult r = OnnxExporter.export(
+                ExportOptions.of(ckpt, tmp.resolve("fake-" + flavour.id())).withFlavour(flavour));
         assertThat(r.dir().resolve("tokenizer.json")).exists();
         try (OrtDecoder d = new OrtDecoder(r.model(), 1, 1, 2, 50257)) {
             assertLogitsMatch(d, flavour.id(), "gpt2/fake_gpt2_logits.json", 50257);
@@ -80,7 +81,8 @@ class ExportParityTest {
         JsonNode g = Goldens.json(golden);
         long[][] ids = Goldens.longs2(g.get("input_ids"));
         long[][] mask = Goldens.longs2(g.get("attention_mask"));
-        long[][] pos = g.has("position_ids") ? Goldens.longs2(g.get("position_ids")) : arange(ids.length, ids[0].length);
+        long[][] pos =
+                g.has("position_ids") ? Goldens.longs2(g.get("position_ids")) : arange(ids.length, ids[0].length);
         int b = ids.length;
         int t = ids[0].length;
         OrtDecoder.Step s = decoder.run(ids, mask, pos, null, null, 0);
@@ -95,11 +97,15 @@ class ExportParityTest {
                 int row = (i * t + j) * vocab;
                 for (int c = 0; c < columns.size(); c++) {
                     double want = g.get("logits_columns").get(i).get(j).get(c).doubleValue();
-                    maxCol = Math.max(maxCol, Math.abs(s.logits()[row + columns.get(c).asInt()] - want));
+                    maxCol = Math.max(
+                            maxCol, Math.abs(s.logits()[row + columns.get(c).asInt()] - want));
                 }
-                maxLse = Math.max(maxLse, Math.abs(logsumexp(s.logits(), row, vocab)
-                        - g.get("logsumexp").get(i).get(j).doubleValue()));
-                assertThat(argmax(s.logits(), row, vocab)).as("argmax at [%d, %d]", i, j)
+                maxLse = Math.max(
+                        maxLse,
+                        Math.abs(logsumexp(s.logits(), row, vocab)
+                                - g.get("logsumexp").get(i).get(j).doubleValue()));
+                assertThat(argmax(s.logits(), row, vocab))
+                        .as("argmax at [%d, %d]", i, j)
                         .isEqualTo(g.get("argmax").get(i).get(j).asInt());
             }
         }
@@ -111,7 +117,8 @@ class ExportParityTest {
                 maxLast = Math.max(maxLast, Math.abs(s.logits()[row + v] - last[i * vocab + v]));
             }
         }
-        System.out.printf("[parity] %s %s: max|Δ| columns %.3g, logsumexp %.3g, last-valid full vocab %.3g (tol %.0e)%n",
+        System.out.printf(
+                "[parity] %s %s: max|Δ| columns %.3g, logsumexp %.3g, last-valid full vocab %.3g (tol %.0e)%n",
                 flavour, golden, maxCol, maxLse, maxLast, TOL);
         assertThat(maxCol).isLessThanOrEqualTo(TOL);
         assertThat(maxLse).isLessThanOrEqualTo(TOL);
@@ -133,8 +140,13 @@ class ExportParityTest {
         OrtDecoder.Step step = d.run(cols(ids, 0, prefix), cols(mask, 0, prefix), cols(pos, 0, prefix), null, null, 0);
         double max = maxDiff(step.logits(), 0, full.logits(), b, prefix, t, 0, mask);
         for (int j = prefix; j < t; j++) {
-            step = d.run(cols(ids, j, j + 1), cols(mask, 0, j + 1), cols(pos, j, j + 1), step.presentK(),
-                    step.presentV(), j);
+            step = d.run(
+                    cols(ids, j, j + 1),
+                    cols(mask, 0, j + 1),
+                    cols(pos, j, j + 1),
+                    step.presentK(),
+                    step.presentV(),
+                    j);
             max = Math.max(max, maxDiff(step.logits(), j, full.logits(), b, 1, t, j, mask));
         }
         System.out.printf("[parity] %s KV-cache steps vs full recomputation: max|Δ| %.3g%n", flavour.id(), max);
@@ -147,8 +159,12 @@ class ExportParityTest {
         long[][] ids = Goldens.longs2(g.get("input_ids"));
         long[][] mask = Goldens.longs2(g.get("attention_mask"));
         long[][] pos = Goldens.longs2(g.get("position_ids"));
-        float[] a = decoders.get(GraphFlavour.PLAIN).run(ids, mask, pos, null, null, 0).logits();
-        float[] b = decoders.get(GraphFlavour.FUSED).run(ids, mask, pos, null, null, 0).logits();
+        float[] a = decoders.get(GraphFlavour.PLAIN)
+                .run(ids, mask, pos, null, null, 0)
+                .logits();
+        float[] b = decoders.get(GraphFlavour.FUSED)
+                .run(ids, mask, pos, null, null, 0)
+                .logits();
         double max = maxDiff(a, 0, b, ids.length, ids[0].length, ids[0].length, 0, mask);
         System.out.printf("[parity] plain vs fused: max|Δ| %.3g%n", max);
         assertThat(max).isLessThanOrEqualTo(TOL);

@@ -13,8 +13,7 @@ final class Goldens {
 
     static final ObjectMapper MAPPER = new ObjectMapper();
 
-    private Goldens() {
-    }
+    private Goldens() {}
 
     /** The repository root: the directory that holds conformance/. */
     static Path repoRoot() {
@@ -23,7 +22,8 @@ final class Goldens {
             p = p.getParent();
         }
         if (p == null) {
-            throw new IllegalStateException("conformance/goldens not found above " + Path.of("").toAbsolutePath());
+            throw new IllegalStateException(
+                    "conformance/goldens not found above " + Path.of("").toAbsolutePath());
         }
         return p;
     }
@@ -33,15 +33,19 @@ final class Goldens {
     }
 
     static JsonNode json(String relative) throws IOException {
-        return MAPPER.readTree(repoRoot().resolve("conformance/goldens").resolve(relative).toFile());
+        return MAPPER.readTree(
+                repoRoot().resolve("conformance/goldens").resolve(relative).toFile());
     }
 
     /** Array {@code name} described in {@code golden.arrays}, read from its .f32 file. */
     static float[] array(JsonNode golden, String name) throws IOException {
         JsonNode a = golden.get("arrays").get(name);
-        Path file = repoRoot().resolve("conformance/goldens/gpt2").resolve(a.get("file").asText());
+        Path file = repoRoot()
+                .resolve("conformance/goldens/gpt2")
+                .resolve(a.get("file").asText());
         byte[] all = Files.readAllBytes(file);
-        ByteBuffer bb = ByteBuffer.wrap(all, a.get("offset").asInt(), a.get("length").asInt() * 4)
+        ByteBuffer bb = ByteBuffer.wrap(
+                        all, a.get("offset").asInt(), a.get("length").asInt() * 4)
                 .order(ByteOrder.LITTLE_ENDIAN);
         float[] out = new float[a.get("length").asInt()];
         bb.asFloatBuffer().get(out);

@@ -22,8 +22,7 @@ final class OrtDecoder implements AutoCloseable {
     final int vocab;
 
     /** One forward: logits (B, T, V) flattened, and the present KV per layer, flattened (B, nH, P+T, hs). */
-    record Step(float[] logits, float[][] presentK, float[][] presentV, int total) {
-    }
+    record Step(float[] logits, float[][] presentK, float[][] presentV, int total) {}
 
     OrtDecoder(Path model, int layers, int heads, int headSize, int vocab) throws OrtException {
         OrtSession.SessionOptions so = new OrtSession.SessionOptions();
@@ -43,8 +42,9 @@ final class OrtDecoder implements AutoCloseable {
         Map<String, OnnxTensor> in = new HashMap<>();
         try {
             in.put("input_ids", OnnxTensor.createTensor(env, LongBuffer.wrap(flat(ids)), new long[] {b, t}));
-            in.put("attention_mask", OnnxTensor.createTensor(env, LongBuffer.wrap(flat(mask)),
-                    new long[] {b, mask[0].length}));
+            in.put(
+                    "attention_mask",
+                    OnnxTensor.createTensor(env, LongBuffer.wrap(flat(mask)), new long[] {b, mask[0].length}));
             in.put("position_ids", OnnxTensor.createTensor(env, LongBuffer.wrap(flat(pos)), new long[] {b, t}));
             if (session.getInputNames().contains("logits_to_keep")) { // 0: the logits of every position
                 in.put("logits_to_keep", OnnxTensor.createTensor(env, LongBuffer.wrap(new long[] {0}), new long[] {1}));

@@ -41,8 +41,13 @@ public final class AdamW {
      * @param params      live parameters by name (moments are created as zeros of the same shapes)
      * @param decays      which parameters get weight decay (HF: not biases, not LayerNorm)
      */
-    public AdamW(Map<String, NDArray> params, double beta1, double beta2, double eps, double weightDecay,
-                 Predicate<String> decays) {
+    public AdamW(
+            Map<String, NDArray> params,
+            double beta1,
+            double beta2,
+            double eps,
+            double weightDecay,
+            Predicate<String> decays) {
         this.params = params;
         this.beta1 = beta1;
         this.beta2 = beta2;
@@ -79,8 +84,15 @@ public final class AdamW {
         step++;
         double bc1 = 1 - Math.pow(beta1, step);
         double bc2 = 1 - Math.pow(beta2, step);
-        Scalars k = new Scalars(gradScale, (float) (1 - lr * weightDecay), (float) (1 - beta1), (float) beta2,
-                (float) (1 - beta2), (float) Math.sqrt(bc2), (float) eps, (float) (-(lr / bc1)));
+        Scalars k = new Scalars(
+                gradScale,
+                (float) (1 - lr * weightDecay),
+                (float) (1 - beta1),
+                (float) beta2,
+                (float) (1 - beta2),
+                (float) Math.sqrt(bc2),
+                (float) eps,
+                (float) (-(lr / bc1)));
         for (Map.Entry<String, NDArray> e : params.entrySet()) {
             NDArray p = e.getValue();
             try (NDArray g = p.getGradient()) {
@@ -91,9 +103,8 @@ public final class AdamW {
     }
 
     /** Float scalars of one step, already rounded to float32 as torch's kernels round them. */
-    private record Scalars(float clip, float decay, float w1, float b2, float s2, float bc2Sqrt, float eps,
-                           float negStepSize) {
-    }
+    private record Scalars(
+            float clip, float decay, float w1, float b2, float s2, float bc2Sqrt, float eps, float negStepSize) {}
 
     private static final int CHUNK = 1 << 16;
 

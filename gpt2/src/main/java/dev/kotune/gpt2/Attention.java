@@ -13,15 +13,13 @@ import java.util.Map;
  */
 final class Attention {
 
-    private Attention() {
-    }
+    private Attention() {}
 
     /**
      * @param x    ln_1 output (B, T, C)
      * @param bias mask bias (B, 1, T, T)
      */
-    static NDArray forward(NDArray x, NDArray bias, int layer, Map<String, NDArray> p, GPT2Config c,
-                           Dropout dropout) {
+    static NDArray forward(NDArray x, NDArray bias, int layer, Map<String, NDArray> p, GPT2Config c, Dropout dropout) {
         String h = "h." + layer + ".attn.";
         long b = x.getShape().get(0);
         long t = x.getShape().get(1);

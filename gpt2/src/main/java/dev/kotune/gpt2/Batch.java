@@ -14,15 +14,17 @@ import java.util.List;
  * @param positionIds  B·T, or null for arange(T)
  * @param labels       B·T, or null when no loss is needed
  */
-public record Batch(int batchSize, int seqLen, long[] inputIds, long[] attentionMask, long[] positionIds,
-                    long[] labels) {
+public record Batch(
+        int batchSize, int seqLen, long[] inputIds, long[] attentionMask, long[] positionIds, long[] labels) {
 
     public static final long IGNORE = -100;
 
     public Batch {
         int n = batchSize * seqLen;
-        if (inputIds.length != n || (attentionMask != null && attentionMask.length != n)
-                || (positionIds != null && positionIds.length != n) || (labels != null && labels.length != n)) {
+        if (inputIds.length != n
+                || (attentionMask != null && attentionMask.length != n)
+                || (positionIds != null && positionIds.length != n)
+                || (labels != null && labels.length != n)) {
             throw new IllegalArgumentException("every array must hold B·T = " + n + " values");
         }
     }

@@ -7,12 +7,10 @@ import java.util.Map;
 /** Pre-LN transformer block: {@code h = x + attn(ln_1(x)); out = h + mlp(ln_2(h))}. Stateless, thread-safe. */
 final class Block {
 
-    private Block() {
-    }
+    private Block() {}
 
     /** x (B, T, C), bias (B, 1, T, T) → (B, T, C). */
-    static NDArray forward(NDArray x, NDArray bias, int layer, Map<String, NDArray> p, GPT2Config c,
-                           Dropout dropout) {
+    static NDArray forward(NDArray x, NDArray bias, int layer, Map<String, NDArray> p, GPT2Config c, Dropout dropout) {
         String h = "h." + layer + ".";
         float eps = (float) c.layerNormEpsilon();
         NDArray a = LayerNorm.apply(x, p.get(h + "ln_1.weight"), p.get(h + "ln_1.bias"), eps); // (B, T, C)

@@ -5,8 +5,7 @@ import ai.djl.ndarray.NDArray;
 /** transformers' {@code Conv1D}: {@code y = x @ W + b} with W stored (in, out). Stateless, thread-safe. */
 final class Conv1D {
 
-    private Conv1D() {
-    }
+    private Conv1D() {}
 
     /** x (B, T, in), weight (in, out), bias (out) → (B, T, out); x itself is left open. */
     static NDArray apply(NDArray x, NDArray weight, NDArray bias) {

@@ -52,8 +52,8 @@ public interface DataOrder {
             }
             int[] o = perEpoch.get(epoch).clone();
             if (o.length != size) {
-                throw new IllegalStateException("epoch " + epoch + " order has " + o.length + " indices, dataset "
-                        + size);
+                throw new IllegalStateException(
+                        "epoch " + epoch + " order has " + o.length + " indices, dataset " + size);
             }
             return o;
         };

@@ -10,8 +10,7 @@ final class GeluNew {
 
     private static final double SQRT_2_OVER_PI = Math.sqrt(2.0 / Math.PI);
 
-    private GeluNew() {
-    }
+    private GeluNew() {}
 
     /** x (..., I) → (..., I); x itself is left open. */
     static NDArray apply(NDArray x) {

@@ -37,8 +37,8 @@ public final class Gpt2Model implements AutoCloseable {
         this.manager = Torch.engine().newBaseManager();
         this.config = config;
         if (!"gelu_new".equals(config.activationFunction())) {
-            throw new IllegalArgumentException("activation_function " + config.activationFunction()
-                    + " is not supported (gelu_new only)");
+            throw new IllegalArgumentException(
+                    "activation_function " + config.activationFunction() + " is not supported (gelu_new only)");
         }
     }
 
@@ -173,8 +173,8 @@ public final class Gpt2Model implements AutoCloseable {
             x = Temps.then(x, Block.forward(x, bias, l, params, config, dropout)); // (B, T, C)
         }
         bias.close();
-        x = Temps.then(x, LayerNorm.apply(x, params.get("ln_f.weight"), params.get("ln_f.bias"),
-                (float) config.layerNormEpsilon())); // (B, T, C)
+        x = Temps.then(x, LayerNorm.apply(x, params.get("ln_f.weight"), params.get("ln_f.bias"), (float)
+                config.layerNormEpsilon())); // (B, T, C)
         NDArray head = config.tieWordEmbeddings() ? params.get("wte.weight") : params.get(Gpt2Weights.LM_HEAD);
         // F.linear like HF's lm_head: its backward writes the (V, C) weight gradient directly (a matMul with
         // wte.transpose() would produce a transposed gradient that autograd then copies into wte's layout)

@@ -12,8 +12,7 @@ import java.util.Collection;
  */
 public final class GradClip {
 
-    private GradClip() {
-    }
+    private GradClip() {}
 
     /** The total L2 norm of all gradients, ‖(‖g_1‖₂, …, ‖g_n‖₂)‖₂ in float32 (torch's order). */
     public static float totalNorm(Collection<NDArray> params) {

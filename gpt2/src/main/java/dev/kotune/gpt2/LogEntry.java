@@ -9,5 +9,4 @@ package dev.kotune.gpt2;
  * @param gradNorm     total gradient norm before clipping at this step
  * @param learningRate the learning rate this step used
  */
-public record LogEntry(long step, double epoch, double loss, double gradNorm, double learningRate) {
-}
+public record LogEntry(long step, double epoch, double loss, double gradNorm, double learningRate) {}

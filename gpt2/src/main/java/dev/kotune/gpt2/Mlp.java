@@ -7,8 +7,7 @@ import java.util.Map;
 /** GPT-2 MLP of block {@code layer}: c_fc (C, I) → gelu_new → c_proj (I, C) → dropout. Stateless, thread-safe. */
 final class Mlp {
 
-    private Mlp() {
-    }
+    private Mlp() {}
 
     /** x: ln_2 output (B, T, C) → (B, T, C). */
     static NDArray forward(NDArray x, int layer, Map<String, NDArray> p, GPT2Config c, Dropout dropout) {

@@ -11,6 +11,5 @@ package dev.kotune.gpt2;
  * @param learningRate lr used
  * @param log          the log entry when this step logged, else null
  */
-public record StepEvent(long step, long maxSteps, double epoch, double loss, double gradNorm, double learningRate,
-                        LogEntry log) {
-}
+public record StepEvent(
+        long step, long maxSteps, double epoch, double loss, double gradNorm, double learningRate, LogEntry log) {}

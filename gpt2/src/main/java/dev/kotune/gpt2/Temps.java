@@ -11,8 +11,7 @@ import ai.djl.ndarray.NDArray;
  */
 final class Temps {
 
-    private Temps() {
-    }
+    private Temps() {}
 
     /** Closes {@code old} and returns {@code next} (computed from it): {@code t = Temps.then(t, t.mul(2))}. */
     static NDArray then(NDArray old, NDArray next) {

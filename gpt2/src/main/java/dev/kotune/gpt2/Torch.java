@@ -13,8 +13,7 @@ import ai.djl.pytorch.jni.JniUtils;
  */
 public final class Torch {
 
-    private Torch() {
-    }
+    private Torch() {}
 
     /** Makes sure the PyTorch engine is loaded (offline natives; set {@code -Dai.djl.offline=true}). */
     public static Engine engine() {
@@ -63,8 +62,13 @@ public final class Torch {
     }
 
     private static NDArray full(NDArray like, double v, DataType type) {
-        return JniUtils.full((ai.djl.pytorch.engine.PtNDManager) like.getManager(), new Shape(), v, type,
-                like.getDevice(), ai.djl.ndarray.types.SparseFormat.DENSE);
+        return JniUtils.full(
+                (ai.djl.pytorch.engine.PtNDManager) like.getManager(),
+                new Shape(),
+                v,
+                type,
+                like.getDevice(),
+                ai.djl.ndarray.types.SparseFormat.DENSE);
     }
 
     /** Seeds libtorch's default CPU generator ({@code torch.manual_seed}). */

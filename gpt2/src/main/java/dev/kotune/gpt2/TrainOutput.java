@@ -15,7 +15,13 @@ import java.util.List;
  * @param cancelled             true when stopped early by the cancellation check
  * @param logHistory            every log entry of the run
  */
-public record TrainOutput(long globalStep, double trainingLoss, double trainRuntime, double trainSamplesPerSecond,
-                          double trainStepsPerSecond, double totalFlos, double epoch, boolean cancelled,
-                          List<LogEntry> logHistory) {
-}
+public record TrainOutput(
+        long globalStep,
+        double trainingLoss,
+        double trainRuntime,
+        double trainSamplesPerSecond,
+        double trainStepsPerSecond,
+        double totalFlos,
+        double epoch,
+        boolean cancelled,
+        List<LogEntry> logHistory) {}

@@ -53,8 +53,13 @@ public final class Trainer {
         this.args = args;
         this.order = order;
         this.state = state;
-        this.optimizer = new AdamW(model.parameters(), args.adamBeta1(), args.adamBeta2(), args.adamEpsilon(),
-                args.weightDecay(), Gpt2Weights::decays);
+        this.optimizer = new AdamW(
+                model.parameters(),
+                args.adamBeta1(),
+                args.adamBeta2(),
+                args.adamEpsilon(),
+                args.weightDecay(),
+                Gpt2Weights::decays);
     }
 
     public Gpt2Model model() {
@@ -75,20 +80,22 @@ public final class Trainer {
         int ga = args.gradientAccumulationSteps();
         int microPerEpoch = (n + batch - 1) / batch;
         int updatesPerEpoch = Math.max(microPerEpoch / ga + (microPerEpoch % ga > 0 ? 1 : 0), 1);
-        long maxSteps = args.maxSteps() > 0 ? args.maxSteps()
-                : (long) Math.ceil(args.numTrainEpochs() * updatesPerEpoch);
-        long numEpochs = args.maxSteps() > 0 ? (maxSteps + updatesPerEpoch - 1) / updatesPerEpoch
+        long maxSteps =
+                args.maxSteps() > 0 ? args.maxSteps() : (long) Math.ceil(args.numTrainEpochs() * updatesPerEpoch);
+        long numEpochs = args.maxSteps() > 0
+                ? (maxSteps + updatesPerEpoch - 1) / updatesPerEpoch
                 : (long) Math.ceil(args.numTrainEpochs());
         double numSamples = args.maxSteps() > 0 ? (double) maxSteps * batch * ga : n * args.numTrainEpochs();
         if (state.maxSteps != 0 && state.maxSteps != maxSteps) {
-            throw new IllegalStateException("resumed state was for " + state.maxSteps + " steps, arguments give "
-                    + maxSteps);
+            throw new IllegalStateException(
+                    "resumed state was for " + state.maxSteps + " steps, arguments give " + maxSteps);
         }
         state.maxSteps = maxSteps;
         LinearSchedule schedule = new LinearSchedule(args.learningRate(), maxSteps, args.warmupSteps());
         int remainder = microPerEpoch % ga == 0 ? ga : microPerEpoch % ga;
         long nonEmbedding = model.nonEmbeddingParameterCount();
-        boolean dropout = model.config().residPdrop() > 0 || model.config().embdPdrop() > 0
+        boolean dropout = model.config().residPdrop() > 0
+                || model.config().embdPdrop() > 0
                 || model.config().attnPdrop() > 0;
         boolean wasCancelled = false;
         long start = System.nanoTime();
@@ -137,8 +144,12 @@ public final class Trainer {
                 state.trLoss += stepLoss;
                 LogEntry log = null;
                 if (state.globalStep % args.loggingSteps() == 0) {
-                    log = new LogEntry(state.globalStep, state.epoch,
-                            (double) state.trLoss / (state.globalStep - state.lastLoggedStep), gradNorm, lr);
+                    log = new LogEntry(
+                            state.globalStep,
+                            state.epoch,
+                            (double) state.trLoss / (state.globalStep - state.lastLoggedStep),
+                            gradNorm,
+                            lr);
                     state.totalLoss += state.trLoss;
                     state.trLoss = 0f;
                     state.lastLoggedStep = state.globalStep;
@@ -158,8 +169,16 @@ public final class Trainer {
         }
         double runtime = (System.nanoTime() - start) / 1e9;
         double trainLoss = state.globalStep == 0 ? 0 : (state.totalLoss + state.trLoss) / state.globalStep;
-        return new TrainOutput(state.globalStep, trainLoss, runtime, numSamples / runtime, maxSteps / runtime,
-                state.totalFlos, state.epoch, wasCancelled, List.copyOf(state.logHistory));
+        return new TrainOutput(
+                state.globalStep,
+                trainLoss,
+                runtime,
+                numSamples / runtime,
+                maxSteps / runtime,
+                state.totalFlos,
+                state.epoch,
+                wasCancelled,
+                List.copyOf(state.logHistory));
     }
 
     /** Right-pads rows {@code perm[from..to)} to the longest with pad id, mask 0 and label -100. */
@@ -169,7 +188,8 @@ public final class Trainer {
         for (int i = from; i < to; i++) {
             t = Math.max(t, data.get(perm[i]).inputIds().length);
         }
-        Integer padId = model.config().padTokenId() != null ? model.config().padTokenId()
+        Integer padId = model.config().padTokenId() != null
+                ? model.config().padTokenId()
                 : model.config().eosTokenId();
         long pad = padId == null ? 0 : padId;
         long[] ids = new long[b * t];
@@ -200,7 +220,9 @@ public final class Trainer {
         rng.put("seed", state.seed);
         rng.put("dropout_micro_steps", state.microSteps);
         rng.put("data_order_epoch", state.epochIndex);
-        CheckpointWriter w = CheckpointWriter.to(dir).config(model.config()).weights(model.stateDict())
+        CheckpointWriter w = CheckpointWriter.to(dir)
+                .config(model.config())
+                .weights(model.stateDict())
                 .tokenizerFiles(tokenizerFiles == null ? List.of() : tokenizerFiles)
                 .extraFile(OPTIMIZER_FILE, f -> SafeTensors.write(f, optimizer.state(), Map.of("format", "kotune")))
                 .extraFile(STATE_FILE, f -> JSON.writeValue(f.toFile(), trainerState))
@@ -219,21 +241,27 @@ public final class Trainer {
     public static Trainer resume(Path dir, TrainingArguments args, DataOrder order) throws IOException {
         Path stateFile = dir.resolve(STATE_FILE);
         if (!Files.isRegularFile(stateFile) || !Files.isRegularFile(dir.resolve(OPTIMIZER_FILE))) {
-            throw new CheckpointException(dir, "no training state (" + STATE_FILE + " + " + OPTIMIZER_FILE
-                    + "): it is a model checkpoint, not a resumable training checkpoint");
+            throw new CheckpointException(
+                    dir,
+                    "no training state (" + STATE_FILE + " + " + OPTIMIZER_FILE
+                            + "): it is a model checkpoint, not a resumable training checkpoint");
         }
         var root = JSON.readTree(stateFile.toFile());
         TrainerState st = JSON.treeToValue(root.get("state"), TrainerState.class);
         TrainingArguments saved = JSON.treeToValue(root.get("args"), TrainingArguments.class);
-        if (saved.batchSize() != args.batchSize() || saved.gradientAccumulationSteps() != args.gradientAccumulationSteps()
+        if (saved.batchSize() != args.batchSize()
+                || saved.gradientAccumulationSteps() != args.gradientAccumulationSteps()
                 || saved.seed() != args.seed()) {
-            throw new CheckpointException(stateFile, "saved with batch " + saved.batchSize() + ", accumulation "
-                    + saved.gradientAccumulationSteps() + ", seed " + saved.seed() + "; resume must use the same");
+            throw new CheckpointException(
+                    stateFile,
+                    "saved with batch " + saved.batchSize() + ", accumulation " + saved.gradientAccumulationSteps()
+                            + ", seed " + saved.seed() + "; resume must use the same");
         }
         Gpt2Model model = Gpt2Model.load(Checkpoint.read(dir));
         try {
             Trainer t = new Trainer(model, args, order, st);
-            t.optimizer.load(SafeTensors.read(dir.resolve(OPTIMIZER_FILE)).tensors(),
+            t.optimizer.load(
+                    SafeTensors.read(dir.resolve(OPTIMIZER_FILE)).tensors(),
                     root.get("optimizer_step").asLong());
             return t;
         } catch (RuntimeException e) {

@@ -7,6 +7,6 @@ public interface TrainerListener {
     void onStep(StepEvent event);
 
     static TrainerListener none() {
-        return e -> { };
+        return e -> {};
     }
 }

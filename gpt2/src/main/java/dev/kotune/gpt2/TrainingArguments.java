@@ -18,10 +18,20 @@ package dev.kotune.gpt2;
  * @param loggingSteps              logging_steps, e.g. 10
  * @param seed                      seed, 42 (data order and dropout masks)
  */
-public record TrainingArguments(int batchSize, int gradientAccumulationSteps, double numTrainEpochs, long maxSteps,
-                                double learningRate, double weightDecay, long warmupSteps, double adamBeta1,
-                                double adamBeta2, double adamEpsilon, double maxGradNorm, int loggingSteps,
-                                long seed) {
+public record TrainingArguments(
+        int batchSize,
+        int gradientAccumulationSteps,
+        double numTrainEpochs,
+        long maxSteps,
+        double learningRate,
+        double weightDecay,
+        long warmupSteps,
+        double adamBeta1,
+        double adamBeta2,
+        double adamEpsilon,
+        double maxGradNorm,
+        int loggingSteps,
+        long seed) {
 
     public TrainingArguments {
         if (batchSize <= 0 || gradientAccumulationSteps <= 0 || loggingSteps <= 0) {
@@ -43,27 +53,87 @@ public record TrainingArguments(int batchSize, int gradientAccumulationSteps, do
     }
 
     public TrainingArguments withBatch(int batch, int accumulation) {
-        return new TrainingArguments(batch, accumulation, numTrainEpochs, maxSteps, learningRate, weightDecay,
-                warmupSteps, adamBeta1, adamBeta2, adamEpsilon, maxGradNorm, loggingSteps, seed);
+        return new TrainingArguments(
+                batch,
+                accumulation,
+                numTrainEpochs,
+                maxSteps,
+                learningRate,
+                weightDecay,
+                warmupSteps,
+                adamBeta1,
+                adamBeta2,
+                adamEpsilon,
+                maxGradNorm,
+                loggingSteps,
+                seed);
     }
 
     public TrainingArguments withEpochs(double epochs, long maxSteps) {
-        return new TrainingArguments(batchSize, gradientAccumulationSteps, epochs, maxSteps, learningRate, weightDecay,
-                warmupSteps, adamBeta1, adamBeta2, adamEpsilon, maxGradNorm, loggingSteps, seed);
+        return new TrainingArguments(
+                batchSize,
+                gradientAccumulationSteps,
+                epochs,
+                maxSteps,
+                learningRate,
+                weightDecay,
+                warmupSteps,
+                adamBeta1,
+                adamBeta2,
+                adamEpsilon,
+                maxGradNorm,
+                loggingSteps,
+                seed);
     }
 
     public TrainingArguments withWarmup(long warmup) {
-        return new TrainingArguments(batchSize, gradientAccumulationSteps, numTrainEpochs, maxSteps, learningRate,
-                weightDecay, warmup, adamBeta1, adamBeta2, adamEpsilon, maxGradNorm, loggingSteps, seed);
+        return new TrainingArguments(
+                batchSize,
+                gradientAccumulationSteps,
+                numTrainEpochs,
+                maxSteps,
+                learningRate,
+                weightDecay,
+                warmup,
+                adamBeta1,
+                adamBeta2,
+                adamEpsilon,
+                maxGradNorm,
+                loggingSteps,
+                seed);
     }
 
     public TrainingArguments withLogging(int steps) {
-        return new TrainingArguments(batchSize, gradientAccumulationSteps, numTrainEpochs, maxSteps, learningRate,
-                weightDecay, warmupSteps, adamBeta1, adamBeta2, adamEpsilon, maxGradNorm, steps, seed);
+        return new TrainingArguments(
+                batchSize,
+                gradientAccumulationSteps,
+                numTrainEpochs,
+                maxSteps,
+                learningRate,
+                weightDecay,
+                warmupSteps,
+                adamBeta1,
+                adamBeta2,
+                adamEpsilon,
+                maxGradNorm,
+                steps,
+                seed);
     }
 
     public TrainingArguments withOptimizer(double lr, double weightDecay) {
-        return new TrainingArguments(batchSize, gradientAccumulationSteps, numTrainEpochs, maxSteps, lr, weightDecay,
-                warmupSteps, adamBeta1, adamBeta2, adamEpsilon, maxGradNorm, loggingSteps, seed);
+        return new TrainingArguments(
+                batchSize,
+                gradientAccumulationSteps,
+                numTrainEpochs,
+                maxSteps,
+                lr,
+                weightDecay,
+                warmupSteps,
+                adamBeta1,
+                adamBeta2,
+                adamEpsilon,
+                maxGradNorm,
+                loggingSteps,
+                seed);
     }
 }

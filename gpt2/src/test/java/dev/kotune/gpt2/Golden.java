@@ -1,9 +1,8 @@
 package dev.kotune.gpt2;
 
-import dev.kotune.testing.RepoFiles;
-
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.kotune.testing.RepoFiles;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.file.Files;
@@ -26,7 +25,8 @@ record Golden(Path json, JsonNode root) {
         }
         Path f = json.resolveSibling(d.get("file").asText());
         byte[] all = Files.readAllBytes(f);
-        ByteBuffer b = ByteBuffer.wrap(all, d.get("offset").asInt(), d.get("length").asInt() * 4)
+        ByteBuffer b = ByteBuffer.wrap(
+                        all, d.get("offset").asInt(), d.get("length").asInt() * 4)
                 .order(ByteOrder.LITTLE_ENDIAN);
         float[] out = new float[d.get("length").asInt()];
         b.asFloatBuffer().get(out);

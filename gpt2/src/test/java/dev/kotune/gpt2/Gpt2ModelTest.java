@@ -1,12 +1,11 @@
 package dev.kotune.gpt2;
 
-import dev.kotune.testing.SharedData;
-import dev.kotune.testing.RepoFiles;
-
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.kotune.checkpoint.Checkpoint;
+import dev.kotune.testing.RepoFiles;
+import dev.kotune.testing.SharedData;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -90,7 +89,10 @@ class Gpt2ModelTest {
                 }
                 JsonNode want = r.get("logits_columns").get(i).get(j);
                 for (int c = 0; c < cols.length; c++) {
-                    err = Math.max(err, Math.abs(logits[(i * t + j) * v + cols[c]] - want.get(c).floatValue()));
+                    err = Math.max(
+                            err,
+                            Math.abs(logits[(i * t + j) * v + cols[c]]
+                                    - want.get(c).floatValue()));
                     checked++;
                 }
                 int argmax = 0;
@@ -99,7 +101,8 @@ class Gpt2ModelTest {
                         argmax = c;
                     }
                 }
-                assertThat(argmax).as("argmax row %d pos %d", i, j)
+                assertThat(argmax)
+                        .as("argmax row %d pos %d", i, j)
                         .isEqualTo(r.get("argmax").get(i).get(j).asInt());
             }
         }

@@ -53,15 +53,22 @@ class GraphInputLifetimeTest {
             for (float f : quiet.get("wte.weight")) {
                 wteAbs += Math.abs(f);
             }
-            assertThat(wteAbs).as("the undisturbed backward produced a gradient").isPositive();
+            assertThat(wteAbs)
+                    .as("the undisturbed backward produced a gradient")
+                    .isPositive();
             quiet.forEach((name, g) -> {
-                System.out.printf("%s: repeat %.3g, disturbed %.3g%n", name, maxAbsDiff(g, again.get(name)),
-                        maxAbsDiff(g, disturbed.get(name)));
+                System.out.printf(
+                        "%s: repeat %.3g, disturbed %.3g%n",
+                        name, maxAbsDiff(g, again.get(name)), maxAbsDiff(g, disturbed.get(name)));
             });
             quiet.forEach((name, g) -> {
                 // a repeat of the same backward is the reference: libtorch's CPU kernels are run-to-run identical
-                assertThat(maxAbsDiff(g, again.get(name))).as("repeat gradient of %s", name).isZero();
-                assertThat(maxAbsDiff(g, disturbed.get(name))).as("gradient of %s after a GC", name).isZero();
+                assertThat(maxAbsDiff(g, again.get(name)))
+                        .as("repeat gradient of %s", name)
+                        .isZero();
+                assertThat(maxAbsDiff(g, disturbed.get(name)))
+                        .as("gradient of %s after a GC", name)
+                        .isZero();
             });
         }
     }
@@ -83,7 +90,7 @@ class GraphInputLifetimeTest {
         m.parameters().values().forEach(Torch::zeroGrad);
         List<ByteBuffer> refill = new ArrayList<>();
         try (GradientCollector gc = Torch.engine().newGradientCollector();
-             NDScope scope = new NDScope()) {
+                NDScope scope = new NDScope()) {
             scope.suppressNotUsedWarning();
             NDArray logits = m.forward(batch, Dropout.off());
             NDArray sum = m.lossSum(logits, batch);
@@ -94,8 +101,11 @@ class GraphInputLifetimeTest {
                     Thread.sleep(40); // the Cleaner thread frees unreachable direct buffers
                 }
                 // freed chunks go back to malloc; same-size direct buffers (zero-filled) take them over
-                for (int size : new int[] {8 * batch.inputIds().length, 4 * batch.inputIds().length,
-                        4 * batch.batchSize() * batch.seqLen() * batch.seqLen()}) {
+                for (int size : new int[] {
+                    8 * batch.inputIds().length,
+                    4 * batch.inputIds().length,
+                    4 * batch.batchSize() * batch.seqLen() * batch.seqLen()
+                }) {
                     for (int k = 0; k < 64; k++) {
                         refill.add(ByteBuffer.allocateDirect(size));
                     }

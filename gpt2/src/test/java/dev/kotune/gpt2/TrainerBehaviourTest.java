@@ -1,11 +1,10 @@
 package dev.kotune.gpt2;
 
-import dev.kotune.testing.RepoFiles;
-
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.kotune.checkpoint.Checkpoint;
+import dev.kotune.testing.RepoFiles;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -40,22 +39,26 @@ class TrainerBehaviourTest {
             }
             JsonNode last = r.get("steps").get((int) log.step() - 1);
             assertThat(TrainerParityTest.rel(log.loss(), mean)).isLessThanOrEqualTo(1e-4);
-            assertThat(TrainerParityTest.rel(log.gradNorm(), last.get("grad_norm").asDouble())).isLessThan(1e-3);
+            assertThat(TrainerParityTest.rel(
+                            log.gradNorm(), last.get("grad_norm").asDouble()))
+                    .isLessThan(1e-3);
             assertThat(log.learningRate()).isEqualTo(last.get("learning_rate").asDouble());
             assertThat(log.epoch()).isEqualTo(last.get("epoch").asDouble());
         }
-        assertThat(out.trainSamplesPerSecond()).isCloseTo(80 / out.trainRuntime(),
-                org.assertj.core.data.Offset.offset(1e-9));
-        assertThat(out.trainStepsPerSecond()).isCloseTo(20 / out.trainRuntime(),
-                org.assertj.core.data.Offset.offset(1e-9));
+        assertThat(out.trainSamplesPerSecond())
+                .isCloseTo(80 / out.trainRuntime(), org.assertj.core.data.Offset.offset(1e-9));
+        assertThat(out.trainStepsPerSecond())
+                .isCloseTo(20 / out.trainRuntime(), org.assertj.core.data.Offset.offset(1e-9));
     }
 
     @Test
     void keepsTheLastPartialBatchAndStopsWhenCancelled() throws Exception {
         Checkpoint ck = Checkpoint.read(RepoFiles.conformance("models/tiny-kogpt2"));
-        List<TrainingExample> data = TrainerFixtures.examples(Golden.load("gpt2/train_notebook.json").root().get("data"))
+        List<TrainingExample> data = TrainerFixtures.examples(
+                        Golden.load("gpt2/train_notebook.json").root().get("data"))
                 .subList(0, 3);
-        TrainingArguments args = TrainingArguments.notebook().withBatch(2, 1).withEpochs(2, -1).withLogging(1);
+        TrainingArguments args =
+                TrainingArguments.notebook().withBatch(2, 1).withEpochs(2, -1).withLogging(1);
         List<StepEvent> events = new ArrayList<>();
         try (Gpt2Model m = Gpt2Model.load(ck)) {
             TrainOutput out = new Trainer(m, args, DataOrder.sequential()).train(data, events::add, () -> false);
@@ -76,8 +79,8 @@ class TrainerBehaviourTest {
         }
         events.clear();
         try (Gpt2Model m = Gpt2Model.load(ck)) {
-            TrainOutput out = new Trainer(m, args, DataOrder.sequential()).train(data, events::add,
-                    () -> events.size() == 1);
+            TrainOutput out =
+                    new Trainer(m, args, DataOrder.sequential()).train(data, events::add, () -> events.size() == 1);
             assertThat(out.cancelled()).isTrue();
             assertThat(out.globalStep()).isEqualTo(1);
         }
@@ -87,8 +90,8 @@ class TrainerBehaviourTest {
     void dropoutIsActiveOnlyInTrainingMode() throws Exception {
         Checkpoint ck = Checkpoint.read(RepoFiles.conformance("models/tiny-kogpt2"));
         Batch b = Batch.of(List.of(new long[] {24454, 401, 25906, 8702, 7801, 13675}));
-        try (Gpt2Model m = Gpt2Model.load(ck); Gpt2Model noDrop = Gpt2Model.fromStateDict(ck.config().withDropout(0),
-                ck.weights())) {
+        try (Gpt2Model m = Gpt2Model.load(ck);
+                Gpt2Model noDrop = Gpt2Model.fromStateDict(ck.config().withDropout(0), ck.weights())) {
             float[] eval1 = m.logits(b);
             float[] eval2 = m.logits(b);
             assertThat(Arrays.equals(eval1, eval2)).isTrue();
@@ -96,10 +99,14 @@ class TrainerBehaviourTest {
             float[] train1 = trainingLogits(m, b, 7, 0);
             float[] train2 = trainingLogits(m, b, 7, 0);
             float[] train3 = trainingLogits(m, b, 7, 1);
-            assertThat(Arrays.equals(train1, train2)).as("same (seed, micro-step): same masks").isTrue();
+            assertThat(Arrays.equals(train1, train2))
+                    .as("same (seed, micro-step): same masks")
+                    .isTrue();
             assertThat(Arrays.equals(train1, eval1)).isFalse();
             assertThat(Arrays.equals(train1, train3)).isFalse();
-            assertThat(Arrays.equals(trainingLogits(noDrop, b, 7, 0), eval1)).as("p = 0: identity in training").isTrue();
+            assertThat(Arrays.equals(trainingLogits(noDrop, b, 7, 0), eval1))
+                    .as("p = 0: identity in training")
+                    .isTrue();
         }
     }
 
@@ -114,7 +121,9 @@ class TrainerBehaviourTest {
             assertThat(m.parameters().get("wte.weight").getShape().get(0)).isEqualTo(51202);
             float[] wte = m.stateDict().get("wte.weight").toArray();
             float[] old = ck.weights().get("wte.weight").toArray();
-            assertThat(Arrays.equals(Arrays.copyOf(wte, old.length), old)).as("old rows kept").isTrue();
+            assertThat(Arrays.equals(Arrays.copyOf(wte, old.length), old))
+                    .as("old rows kept")
+                    .isTrue();
             float[] after = m.logits(Batch.of(List.of(new long[] {24454, 401, 51201})));
             assertThat(after).hasSize(3 * 51202);
             // logits of the old vocabulary at the first position are unchanged

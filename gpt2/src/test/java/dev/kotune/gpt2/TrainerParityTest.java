@@ -1,12 +1,11 @@
 package dev.kotune.gpt2;
 
-import dev.kotune.testing.RepoFiles;
-
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.kotune.checkpoint.Checkpoint;
 import dev.kotune.checkpoint.StateDict;
+import dev.kotune.testing.RepoFiles;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.BeforeAll;
@@ -47,8 +46,8 @@ class TrainerParityTest {
             JsonNode w = want.get(i);
             assertThat(s.step()).isEqualTo(w.get("step").asLong());
             assertThat(s.epoch()).isEqualTo(w.get("epoch").asDouble());
-            assertThat(s.learningRate()).isCloseTo(w.get("learning_rate").asDouble(), org.assertj.core.data.Offset
-                    .offset(1e-15));
+            assertThat(s.learningRate())
+                    .isCloseTo(w.get("learning_rate").asDouble(), org.assertj.core.data.Offset.offset(1e-15));
             assertThat(s.log()).isNotNull();
             lossErr = Math.max(lossErr, rel(s.log().loss(), w.get("loss").asDouble()));
             normErr = Math.max(normErr, rel(s.gradNorm(), w.get("grad_norm").asDouble()));

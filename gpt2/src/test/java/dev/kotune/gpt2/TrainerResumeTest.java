@@ -1,7 +1,5 @@
 package dev.kotune.gpt2;
 
-import dev.kotune.testing.RepoFiles;
-
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -9,6 +7,7 @@ import dev.kotune.checkpoint.Checkpoint;
 import dev.kotune.checkpoint.CheckpointException;
 import dev.kotune.checkpoint.KotuneMetadata;
 import dev.kotune.checkpoint.StateDict;
+import dev.kotune.testing.RepoFiles;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -28,14 +27,18 @@ class TrainerResumeTest {
     }
 
     /** Dropout on, two optimizer steps per epoch, logging every 4 steps: the save falls mid-epoch and mid-log. */
-    private static final TrainingArguments ARGS = TrainingArguments.notebook().withBatch(2, 1).withEpochs(3, -1)
-            .withLogging(4).withOptimizer(1e-3, 0.01);
+    private static final TrainingArguments ARGS = TrainingArguments.notebook()
+            .withBatch(2, 1)
+            .withEpochs(3, -1)
+            .withLogging(4)
+            .withOptimizer(1e-3, 0.01);
 
     @Test
     void saveResumeContinueEqualsAnUninterruptedRun() throws Exception {
         Checkpoint ck = Checkpoint.read(RepoFiles.conformance("models/tiny-kogpt2"));
         assertThat(ck.config().residPdrop()).isPositive();
-        List<TrainingExample> data = TrainerFixtures.examples(Golden.load("gpt2/train_notebook.json").root().get("data"));
+        List<TrainingExample> data = TrainerFixtures.examples(
+                Golden.load("gpt2/train_notebook.json").root().get("data"));
 
         List<StepEvent> straight = new ArrayList<>();
         TrainOutput full;
@@ -55,7 +58,8 @@ class TrainerResumeTest {
             assertThat(part.globalStep()).isEqualTo(3);
             t.saveCheckpoint(dir, KotuneMetadata.of(m.config(), null, "tiny-kogpt2", "job-resume", 3, Map.of()), null);
             // the checkpoint's weights reload bit-identically in our loader
-            assertThat(Checkpoint.read(dir).weights().differences(m.stateDict())).isEmpty();
+            assertThat(Checkpoint.read(dir).weights().differences(m.stateDict()))
+                    .isEmpty();
         }
         Trainer t2 = Trainer.resume(dir, ARGS, DataOrder.seededShuffle(ARGS.seed()));
         TrainOutput rest;
@@ -76,8 +80,8 @@ class TrainerResumeTest {
 
     @Test
     void resumingAModelOnlyCheckpointFailsWithAHint() {
-        assertThatThrownBy(() -> Trainer.resume(RepoFiles.conformance("models/tiny-kogpt2"), ARGS,
-                DataOrder.sequential()))
+        assertThatThrownBy(
+                        () -> Trainer.resume(RepoFiles.conformance("models/tiny-kogpt2"), ARGS, DataOrder.sequential()))
                 .isInstanceOf(CheckpointException.class)
                 .hasMessageContaining("tiny-kogpt2")
                 .hasMessageContaining("not a resumable training checkpoint");

@@ -29,17 +29,21 @@ public class ChatTemplates {
      * @throws InvalidRequestException when the model has no template or the template refuses the conversation
      */
     public String render(ServedModel model, List<ChatMessage> messages) {
-        ChatTemplate template = templates.computeIfAbsent(model.directory() + "@" + model.created(),
-                k -> ChatTemplate.fromDirectory(model.directory())).orElseThrow(() -> new InvalidRequestException(
-                        List.of(new Problem("messages", "cannot be rendered: model " + model.id() + " has no chat"
+        ChatTemplate template = templates
+                .computeIfAbsent(
+                        model.directory() + "@" + model.created(), k -> ChatTemplate.fromDirectory(model.directory()))
+                .orElseThrow(() -> new InvalidRequestException(List.of(new Problem(
+                        "messages",
+                        "cannot be rendered: model " + model.id() + " has no chat"
                                 + " template (chat_template in its tokenizer_config.json); use /v1/completions with"
                                 + " a prompt, or export the model with one (kotune exports of training jobs carry"
                                 + " their prompt template)"))));
         try {
             return template.render(messages, true);
         } catch (ChatTemplateException e) {
-            throw new InvalidRequestException(List.of(new Problem("messages", "cannot be rendered with the chat"
-                    + " template of model " + model.id() + ": " + e.getMessage())));
+            throw new InvalidRequestException(List.of(new Problem(
+                    "messages",
+                    "cannot be rendered with the chat" + " template of model " + model.id() + ": " + e.getMessage())));
         }
     }
 }

@@ -5,8 +5,8 @@ import dev.kotune.engine.SamplingParams;
 import dev.kotune.inference.domain.Completion;
 import dev.kotune.inference.domain.InvalidRequestException;
 import dev.kotune.inference.domain.InvalidRequestException.Problem;
-import dev.kotune.inference.domain.ServedModel;
 import dev.kotune.inference.domain.Prompt;
+import dev.kotune.inference.domain.ServedModel;
 import dev.kotune.inference.models.ModelCatalog;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.util.ArrayList;
@@ -34,8 +34,9 @@ public class CompletionService {
     }
 
     /** A request that passed every check and waits in its model's queue. Close it if never generated (idempotent). */
-    public record Prepared(ServedModel model, SamplingParams params, UnaryOperator<String> names,
-            TextGenerator.Generation generation) implements AutoCloseable {
+    public record Prepared(
+            ServedModel model, SamplingParams params, UnaryOperator<String> names, TextGenerator.Generation generation)
+            implements AutoCloseable {
 
         @Override
         public void close() {
@@ -51,8 +52,12 @@ public class CompletionService {
      * @param names     maps canonical field names ("prompt", "max_new_tokens", ...) to the caller's API's names
      * @param cancelled whether the client went away (a waiting request whose client left never runs)
      */
-    public Prepared prepare(String modelId, Prompt prompt, SamplingParams.Builder params,
-            UnaryOperator<String> names, BooleanSupplier cancelled) {
+    public Prepared prepare(
+            String modelId,
+            Prompt prompt,
+            SamplingParams.Builder params,
+            UnaryOperator<String> names,
+            BooleanSupplier cancelled) {
         List<Problem> problems = new ArrayList<>(promptProblems(prompt, names));
         SamplingParams p = null;
         try {
@@ -93,17 +98,26 @@ public class CompletionService {
      */
     private static void checkAgainstMetadata(ServedModel model, Prompt prompt, SamplingParams params) {
         if (prompt.isIds() && model.vocabSize() > 0 && model.contextLength() > 0) {
-            params.checkFits(new dev.kotune.engine.ModelInfo(0, 0, 0, model.vocabSize(), model.contextLength(),
-                    List.of(), null, true, java.util.Map.of()), prompt.ids().stream().mapToInt(Integer::intValue)
-                    .toArray());
+            params.checkFits(
+                    new dev.kotune.engine.ModelInfo(
+                            0,
+                            0,
+                            0,
+                            model.vocabSize(),
+                            model.contextLength(),
+                            List.of(),
+                            null,
+                            true,
+                            java.util.Map.of()),
+                    prompt.ids().stream().mapToInt(Integer::intValue).toArray());
         }
     }
 
     /** What the engine cannot see: a missing or blank prompt (ids are checked against the model there). */
     private static List<Problem> promptProblems(Prompt prompt, UnaryOperator<String> names) {
         if (prompt == null) {
-            return List.of(new Problem(names.apply("prompt"), "is required: the prompt as non-blank text or token"
-                    + " ids"));
+            return List.of(
+                    new Problem(names.apply("prompt"), "is required: the prompt as non-blank text or token" + " ids"));
         }
         if (!prompt.isIds() && prompt.text().isBlank()) {
             return List.of(new Problem(names.apply("prompt"), "must not be blank"));

@@ -11,8 +11,7 @@ public interface GenerationListener {
     /** A listener for unary calls: ignores chunks, never cancelled. */
     GenerationListener NONE = new GenerationListener() {
         @Override
-        public void onChunk(CompletionChunk chunk) {
-        }
+        public void onChunk(CompletionChunk chunk) {}
 
         @Override
         public boolean isCancelled() {

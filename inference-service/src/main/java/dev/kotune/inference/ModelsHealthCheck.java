@@ -24,7 +24,10 @@ public class ModelsHealthCheck implements HealthCheck {
     private final TextGenerator generator;
     private final TrainingEventsFollower events;
 
-    public ModelsHealthCheck(ModelCatalog catalog, CompletionService completions, TextGenerator generator,
+    public ModelsHealthCheck(
+            ModelCatalog catalog,
+            CompletionService completions,
+            TextGenerator generator,
             TrainingEventsFollower events) {
         this.catalog = catalog;
         this.completions = completions;

@@ -1,11 +1,11 @@
 package dev.kotune.inference;
 
+import dev.kotune.engine.QueueFullException;
 import dev.kotune.inference.domain.Completion;
 import dev.kotune.inference.domain.InvalidRequestException;
 import dev.kotune.inference.domain.ModelInvalidException;
 import dev.kotune.inference.domain.ModelNotFoundException;
 import dev.kotune.inference.domain.ModelUnavailableException;
-import dev.kotune.engine.QueueFullException;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.quarkus.runtime.Startup;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -19,8 +19,9 @@ import jakarta.enterprise.context.ApplicationScoped;
 @ApplicationScoped
 public class RequestMetrics {
 
-    private static final String[] OUTCOMES = {"ok", "cancelled", "invalid", "not_found", "unavailable",
-        "model_invalid", "overloaded", "error"};
+    private static final String[] OUTCOMES = {
+        "ok", "cancelled", "invalid", "not_found", "unavailable", "model_invalid", "overloaded", "error"
+    };
 
     private final MeterRegistry registry;
 
@@ -42,22 +43,30 @@ public class RequestMetrics {
 
     /** Counts one request that failed with {@code failure}. */
     public void failed(String api, Throwable failure) {
-        String outcome = failure instanceof InvalidRequestException ? "invalid"
-                : failure instanceof ModelNotFoundException ? "not_found"
-                : failure instanceof ModelUnavailableException ? "unavailable"
-                : failure instanceof ModelInvalidException ? "model_invalid"
-                : failure instanceof QueueFullException ? "overloaded" : "error";
+        String outcome = failure instanceof InvalidRequestException
+                ? "invalid"
+                : failure instanceof ModelNotFoundException
+                        ? "not_found"
+                        : failure instanceof ModelUnavailableException
+                                ? "unavailable"
+                                : failure instanceof ModelInvalidException
+                                        ? "model_invalid"
+                                        : failure instanceof QueueFullException ? "overloaded" : "error";
         counter(api, outcome).increment();
     }
 
     private io.micrometer.core.instrument.Counter tokens(String api) {
         return io.micrometer.core.instrument.Counter.builder("kotune.inference.generated.tokens")
-                .description("Tokens generated, EOS included").tag("api", api).register(registry);
+                .description("Tokens generated, EOS included")
+                .tag("api", api)
+                .register(registry);
     }
 
     private io.micrometer.core.instrument.Counter counter(String api, String outcome) {
         return io.micrometer.core.instrument.Counter.builder("kotune.inference.requests")
                 .description("Generation requests by API and outcome")
-                .tag("api", api).tag("outcome", outcome).register(registry);
+                .tag("api", api)
+                .tag("outcome", outcome)
+                .register(registry);
     }
 }

@@ -20,9 +20,10 @@ import java.util.function.IntSupplier;
 @ApplicationScoped
 public class SchedulerMetrics {
 
-    private static final Duration[] LATENCY_BUCKETS = {ms(1), ms(5), ms(10), ms(20), ms(40), ms(60), ms(80), ms(100),
-        ms(150), ms(250), ms(500), ms(750), ms(1000), ms(2500), ms(5000), ms(7500), ms(10000), ms(20000), ms(40000),
-        ms(80000)};
+    private static final Duration[] LATENCY_BUCKETS = {
+        ms(1), ms(5), ms(10), ms(20), ms(40), ms(60), ms(80), ms(100), ms(150), ms(250), ms(500), ms(750), ms(1000),
+        ms(2500), ms(5000), ms(7500), ms(10000), ms(20000), ms(40000), ms(80000)
+    };
 
     private final MeterRegistry registry;
 
@@ -32,10 +33,16 @@ public class SchedulerMetrics {
 
     /** The gauges of one model id (registered once: they read whichever version serves it now). */
     public void gauges(String model, IntSupplier running, IntSupplier waiting) {
-        Gauge.builder("kotune.num_requests_running", running::getAsInt).description("Sequences in the running batch")
-                .tag("model", model).strongReference(true).register(registry);
-        Gauge.builder("kotune.num_requests_waiting", waiting::getAsInt).description("Requests waiting for admission")
-                .tag("model", model).strongReference(true).register(registry);
+        Gauge.builder("kotune.num_requests_running", running::getAsInt)
+                .description("Sequences in the running batch")
+                .tag("model", model)
+                .strongReference(true)
+                .register(registry);
+        Gauge.builder("kotune.num_requests_waiting", waiting::getAsInt)
+                .description("Requests waiting for admission")
+                .tag("model", model)
+                .strongReference(true)
+                .register(registry);
     }
 
     /** The observer of one loaded model's scheduler. */
@@ -44,12 +51,18 @@ public class SchedulerMetrics {
         Timer itl = timer("kotune.inter_token_latency", "Time between two tokens of one sequence", model);
         Timer e2e = timer("kotune.e2e_request_latency", "Request latency from arrival to its last token", model);
         DistributionSummary batch = DistributionSummary.builder("kotune.batch_size")
-                .description("Sequences in one batched decode step").tag("model", model)
-                .serviceLevelObjectives(1, 2, 4, 8, 16, 24, 32, 48, 64).register(registry);
-        Counter prompt = Counter.builder("kotune.prompt_tokens").description("Prompt tokens prefilled")
-                .tag("model", model).register(registry);
-        Counter generated = Counter.builder("kotune.generation_tokens").description("Tokens generated")
-                .tag("model", model).register(registry);
+                .description("Sequences in one batched decode step")
+                .tag("model", model)
+                .serviceLevelObjectives(1, 2, 4, 8, 16, 24, 32, 48, 64)
+                .register(registry);
+        Counter prompt = Counter.builder("kotune.prompt_tokens")
+                .description("Prompt tokens prefilled")
+                .tag("model", model)
+                .register(registry);
+        Counter generated = Counter.builder("kotune.generation_tokens")
+                .description("Tokens generated")
+                .tag("model", model)
+                .register(registry);
         return new BatchScheduler.Observer() {
             @Override
             public void onDecodeStep(int rows, long nanos) {
@@ -81,8 +94,11 @@ public class SchedulerMetrics {
     }
 
     private Timer timer(String name, String description, String model) {
-        return Timer.builder(name).description(description).tag("model", model)
-                .serviceLevelObjectives(LATENCY_BUCKETS).register(registry);
+        return Timer.builder(name)
+                .description(description)
+                .tag("model", model)
+                .serviceLevelObjectives(LATENCY_BUCKETS)
+                .register(registry);
     }
 
     private static Duration ms(long v) {

@@ -38,29 +38,48 @@ class BatchingTest {
 
     @Test
     void nChoicesAreIndexedAndSeededRowsDiffer() throws Exception {
-        JsonNode r = JSON.readTree(post("/v1/completions", "{\"model\": \"plain\", \"prompt\": \"질문: 안녕?\\n답변:\","
-                + " \"max_tokens\": 10, \"n\": 3, \"temperature\": 1.0, \"seed\": 7, \"stop_at_eos\": false}")
-                .statusCode(200).extract().asString());
+        JsonNode r = JSON.readTree(post(
+                        "/v1/completions",
+                        "{\"model\": \"plain\", \"prompt\": \"질문: 안녕?\\n답변:\","
+                                + " \"max_tokens\": 10, \"n\": 3, \"temperature\": 1.0, \"seed\": 7, \"stop_at_eos\": false}")
+                .statusCode(200)
+                .extract()
+                .asString());
         assertThat(r.get("choices")).hasSize(3);
         for (int i = 0; i < 3; i++) {
             assertThat(r.at("/choices/" + i + "/index").asInt()).isEqualTo(i);
         }
         assertThat(r.at("/usage/completion_tokens").asInt()).isEqualTo(30);
-        JsonNode again = JSON.readTree(post("/v1/completions", "{\"model\": \"plain\", \"prompt\": \"질문: 안녕?\\n"
-                + "답변:\", \"max_tokens\": 10, \"n\": 3, \"temperature\": 1.0, \"seed\": 7, \"stop_at_eos\": false}")
-                .statusCode(200).extract().asString());
+        JsonNode again = JSON.readTree(post(
+                        "/v1/completions",
+                        "{\"model\": \"plain\", \"prompt\": \"질문: 안녕?\\n"
+                                + "답변:\", \"max_tokens\": 10, \"n\": 3, \"temperature\": 1.0, \"seed\": 7, \"stop_at_eos\": false}")
+                .statusCode(200)
+                .extract()
+                .asString());
         assertThat(again.get("choices")).isEqualTo(r.get("choices")); // seeded: reproducible
-        assertThat(r.at("/choices/0/text").asText()).isNotEqualTo(r.at("/choices/1/text").asText());
+        assertThat(r.at("/choices/0/text").asText())
+                .isNotEqualTo(r.at("/choices/1/text").asText());
     }
 
     @Test
     void concurrentGreedyRequestsShareTheBatchAndGetTheirSoloAnswers() throws Exception {
-        List<String> prompts = List.of("질문: 안녕?\\n답변:", "질문: 배고파\\n답변:", "질문: 오늘 날씨 어때?\\n답변:",
-                "질문: 뭐 해?\\n답변:", "질문: 잘 자\\n답변:", "질문: 심심해\\n답변:");
+        List<String> prompts = List.of(
+                "질문: 안녕?\\n답변:",
+                "질문: 배고파\\n답변:",
+                "질문: 오늘 날씨 어때?\\n답변:",
+                "질문: 뭐 해?\\n답변:",
+                "질문: 잘 자\\n답변:",
+                "질문: 심심해\\n답변:");
         List<String> solo = new ArrayList<>();
         for (String p : prompts) {
-            solo.add(post("/v1/completions", "{\"model\": \"plain\", \"prompt\": \"" + p + "\", \"max_tokens\": 20,"
-                    + " \"stop_at_eos\": false}").statusCode(200).extract().path("choices[0].text"));
+            solo.add(post(
+                            "/v1/completions",
+                            "{\"model\": \"plain\", \"prompt\": \"" + p + "\", \"max_tokens\": 20,"
+                                    + " \"stop_at_eos\": false}")
+                    .statusCode(200)
+                    .extract()
+                    .path("choices[0].text"));
         }
         double batchesBefore = Metrics.value("kotune_batch_size_count{model=\"plain\"}");
         double rowsBefore = Metrics.value("kotune_batch_size_sum{model=\"plain\"}");
@@ -68,8 +87,12 @@ class BatchingTest {
         try {
             List<Future<String>> answers = new ArrayList<>();
             for (String p : prompts) {
-                Callable<String> call = () -> post("/v1/completions", "{\"model\": \"plain\", \"prompt\": \"" + p
-                        + "\", \"max_tokens\": 20, \"stop_at_eos\": false}").statusCode(200).extract()
+                Callable<String> call = () -> post(
+                                "/v1/completions",
+                                "{\"model\": \"plain\", \"prompt\": \"" + p
+                                        + "\", \"max_tokens\": 20, \"stop_at_eos\": false}")
+                        .statusCode(200)
+                        .extract()
                         .path("choices[0].text");
                 answers.add(pool.submit(call));
             }
@@ -81,8 +104,12 @@ class BatchingTest {
         }
         double steps = Metrics.value("kotune_batch_size_count{model=\"plain\"}") - batchesBefore;
         double rows = Metrics.value("kotune_batch_size_sum{model=\"plain\"}") - rowsBefore;
-        assertThat(rows / steps).as("mean rows per decode step while 6 requests ran").isGreaterThan(1.5);
-        assertThat(Metrics.value("kotune_time_to_first_token_seconds_count{model=\"plain\"}")).isPositive();
-        assertThat(Metrics.value("kotune_num_requests_running{model=\"plain\"}")).isZero();
+        assertThat(rows / steps)
+                .as("mean rows per decode step while 6 requests ran")
+                .isGreaterThan(1.5);
+        assertThat(Metrics.value("kotune_time_to_first_token_seconds_count{model=\"plain\"}"))
+                .isPositive();
+        assertThat(Metrics.value("kotune_num_requests_running{model=\"plain\"}"))
+                .isZero();
     }
 }

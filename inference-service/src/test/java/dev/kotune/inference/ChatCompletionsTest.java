@@ -38,28 +38,49 @@ class ChatCompletionsTest {
 
     @Test
     void aOneMessageChatAnswersExactlyAsTheCompletionOfTheTrainingTextsPrompt() throws Exception {
-        JsonNode chat = JSON.readTree(post("/v1/chat/completions", "{\"model\": \"chat\", \"messages\": [{\"role\":"
-                + " \"user\", \"content\": \"배고파\"}], \"max_tokens\": 16, \"temperature\": 0}").statusCode(200)
-                .extract().asString());
-        JsonNode completion = JSON.readTree(post("/v1/completions", "{\"model\": \"chat\", \"prompt\": \"질문: 배고파\\n"
-                + "답변:\", \"max_tokens\": 16, \"temperature\": 0}").statusCode(200).extract().asString());
+        JsonNode chat = JSON.readTree(post(
+                        "/v1/chat/completions",
+                        "{\"model\": \"chat\", \"messages\": [{\"role\":"
+                                + " \"user\", \"content\": \"배고파\"}], \"max_tokens\": 16, \"temperature\": 0}")
+                .statusCode(200)
+                .extract()
+                .asString());
+        JsonNode completion = JSON.readTree(post(
+                        "/v1/completions",
+                        "{\"model\": \"chat\", \"prompt\": \"질문: 배고파\\n"
+                                + "답변:\", \"max_tokens\": 16, \"temperature\": 0}")
+                .statusCode(200)
+                .extract()
+                .asString());
         assertThat(chat.get("object").asText()).isEqualTo("chat.completion");
         assertThat(chat.at("/choices/0/message/role").asText()).isEqualTo("assistant");
-        assertThat(chat.at("/choices/0/message/content").asText()).isEqualTo(completion.at("/choices/0/text").asText())
+        assertThat(chat.at("/choices/0/message/content").asText())
+                .isEqualTo(completion.at("/choices/0/text").asText())
                 .isNotEmpty();
-        assertThat(chat.at("/choices/0/finish_reason").asText()).isEqualTo(completion.at("/choices/0/finish_reason")
-                .asText());
+        assertThat(chat.at("/choices/0/finish_reason").asText())
+                .isEqualTo(completion.at("/choices/0/finish_reason").asText());
         assertThat(chat.get("usage")).isEqualTo(completion.get("usage"));
     }
 
     @Test
     void aStreamedChatSendsTheRoleFirstThenContentThenFinishReasonUsageAndDone() throws Exception {
-        String unary = JSON.readTree(post("/v1/chat/completions", "{\"model\": \"chat\", \"messages\": [{\"role\":"
-                + " \"user\", \"content\": \"안녕\"}], \"max_tokens\": 12}").statusCode(200).extract().asString())
-                .at("/choices/0/message/content").asText();
-        String body = post("/v1/chat/completions", "{\"model\": \"chat\", \"messages\": [{\"role\": \"user\","
-                + " \"content\": \"안녕\"}], \"max_tokens\": 12, \"stream\": true, \"stream_options\":"
-                + " {\"include_usage\": true}}").statusCode(200).extract().asString();
+        String unary = JSON.readTree(post(
+                                "/v1/chat/completions",
+                                "{\"model\": \"chat\", \"messages\": [{\"role\":"
+                                        + " \"user\", \"content\": \"안녕\"}], \"max_tokens\": 12}")
+                        .statusCode(200)
+                        .extract()
+                        .asString())
+                .at("/choices/0/message/content")
+                .asText();
+        String body = post(
+                        "/v1/chat/completions",
+                        "{\"model\": \"chat\", \"messages\": [{\"role\": \"user\","
+                                + " \"content\": \"안녕\"}], \"max_tokens\": 12, \"stream\": true, \"stream_options\":"
+                                + " {\"include_usage\": true}}")
+                .statusCode(200)
+                .extract()
+                .asString();
         List<JsonNode> chunks = new ArrayList<>();
         for (String line : body.split("\n")) {
             if (line.startsWith("data: {")) {
@@ -81,16 +102,23 @@ class ChatCompletionsTest {
 
     @Test
     void aModelWithoutAChatTemplateOrABadConversationIsA400NamingMessages() {
-        post("/v1/chat/completions", "{\"model\": \"plain\", \"messages\": [{\"role\": \"user\", \"content\":"
-                + " \"hi\"}]}").statusCode(400)
+        post(
+                        "/v1/chat/completions",
+                        "{\"model\": \"plain\", \"messages\": [{\"role\": \"user\", \"content\":" + " \"hi\"}]}")
+                .statusCode(400)
                 .body("error.param", equalTo("messages"))
                 .body("error.message", startsWith("messages: cannot be rendered: model plain has no chat template"));
-        post("/v1/chat/completions", "{\"model\": \"chat\", \"messages\": []}").statusCode(400)
+        post("/v1/chat/completions", "{\"model\": \"chat\", \"messages\": []}")
+                .statusCode(400)
                 .body("error.param", equalTo("messages"));
-        post("/v1/chat/completions", "{\"model\": \"chat\", \"messages\": [{\"content\": \"hi\"}]}").statusCode(400)
+        post("/v1/chat/completions", "{\"model\": \"chat\", \"messages\": [{\"content\": \"hi\"}]}")
+                .statusCode(400)
                 .body("error.param", equalTo("messages[0].role"));
-        post("/v1/chat/completions", "{\"model\": \"chat\", \"messages\": [{\"role\": \"user\", \"content\": \"hi\"}],"
-                + " \"top_logprobs\": 3, \"logprobs\": true, \"top_p\": 7}").statusCode(400)
+        post(
+                        "/v1/chat/completions",
+                        "{\"model\": \"chat\", \"messages\": [{\"role\": \"user\", \"content\": \"hi\"}],"
+                                + " \"top_logprobs\": 3, \"logprobs\": true, \"top_p\": 7}")
+                .statusCode(400)
                 .body("error.param", equalTo("top_p"));
     }
 }

@@ -21,17 +21,22 @@ class HealthAndMetricsTest {
 
     @Test
     void isReadyWithTheGrpcServerAndTheModelsDirectory() {
-        given().get("/q/health/ready").then().statusCode(200)
+        given().get("/q/health/ready")
+                .then()
+                .statusCode(200)
                 .body("status", equalTo("UP"))
                 .body("checks.name", hasItems("gRPC Server", "kotune-models"))
-                .body("checks.find { it.name == 'kotune-models' }.data.generator",
+                .body(
+                        "checks.find { it.name == 'kotune-models' }.data.generator",
                         equalTo(OnnxTextGenerator.class.getName()))
                 .body("checks.find { it.name == 'kotune-models' }.data.events_following", equalTo("false"));
     }
 
     @Test
     void exposesPrometheusMetricsWithTheRequestCounters() {
-        given().get("/q/metrics").then().statusCode(200)
+        given().get("/q/metrics")
+                .then()
+                .statusCode(200)
                 .body(containsString("kotune_inference_requests_total{api=\"grpc\",outcome=\"invalid\"}"))
                 .body(containsString("kotune_inference_requests_total{api=\"rest\",outcome=\"unavailable\"}"))
                 .body(containsString("kotune_inference_requests_total{api=\"grpc\",outcome=\"overloaded\"}"))

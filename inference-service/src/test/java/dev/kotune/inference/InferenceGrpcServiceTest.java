@@ -68,12 +68,13 @@ class InferenceGrpcServiceTest {
                     }
 
                     @Override
-                    public void onCompleted() {
-                    }
+                    public void onCompleted() {}
                 });
-        requests.onNext(ServerReflectionRequest.newBuilder().setListServices("*").build());
-        List<String> services = response.get(10, TimeUnit.SECONDS).getListServicesResponse().getServiceList()
-                .stream().map(ServiceResponse::getName).toList();
+        requests.onNext(
+                ServerReflectionRequest.newBuilder().setListServices("*").build());
+        List<String> services = response.get(10, TimeUnit.SECONDS).getListServicesResponse().getServiceList().stream()
+                .map(ServiceResponse::getName)
+                .toList();
         requests.onCompleted();
         assertThat(services).contains("kotune.inference.v1.InferenceService");
     }
@@ -82,8 +83,8 @@ class InferenceGrpcServiceTest {
     void reflectionAlsoAnswersTheOlderV1alphaProtocol() throws Exception {
         CompletableFuture<io.grpc.reflection.v1alpha.ServerReflectionResponse> response = new CompletableFuture<>();
         StreamObserver<io.grpc.reflection.v1alpha.ServerReflectionRequest> requests =
-                io.grpc.reflection.v1alpha.ServerReflectionGrpc.newStub(channel).serverReflectionInfo(
-                        new StreamObserver<>() {
+                io.grpc.reflection.v1alpha.ServerReflectionGrpc.newStub(channel)
+                        .serverReflectionInfo(new StreamObserver<>() {
                             @Override
                             public void onNext(io.grpc.reflection.v1alpha.ServerReflectionResponse value) {
                                 response.complete(value);
@@ -95,19 +96,22 @@ class InferenceGrpcServiceTest {
                             }
 
                             @Override
-                            public void onCompleted() {
-                            }
+                            public void onCompleted() {}
                         });
-        requests.onNext(io.grpc.reflection.v1alpha.ServerReflectionRequest.newBuilder().setListServices("*").build());
-        List<String> services = response.get(10, TimeUnit.SECONDS).getListServicesResponse().getServiceList()
-                .stream().map(io.grpc.reflection.v1alpha.ServiceResponse::getName).toList();
+        requests.onNext(io.grpc.reflection.v1alpha.ServerReflectionRequest.newBuilder()
+                .setListServices("*")
+                .build());
+        List<String> services = response.get(10, TimeUnit.SECONDS).getListServicesResponse().getServiceList().stream()
+                .map(io.grpc.reflection.v1alpha.ServiceResponse::getName)
+                .toList();
         requests.onCompleted();
         assertThat(services).contains("kotune.inference.v1.InferenceService");
     }
 
     @Test
     void listsNoModelsWhenTheDirectoryIsEmpty() {
-        assertThat(stub().listModels(ListModelsRequest.getDefaultInstance()).getModelsList()).isEmpty();
+        assertThat(stub().listModels(ListModelsRequest.getDefaultInstance()).getModelsList())
+                .isEmpty();
     }
 
     @Test
@@ -115,10 +119,13 @@ class InferenceGrpcServiceTest {
         TestModels.create("job-b", "job-b", 60);
         TestModels.create("job-a", "job-a", 20);
         Files.createDirectories(TestModels.modelsDir().resolve("not-a-model"));
-        Files.writeString(Files.createDirectories(TestModels.modelsDir().resolve("broken")).resolve("kotune.json"),
+        Files.writeString(
+                Files.createDirectories(TestModels.modelsDir().resolve("broken"))
+                        .resolve("kotune.json"),
                 "{ not json");
 
-        List<Model> models = stub().listModels(ListModelsRequest.getDefaultInstance()).getModelsList();
+        List<Model> models =
+                stub().listModels(ListModelsRequest.getDefaultInstance()).getModelsList();
 
         assertThat(models).extracting(Model::getId).containsExactly("job-a", "job-b");
         Model first = models.get(0);
@@ -140,8 +147,9 @@ class InferenceGrpcServiceTest {
             return p;
         };
         return List.of(
-                Arguments.of("parameters.temperature", "(0, 100] when do_sample is true",
-                        (UnaryOperator<GenerationParameters.Builder>) p -> p.setDoSample(true).setTemperature(0)),
+                Arguments.of("parameters.temperature", "(0, 100] when do_sample is true", (UnaryOperator<
+                                GenerationParameters.Builder>)
+                        p -> p.setDoSample(true).setTemperature(0)),
                 Arguments.of("parameters.temperature", "[0, 100]", op(p -> p.setTemperature(100.5f))),
                 Arguments.of("parameters.top_p", "(0, 1]", op(p -> p.setTopP(0))),
                 Arguments.of("parameters.top_p", "(0, 1]", op(p -> p.setTopP(1.5f))),
@@ -150,12 +158,20 @@ class InferenceGrpcServiceTest {
                 Arguments.of("parameters.repetition_penalty", "(0, 10]", op(p -> p.setRepetitionPenalty(10.5f))),
                 Arguments.of("parameters.no_repeat_ngram_size", "[0, 16]", op(p -> p.setNoRepeatNgramSize(17))),
                 Arguments.of("parameters.no_repeat_ngram_size", "[0, 16]", op(p -> p.setNoRepeatNgramSize(-1))),
-                Arguments.of("parameters.max_new_tokens", "[1, context_length - prompt_length]", op(p -> p.setMaxNewTokens(0))),
-                Arguments.of("parameters.min_new_tokens", "[0, max_new_tokens", op(p -> p.setMaxNewTokens(4)
-                        .setMinNewTokens(5))),
+                Arguments.of(
+                        "parameters.max_new_tokens",
+                        "[1, context_length - prompt_length]",
+                        op(p -> p.setMaxNewTokens(0))),
+                Arguments.of(
+                        "parameters.min_new_tokens",
+                        "[0, max_new_tokens",
+                        op(p -> p.setMaxNewTokens(4).setMinNewTokens(5))),
                 Arguments.of("parameters.stop", "at most 8", op(stop9)),
                 Arguments.of("parameters.stop[0]", "1 to 256", op(p -> p.addStop(""))),
-                Arguments.of("parameters.stop[1]", "1 to 256", op(p -> p.addStop("ok").addStop("x".repeat(257)))),
+                Arguments.of(
+                        "parameters.stop[1]",
+                        "1 to 256",
+                        op(p -> p.addStop("ok").addStop("x".repeat(257)))),
                 Arguments.of("parameters.logprobs", "[0, 20]", op(p -> p.setLogprobs(21))),
                 Arguments.of("parameters.logprobs", "[0, 20]", op(p -> p.setLogprobs(-1))));
     }
@@ -166,20 +182,31 @@ class InferenceGrpcServiceTest {
 
     @ParameterizedTest(name = "{0} {1}")
     @MethodSource("invalidParameters")
-    void rejectsAnOutOfRangeParameterNamingTheFieldAndRange(String field, String range,
-            UnaryOperator<GenerationParameters.Builder> parameters) {
-        GenerationParameters p = parameters.apply(GenerationParameters.newBuilder()).build();
+    void rejectsAnOutOfRangeParameterNamingTheFieldAndRange(
+            String field, String range, UnaryOperator<GenerationParameters.Builder> parameters) {
+        GenerationParameters p =
+                parameters.apply(GenerationParameters.newBuilder()).build();
 
-        StatusRuntimeException unary = catchThrowableOfType(StatusRuntimeException.class, () -> stub().generate(
-                GenerateRequest.newBuilder().setText("질문: 안녕?\n답변:").setParameters(p).build()));
+        StatusRuntimeException unary = catchThrowableOfType(
+                StatusRuntimeException.class,
+                () -> stub().generate(GenerateRequest.newBuilder()
+                        .setText("질문: 안녕?\n답변:")
+                        .setParameters(p)
+                        .build()));
         assertThat(unary.getStatus().getCode()).isEqualTo(Status.Code.INVALID_ARGUMENT);
         assertThat(unary.getStatus().getDescription()).startsWith(field + ": ").contains(range);
 
-        StatusRuntimeException streaming = catchThrowableOfType(StatusRuntimeException.class, () -> stub()
-                .streamGenerate(StreamGenerateRequest.newBuilder().setText("질문: 안녕?\n답변:").setParameters(p)
-                        .build()).hasNext());
+        StatusRuntimeException streaming = catchThrowableOfType(
+                StatusRuntimeException.class,
+                () -> stub().streamGenerate(StreamGenerateRequest.newBuilder()
+                                .setText("질문: 안녕?\n답변:")
+                                .setParameters(p)
+                                .build())
+                        .hasNext());
         assertThat(streaming.getStatus().getCode()).isEqualTo(Status.Code.INVALID_ARGUMENT);
-        assertThat(streaming.getStatus().getDescription()).startsWith(field + ": ").contains(range);
+        assertThat(streaming.getStatus().getDescription())
+                .startsWith(field + ": ")
+                .contains(range);
     }
 
     @Test
@@ -187,48 +214,67 @@ class InferenceGrpcServiceTest {
         assertThat(invalid(GenerateRequest.newBuilder().build())).startsWith("text: is required");
         assertThat(invalid(GenerateRequest.newBuilder().setText("  \n").build()))
                 .isEqualTo("text: must not be blank");
-        assertThat(invalid(GenerateRequest.newBuilder().setIds(PromptIds.getDefaultInstance()).build()))
+        assertThat(invalid(GenerateRequest.newBuilder()
+                        .setIds(PromptIds.getDefaultInstance())
+                        .build()))
                 .startsWith("ids.ids: must hold 1 or more");
         TestModels.create("kogpt2", "", 0); // ids are checked against the model's vocabulary
-        assertThat(invalid(GenerateRequest.newBuilder().setIds(PromptIds.newBuilder().addIds(5).addIds(-2)).build()))
+        assertThat(invalid(GenerateRequest.newBuilder()
+                        .setIds(PromptIds.newBuilder().addIds(5).addIds(-2))
+                        .build()))
                 .isEqualTo("ids.ids[1]: must be a token id in [0, 51200), got -2");
     }
 
     @Test
     void reportsEveryProblemInOneStatus() {
-        String description = invalid(GenerateRequest.newBuilder().setText(" ")
-                .setParameters(GenerationParameters.newBuilder().setTopP(2).setLogprobs(99)).build());
-        assertThat(description).isEqualTo("text: must not be blank; parameters.top_p: must be in (0, 1], got 2.0; "
-                + "parameters.logprobs: must be in [0, 20], got 99");
+        String description = invalid(GenerateRequest.newBuilder()
+                .setText(" ")
+                .setParameters(GenerationParameters.newBuilder().setTopP(2).setLogprobs(99))
+                .build());
+        assertThat(description)
+                .isEqualTo("text: must not be blank; parameters.top_p: must be in (0, 1], got 2.0; "
+                        + "parameters.logprobs: must be in [0, 20], got 99");
     }
 
     @Test
     void checksTopKAndPromptIdsAgainstTheModelsVocabulary() {
         TestModels.create("kogpt2", "", 0);
         PromptIds oneId = PromptIds.newBuilder().addIds(5).build();
-        assertThat(invalid(GenerateRequest.newBuilder().setModel("kogpt2").setIds(oneId)
-                .setParameters(GenerationParameters.newBuilder().setTopK(51201)).build()))
+        assertThat(invalid(GenerateRequest.newBuilder()
+                        .setModel("kogpt2")
+                        .setIds(oneId)
+                        .setParameters(GenerationParameters.newBuilder().setTopK(51201))
+                        .build()))
                 .isEqualTo("parameters.top_k: must be in [0, 51200] (the model's vocab_size), got 51201");
-        assertThat(invalid(GenerateRequest.newBuilder().setIds(PromptIds.newBuilder().addIds(51200)).build()))
+        assertThat(invalid(GenerateRequest.newBuilder()
+                        .setIds(PromptIds.newBuilder().addIds(51200))
+                        .build()))
                 .isEqualTo("ids.ids[0]: must be a token id in [0, 51200), got 51200");
-        assertThat(invalid(GenerateRequest.newBuilder().setIds(oneId)
-                .setParameters(GenerationParameters.newBuilder().setMaxLength(1025)).build()))
+        assertThat(invalid(GenerateRequest.newBuilder()
+                        .setIds(oneId)
+                        .setParameters(GenerationParameters.newBuilder().setMaxLength(1025))
+                        .build()))
                 .isEqualTo("parameters.max_length: must be in [2, 1024] (prompt 1 tokens + 1, context 1024), got 1025");
     }
 
     @Test
     void answersNotFoundForAnUnknownModel() {
         TestModels.create("kogpt2", "", 0);
-        StatusRuntimeException e = catchThrowableOfType(StatusRuntimeException.class, () -> stub().generate(
-                GenerateRequest.newBuilder().setModel("nope").setText("안녕").build()));
+        StatusRuntimeException e = catchThrowableOfType(
+                StatusRuntimeException.class,
+                () -> stub().generate(GenerateRequest.newBuilder()
+                        .setModel("nope")
+                        .setText("안녕")
+                        .build()));
         assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.NOT_FOUND);
         assertThat(e.getStatus().getDescription()).isEqualTo("model \"nope\" not found; available: [kogpt2]");
     }
 
     @Test
     void answersUnavailableWhenThereIsNoModelAtAll() {
-        StatusRuntimeException e = catchThrowableOfType(StatusRuntimeException.class, () -> stub().generate(
-                GenerateRequest.newBuilder().setText("안녕").build()));
+        StatusRuntimeException e = catchThrowableOfType(
+                StatusRuntimeException.class,
+                () -> stub().generate(GenerateRequest.newBuilder().setText("안녕").build()));
         assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.UNAVAILABLE);
         assertThat(e.getStatus().getDescription()).startsWith("no model loaded: no model in ");
     }
@@ -236,14 +282,20 @@ class InferenceGrpcServiceTest {
     @Test
     void answersFailedPreconditionForAModelDirectoryWithoutAnOnnxGraph() {
         TestModels.create("kogpt2", "", 0);
-        StatusRuntimeException unary = catchThrowableOfType(StatusRuntimeException.class, () -> stub().generate(
-                GenerateRequest.newBuilder().setText("안녕").build()));
+        StatusRuntimeException unary = catchThrowableOfType(
+                StatusRuntimeException.class,
+                () -> stub().generate(GenerateRequest.newBuilder().setText("안녕").build()));
         assertThat(unary.getStatus().getCode()).isEqualTo(Status.Code.FAILED_PRECONDITION);
-        assertThat(unary.getStatus().getDescription()).startsWith("model kogpt2: no model.onnx in ")
+        assertThat(unary.getStatus().getDescription())
+                .startsWith("model kogpt2: no model.onnx in ")
                 .contains("./kotune export --checkpoint skt/kogpt2-base-v2 --out ");
-        StatusRuntimeException streaming = catchThrowableOfType(StatusRuntimeException.class, () -> stub()
-                .streamGenerate(StreamGenerateRequest.newBuilder().setModel("kogpt2").setText("안녕").build())
-                .hasNext());
+        StatusRuntimeException streaming = catchThrowableOfType(
+                StatusRuntimeException.class,
+                () -> stub().streamGenerate(StreamGenerateRequest.newBuilder()
+                                .setModel("kogpt2")
+                                .setText("안녕")
+                                .build())
+                        .hasNext());
         assertThat(streaming.getStatus().getCode()).isEqualTo(Status.Code.FAILED_PRECONDITION);
     }
 

@@ -5,8 +5,7 @@ import static io.restassured.RestAssured.given;
 /** Reads one sample of the application's Prometheus endpoint over HTTP. */
 final class Metrics {
 
-    private Metrics() {
-    }
+    private Metrics() {}
 
     /** The value of {@code series}, e.g. {@code kotune_inference_requests_total{api="grpc",outcome="cancelled"}}. */
     static double value(String series) {

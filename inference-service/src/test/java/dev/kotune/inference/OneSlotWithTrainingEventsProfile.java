@@ -17,10 +17,15 @@ public class OneSlotWithTrainingEventsProfile implements QuarkusTestProfile {
 
     @Override
     public Map<String, String> getConfigOverrides() {
-        return Map.of("kotune.inference.follow-training-events", "true",
-                "kotune.topics.events", TOPIC,
-                "kotune.inference.max-batch-size", "1",
-                "kotune.inference.max-waiting", "0");
+        return Map.of(
+                "kotune.inference.follow-training-events",
+                "true",
+                "kotune.topics.events",
+                TOPIC,
+                "kotune.inference.max-batch-size",
+                "1",
+                "kotune.inference.max-waiting",
+                "0");
     }
 
     @Override

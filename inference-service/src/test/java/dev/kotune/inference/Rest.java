@@ -8,8 +8,7 @@ import io.restassured.response.ValidatableResponse;
 /** POSTs a JSON body to the application under test over real HTTP. */
 final class Rest {
 
-    private Rest() {
-    }
+    private Rest() {}
 
     static ValidatableResponse post(String path, String body) {
         return given().contentType(ContentType.JSON).body(body).post(path).then();

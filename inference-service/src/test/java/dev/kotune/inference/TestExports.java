@@ -1,13 +1,12 @@
 package dev.kotune.inference;
 
-import dev.kotune.tokenization.chat.ChatTemplate;
-
 import dev.kotune.checkpoint.Checkpoint;
 import dev.kotune.checkpoint.CheckpointWriter;
 import dev.kotune.checkpoint.FloatTensor;
 import dev.kotune.checkpoint.StateDict;
 import dev.kotune.export.ExportOptions;
 import dev.kotune.export.OnnxExporter;
+import dev.kotune.tokenization.chat.ChatTemplate;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -26,8 +25,7 @@ public final class TestExports {
     /** The prompt format of the notebook. */
     public static final String PROMPT = "질문: 안녕하세요?\n답변:";
 
-    private TestExports() {
-    }
+    private TestExports() {}
 
     public static Path repoRoot() {
         Path p = Path.of("").toAbsolutePath();
@@ -35,8 +33,8 @@ public final class TestExports {
             p = p.getParent();
         }
         if (p == null) {
-            throw new IllegalStateException("conformance/models/tiny-kogpt2 not found above " + Path.of("")
-                    .toAbsolutePath());
+            throw new IllegalStateException("conformance/models/tiny-kogpt2 not found above "
+                    + Path.of("").toAbsolutePath());
         }
         return p;
     }
@@ -48,8 +46,8 @@ public final class TestExports {
 
     /** tiny-kogpt2 exported with the built-in tokenizer (context 128). */
     public static synchronized Path tiny() {
-        return cached("kotune.test.export.tiny", () -> export(repoRoot().resolve("conformance/models/tiny-kogpt2"),
-                "tiny"));
+        return cached(
+                "kotune.test.export.tiny", () -> export(repoRoot().resolve("conformance/models/tiny-kogpt2"), "tiny"));
     }
 
     /**
@@ -61,8 +59,8 @@ public final class TestExports {
             Path out = temporaryDirectory("kotune-inference-export-").resolve("tiny-chat");
             // the built-in tokenizer's tokenizer_config.json names its special tokens (eos_token </s>)
             OnnxExporter.export(ExportOptions.of(repoRoot().resolve("conformance/models/tiny-kogpt2"), out)
-                    .withTokenizer(tokenizer()).withChatTemplate(ChatTemplate.forPromptTemplate(NOTEBOOK_TEMPLATE),
-                            java.util.Map.of()));
+                    .withTokenizer(tokenizer())
+                    .withChatTemplate(ChatTemplate.forPromptTemplate(NOTEBOOK_TEMPLATE), java.util.Map.of()));
             return out;
         });
     }
@@ -87,7 +85,9 @@ public final class TestExports {
                 System.arraycopy(src, (r % rows) * width, tiled, r * width, width);
             }
             weights.put("wpe.weight", FloatTensor.of(new int[] {1024, width}, tiled)); // (1024, 48)
-            var config = tiny.config().withShape(1024, width, tiny.config().nLayer(), tiny.config().nHead());
+            var config = tiny.config()
+                    .withShape(
+                            1024, width, tiny.config().nLayer(), tiny.config().nHead());
             Path checkpoint = temporaryDirectory("kotune-inference-ckpt-").resolve("long-context");
             CheckpointWriter.to(checkpoint).config(config).weights(weights).write();
             return export(checkpoint, "long-context");
@@ -125,8 +125,8 @@ public final class TestExports {
                 }
             }
             if (otherTokenizer) {
-                Files.writeString(dir.resolve("tokenizer.json"), Files.readString(export.resolve("tokenizer.json"))
-                        + " ");
+                Files.writeString(
+                        dir.resolve("tokenizer.json"), Files.readString(export.resolve("tokenizer.json")) + " ");
             }
             return dir;
         } catch (IOException e) {
@@ -157,7 +157,8 @@ public final class TestExports {
         Path dir = Files.createTempDirectory(prefix);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             try (Stream<Path> files = Files.walk(dir)) {
-                files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+                files.sorted(java.util.Comparator.reverseOrder())
+                        .forEach(p -> p.toFile().delete());
             } catch (IOException e) {
                 // best effort
             }

@@ -16,8 +16,7 @@ import org.eclipse.microprofile.config.ConfigProvider;
 /** Creates and removes model directories in the test run's models directory. */
 public final class TestModels {
 
-    private TestModels() {
-    }
+    private TestModels() {}
 
     public static Path modelsDir() {
         return Path.of(ConfigProvider.getConfig().getValue("kotune.inference.models-dir", String.class));
@@ -30,8 +29,14 @@ public final class TestModels {
     public static Path create(String id, String jobId, long step) {
         try {
             Path dir = Files.createDirectories(modelsDir().resolve(id));
-            ObjectNode json = KotuneMetadata.of(GPT2Config.kogpt2Base(), "e0fa8faf", "skt/kogpt2-base-v2", jobId, step,
-                    Map.of("train_loss", 1.137)).toJson();
+            ObjectNode json = KotuneMetadata.of(
+                            GPT2Config.kogpt2Base(),
+                            "e0fa8faf",
+                            "skt/kogpt2-base-v2",
+                            jobId,
+                            step,
+                            Map.of("train_loss", 1.137))
+                    .toJson();
             json.putObject("onnx").put("file", "model.onnx").put("flavour", "fused");
             Files.write(dir.resolve("kotune.json"), new ObjectMapper().writeValueAsBytes(json));
             return dir;
@@ -43,7 +48,8 @@ public final class TestModels {
     /** Removes everything in the models directory. */
     public static void clear() {
         try (Stream<Path> files = Files.walk(modelsDir())) {
-            files.sorted(Comparator.reverseOrder()).filter(p -> !p.equals(modelsDir()))
+            files.sorted(Comparator.reverseOrder())
+                    .filter(p -> !p.equals(modelsDir()))
                     .forEach(p -> p.toFile().delete());
         } catch (IOException e) {
             throw new UncheckedIOException(e);

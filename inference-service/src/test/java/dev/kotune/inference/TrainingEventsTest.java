@@ -64,8 +64,10 @@ class TrainingEventsTest {
     @BeforeAll
     static void connect() {
         String servers = ConfigProvider.getConfig().getValue("kafka.bootstrap.servers", String.class);
-        producer = new KafkaProducer<>(Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, servers,
-                ProducerConfig.ACKS_CONFIG, "all"), new StringSerializer(), new ByteArraySerializer());
+        producer = new KafkaProducer<>(
+                Map.of(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, servers, ProducerConfig.ACKS_CONFIG, "all"),
+                new StringSerializer(),
+                new ByteArraySerializer());
     }
 
     @AfterAll
@@ -80,15 +82,23 @@ class TrainingEventsTest {
     static void publishExported(String jobId, Path export, long step) throws Exception {
         Path metadata = export.resolve("kotune.json");
         String sha = Files.isRegularFile(metadata)
-                ? new ObjectMapper().readTree(metadata.toFile()).path("tokenizer_sha256").asText() : "";
+                ? new ObjectMapper()
+                        .readTree(metadata.toFile())
+                        .path("tokenizer_sha256")
+                        .asText()
+                : "";
         Instant now = Instant.now();
         TrainingEvent event = TrainingEvent.newBuilder()
                 .setEventId(UUID.randomUUID().toString())
                 .setJobId(jobId)
-                .setOccurredAt(Timestamp.newBuilder().setSeconds(now.getEpochSecond()).setNanos(now.getNano()))
+                .setOccurredAt(
+                        Timestamp.newBuilder().setSeconds(now.getEpochSecond()).setNanos(now.getNano()))
                 .setProducer("inference-service-test")
-                .setCheckpointExported(CheckpointExported.newBuilder().setStep(step).setExportPath(export.toString())
-                        .setGraphFlavor("optimized").setTokenizerSha256(sha))
+                .setCheckpointExported(CheckpointExported.newBuilder()
+                        .setStep(step)
+                        .setExportPath(export.toString())
+                        .setGraphFlavor("optimized")
+                        .setTokenizerSha256(sha))
                 .build();
         producer.send(new ProducerRecord<>(OneSlotWithTrainingEventsProfile.TOPIC, jobId, event.toByteArray()))
                 .get(30, TimeUnit.SECONDS);
@@ -96,7 +106,8 @@ class TrainingEventsTest {
 
     private Optional<Model> model(String id) {
         return stub().listModels(ListModelsRequest.getDefaultInstance()).getModelsList().stream()
-                .filter(m -> m.getId().equals(id)).findFirst();
+                .filter(m -> m.getId().equals(id))
+                .findFirst();
     }
 
     private Model awaitModel(String id, Predicate<Model> condition) throws InterruptedException {
@@ -113,8 +124,11 @@ class TrainingEventsTest {
     }
 
     private GenerateResponse greedy(String model, int tokens) {
-        return stub().generate(GenerateRequest.newBuilder().setModel(model).setText(TestExports.PROMPT)
-                .setParameters(GenerationParameters.newBuilder().setMaxNewTokens(tokens)).build());
+        return stub().generate(GenerateRequest.newBuilder()
+                .setModel(model)
+                .setText(TestExports.PROMPT)
+                .setParameters(GenerationParameters.newBuilder().setMaxNewTokens(tokens))
+                .build());
     }
 
     private static String jobId() {
@@ -136,9 +150,14 @@ class TrainingEventsTest {
         GenerateResponse r = greedy(job, 8);
         InProcess.Output ref = InProcess.greedy(TestExports.tiny(), TestExports.PROMPT, 8);
         assertThat(r.getModel()).isEqualTo(job);
-        assertThat(r.getTokenIdsList()).containsExactlyElementsOf(Arrays.stream(ref.ids()).boxed().toList());
-        given().contentType("application/json").body("{\"model\": \"" + job + "\", \"prompt\": \"질문: 안녕하세요?\\n답변:\","
-                + " \"max_tokens\": 8, \"temperature\": 0}").post("/v1/completions").then().statusCode(200)
+        assertThat(r.getTokenIdsList())
+                .containsExactlyElementsOf(Arrays.stream(ref.ids()).boxed().toList());
+        given().contentType("application/json")
+                .body("{\"model\": \"" + job + "\", \"prompt\": \"질문: 안녕하세요?\\n답변:\","
+                        + " \"max_tokens\": 8, \"temperature\": 0}")
+                .post("/v1/completions")
+                .then()
+                .statusCode(200)
                 .body("choices[0].text", org.hamcrest.Matchers.equalTo(r.getText()));
     }
 
@@ -154,7 +173,8 @@ class TrainingEventsTest {
 
         awaitModel(good, x -> true); // one partition, one registrar thread: the two before it were handled
         List<String> ids = stub().listModels(ListModelsRequest.getDefaultInstance()).getModelsList().stream()
-                .map(Model::getId).toList();
+                .map(Model::getId)
+                .toList();
         assertThat(ids).contains(good).doesNotContain(mixed, missing);
         assertThat(greedy(good, 2).getTokenIdsCount()).isEqualTo(2);
     }
@@ -168,9 +188,16 @@ class TrainingEventsTest {
         // A long generation on the first export: ~1,000 tokens, EOS not a stop, top-p over the whole vocabulary
         // (top_k 0: a 51,200-entry sort per token), so seconds of work even on a fast machine.
         Iterator<StreamGenerateResponse> stream = stub().streamGenerate(StreamGenerateRequest.newBuilder()
-                .setModel(job).setText(TestExports.PROMPT).setParameters(GenerationParameters.newBuilder()
-                        .setMaxNewTokens(1000).setStopAtEos(false).setDoSample(true).setTopK(0).setTopP(0.9f)
-                        .setSeed(1)).build());
+                .setModel(job)
+                .setText(TestExports.PROMPT)
+                .setParameters(GenerationParameters.newBuilder()
+                        .setMaxNewTokens(1000)
+                        .setStopAtEos(false)
+                        .setDoSample(true)
+                        .setTopK(0)
+                        .setTopP(0.9f)
+                        .setSeed(1))
+                .build());
         assertThat(stream.next().getTokenIdsCount()).isEqualTo(1);
         CompletableFuture<List<StreamGenerateResponse>> rest = CompletableFuture.supplyAsync(() -> {
             List<StreamGenerateResponse> all = new ArrayList<>();
@@ -181,12 +208,15 @@ class TrainingEventsTest {
         publishExported(job, TestExports.tiny(), 20);
         Model swapped = awaitModel(job, x -> x.getContextLength() == 128);
         assertThat(swapped.getStep()).isEqualTo(20);
-        assertThat(rest).as("the request in flight is still running when the new export is in").isNotDone();
+        assertThat(rest)
+                .as("the request in flight is still running when the new export is in")
+                .isNotDone();
 
         List<StreamGenerateResponse> messages = rest.get(120, TimeUnit.SECONDS);
         StreamGenerateResponse last = messages.get(messages.size() - 1);
         assertThat(last.getFinishReason()).isEqualTo(FinishReason.FINISH_REASON_LENGTH);
-        assertThat(last.getUsage().getCompletionTokens()).as("finished on the old, 1,024-token export")
+        assertThat(last.getUsage().getCompletionTokens())
+                .as("finished on the old, 1,024-token export")
                 .isEqualTo(1000);
 
         InProcess.Output ref = InProcess.greedy(TestExports.tiny(), TestExports.PROMPT, 8);

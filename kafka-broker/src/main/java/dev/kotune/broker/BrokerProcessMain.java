@@ -18,8 +18,7 @@ import java.io.IOException;
  */
 public final class BrokerProcessMain {
 
-    private BrokerProcessMain() {
-    }
+    private BrokerProcessMain() {}
 
     public static void main(String[] args) {
         if (args.length != 2) {

@@ -13,12 +13,12 @@ import java.net.ServerSocket;
  */
 final class FreePorts {
 
-    private FreePorts() {
-    }
+    private FreePorts() {}
 
     /** Two distinct free loopback ports. */
     static int[] pickTwo() {
-        try (ServerSocket first = open(); ServerSocket second = open()) {
+        try (ServerSocket first = open();
+                ServerSocket second = open()) {
             return new int[] {first.getLocalPort(), second.getLocalPort()};
         } catch (IOException e) {
             throw new UncheckedIOException("Cannot find a free loopback port", e);

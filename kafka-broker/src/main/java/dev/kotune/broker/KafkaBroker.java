@@ -129,8 +129,8 @@ public final class KafkaBroker implements AutoCloseable {
         try {
             int[] picked = FreePorts.pickTwo();
             port = requestedPort > 0 ? requestedPort : picked[0] != requestedControllerPort ? picked[0] : picked[1];
-            controllerPort = requestedControllerPort > 0 ? requestedControllerPort
-                    : picked[1] != port ? picked[1] : picked[0];
+            controllerPort =
+                    requestedControllerPort > 0 ? requestedControllerPort : picked[1] != port ? picked[1] : picked[0];
             dataDir = requestedDataDir != null ? requestedDataDir.toAbsolutePath() : workDir.resolve("data");
             Files.createDirectories(dataDir);
             clusterId = existingClusterId(dataDir).orElseGet(KafkaBroker::randomClusterId);
@@ -189,13 +189,16 @@ public final class KafkaBroker implements AutoCloseable {
         while (true) {
             Process p = process;
             if (!p.isAlive()) {
-                throw failure("The Kafka broker's JVM exited with code " + p.exitValue() + " before it was ready", null);
+                throw failure(
+                        "The Kafka broker's JVM exited with code " + p.exitValue() + " before it was ready", null);
             }
             try {
                 MetadataProbe.Answer answer = MetadataProbe.ask(KraftProperties.HOST, port, PROBE_TIMEOUT);
                 if (!clusterId.equals(answer.clusterId())) {
-                    throw failure("Port " + port + " is answered by another Kafka cluster (" + answer.clusterId()
-                            + "), not by ours (" + clusterId + ")", null);
+                    throw failure(
+                            "Port " + port + " is answered by another Kafka cluster (" + answer.clusterId()
+                                    + "), not by ours (" + clusterId + ")",
+                            null);
                 }
                 if (answer.brokerIds().contains(KraftProperties.NODE_ID)) {
                     return;
@@ -205,9 +208,11 @@ public final class KafkaBroker implements AutoCloseable {
                 lastProbe = e.toString();
             }
             if (System.nanoTime() - deadlineNanos > 0) {
-                throw failure("The Kafka broker did not become ready within "
-                        + String.format(Locale.ROOT, "%.1f", startupTimeout.toMillis() / 1000.0)
-                        + " s (last probe of " + bootstrapServers() + ": " + lastProbe + ")", null);
+                throw failure(
+                        "The Kafka broker did not become ready within "
+                                + String.format(Locale.ROOT, "%.1f", startupTimeout.toMillis() / 1000.0)
+                                + " s (last probe of " + bootstrapServers() + ": " + lastProbe + ")",
+                        null);
             }
             try {
                 Thread.sleep(PROBE_INTERVAL_MS);
@@ -220,8 +225,8 @@ public final class KafkaBroker implements AutoCloseable {
 
     private KafkaBrokerStartException failure(String reason, Throwable cause) {
         String diagnosis = LogTail.diagnosis(logFile);
-        return new KafkaBrokerStartException(reason + (diagnosis.isEmpty() ? "" : ": " + diagnosis),
-                LogTail.read(logFile, LOG_TAIL_LINES), cause);
+        return new KafkaBrokerStartException(
+                reason + (diagnosis.isEmpty() ? "" : ": " + diagnosis), LogTail.read(logFile, LOG_TAIL_LINES), cause);
     }
 
     /** {@code 127.0.0.1:port}, for {@code bootstrap.servers}. */
@@ -355,7 +360,9 @@ public final class KafkaBroker implements AutoCloseable {
 
     private static Path copyLauncherClass(Path launcherDir) throws IOException {
         String name = BrokerProcessMain.class.getSimpleName() + ".class";
-        Path target = launcherDir.resolve(KafkaBroker.class.getPackageName().replace('.', '/')).resolve(name);
+        Path target = launcherDir
+                .resolve(KafkaBroker.class.getPackageName().replace('.', '/'))
+                .resolve(name);
         Files.createDirectories(target.getParent());
         try (InputStream in = KafkaBroker.class.getResourceAsStream(name)) {
             if (in == null) {
@@ -410,8 +417,7 @@ public final class KafkaBroker implements AutoCloseable {
         private final List<String> jvmOptions = new ArrayList<>();
         private final Map<String, String> properties = new LinkedHashMap<>();
 
-        private Builder() {
-        }
+        private Builder() {}
 
         /** Client (PLAINTEXT) port on 127.0.0.1; 0 (default) picks a free one. */
         public Builder port(int port) {

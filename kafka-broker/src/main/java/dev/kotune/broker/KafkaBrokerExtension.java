@@ -22,7 +22,8 @@ import org.junit.jupiter.api.extension.ParameterResolver;
  */
 public final class KafkaBrokerExtension implements BeforeAllCallback, ParameterResolver {
 
-    private static final ExtensionContext.Namespace NAMESPACE = ExtensionContext.Namespace.create(KafkaBrokerExtension.class);
+    private static final ExtensionContext.Namespace NAMESPACE =
+            ExtensionContext.Namespace.create(KafkaBrokerExtension.class);
 
     /** The shared broker's {@code bootstrap.servers}; starts it if needed. */
     public static String bootstrapServers() {
@@ -31,7 +32,8 @@ public final class KafkaBrokerExtension implements BeforeAllCallback, ParameterR
 
     @Override
     public void beforeAll(ExtensionContext context) {
-        context.getRoot().getStore(NAMESPACE)
+        context.getRoot()
+                .getStore(NAMESPACE)
                 .computeIfAbsent(StopAtEndOfRun.class, key -> new StopAtEndOfRun(), StopAtEndOfRun.class);
         SharedKafkaBroker.bootstrapServers();
     }

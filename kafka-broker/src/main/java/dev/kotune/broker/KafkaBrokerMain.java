@@ -26,13 +26,11 @@ public final class KafkaBrokerMain {
 
     static final String READY_PREFIX = "KAFKA_BOOTSTRAP_SERVERS=";
 
-    private KafkaBrokerMain() {
-    }
+    private KafkaBrokerMain() {}
 
     /** Parsed command line. */
-    record Options(int port, int controllerPort, Path dataDir, Path readyFile, Duration startupTimeout,
-                   boolean ignoreStdin) {
-    }
+    record Options(
+            int port, int controllerPort, Path dataDir, Path readyFile, Duration startupTimeout, boolean ignoreStdin) {}
 
     public static void main(String[] args) {
         Options options;
@@ -66,8 +64,12 @@ public final class KafkaBrokerMain {
             err.println("kafka-broker: " + e.getMessage());
             return 1;
         }
-        err.printf("kafka-broker: ready in %d ms (cluster %s, controller port %d, data %s, log %s)%n",
-                broker.startupDuration().toMillis(), broker.clusterId(), broker.controllerPort(), broker.dataDir(),
+        err.printf(
+                "kafka-broker: ready in %d ms (cluster %s, controller port %d, data %s, log %s)%n",
+                broker.startupDuration().toMillis(),
+                broker.clusterId(),
+                broker.controllerPort(),
+                broker.dataDir(),
                 broker.logFile());
         if (options.readyFile() != null) {
             try {
@@ -84,16 +86,18 @@ public final class KafkaBrokerMain {
         CountDownLatch stop = new CountDownLatch(1);
         boolean watchStdin = !options.ignoreStdin() && !stdinIsDevNull();
         if (watchStdin) {
-            Thread watcher = new Thread(() -> {
-                try {
-                    while (System.in.read() >= 0) {
-                        // Input is ignored; only its end matters.
-                    }
-                } catch (IOException e) {
-                    // Same as end of input.
-                }
-                stop.countDown();
-            }, "kafka-broker-stdin");
+            Thread watcher = new Thread(
+                    () -> {
+                        try {
+                            while (System.in.read() >= 0) {
+                                // Input is ignored; only its end matters.
+                            }
+                        } catch (IOException e) {
+                            // Same as end of input.
+                        }
+                        stop.countDown();
+                    },
+                    "kafka-broker-stdin");
             watcher.setDaemon(true);
             watcher.start();
         }
@@ -150,7 +154,8 @@ public final class KafkaBrokerMain {
     }
 
     static String usage() {
-        return String.join("\n",
+        return String.join(
+                "\n",
                 "usage: java -cp kotune-kafka-broker.jar dev.kotune.broker.KafkaBrokerMain [options]",
                 "Runs a single-node KRaft Kafka broker on 127.0.0.1 until SIGTERM, Ctrl-C or end of stdin.",
                 "  --port N               client port (default: a free port)",
@@ -188,7 +193,8 @@ public final class KafkaBrokerMain {
     private static boolean stdinIsDevNull() {
         try {
             Path stdin = Path.of("/proc/self/fd/0");
-            return Files.isSymbolicLink(stdin) && Files.readSymbolicLink(stdin).toString().equals("/dev/null");
+            return Files.isSymbolicLink(stdin)
+                    && Files.readSymbolicLink(stdin).toString().equals("/dev/null");
         } catch (IOException | UnsupportedOperationException | SecurityException e) {
             return false;
         }

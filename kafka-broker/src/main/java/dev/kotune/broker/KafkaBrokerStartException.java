@@ -15,7 +15,8 @@ public final class KafkaBrokerStartException extends RuntimeException {
     private final List<String> logTail;
 
     KafkaBrokerStartException(String reason, List<String> logTail, Throwable cause) {
-        super(reason + "\n--- last " + logTail.size() + " lines of the broker log ---\n" + String.join("\n", logTail),
+        super(
+                reason + "\n--- last " + logTail.size() + " lines of the broker log ---\n" + String.join("\n", logTail),
                 cause);
         this.logTail = List.copyOf(logTail);
     }

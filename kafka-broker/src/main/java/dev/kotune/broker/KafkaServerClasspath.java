@@ -23,8 +23,7 @@ final class KafkaServerClasspath {
     static final String OVERRIDE_PROPERTY = "kotune.kafka.classpath";
     static final String OVERRIDE_ENV = "KOTUNE_KAFKA_CLASSPATH";
 
-    private KafkaServerClasspath() {
-    }
+    private KafkaServerClasspath() {}
 
     /**
      * Returns the jars, each checked to exist.

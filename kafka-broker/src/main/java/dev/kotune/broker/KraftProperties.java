@@ -17,8 +17,7 @@ final class KraftProperties {
     static final int NODE_ID = 1;
     static final String HOST = "127.0.0.1";
 
-    private KraftProperties() {
-    }
+    private KraftProperties() {}
 
     /**
      * @param port client (PLAINTEXT) port
@@ -65,7 +64,8 @@ final class KraftProperties {
 
     /** log4j2 configuration of the child JVM: everything to stdout, which the launcher sends to the log file. */
     static String log4j2() {
-        return String.join("\n",
+        return String.join(
+                "\n",
                 "status = warn",
                 "appender.out.type = Console",
                 "appender.out.name = OUT",

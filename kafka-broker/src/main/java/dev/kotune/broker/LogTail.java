@@ -17,8 +17,7 @@ final class LogTail {
 
     private static final int MAX_BYTES = 256 * 1024;
 
-    private LogTail() {
-    }
+    private LogTail() {}
 
     /** The last {@code lines} lines of {@code file}; an explanatory line when it cannot be read. */
     static List<String> read(Path file, int lines) {

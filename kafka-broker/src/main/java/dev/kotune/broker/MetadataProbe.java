@@ -25,15 +25,13 @@ import java.util.List;
 final class MetadataProbe {
 
     /** What the broker answered: its cluster id and the node ids of the live (unfenced) brokers. */
-    record Answer(String clusterId, List<Integer> brokerIds) {
-    }
+    record Answer(String clusterId, List<Integer> brokerIds) {}
 
     private static final short API_KEY_METADATA = 3;
     private static final short API_VERSION = 12;
     private static final String CLIENT_ID = "kotune-broker-probe";
 
-    private MetadataProbe() {
-    }
+    private MetadataProbe() {}
 
     /**
      * Sends one Metadata request (no topics) and parses the answer up to the cluster id.
@@ -84,7 +82,8 @@ final class MetadataProbe {
         try {
             int correlationId = in.getInt(); // response header v1
             if (correlationId != expectedCorrelationId) {
-                throw new IOException("Not a Kafka answer: correlation id " + correlationId + " != " + expectedCorrelationId);
+                throw new IOException(
+                        "Not a Kafka answer: correlation id " + correlationId + " != " + expectedCorrelationId);
             }
             skipTaggedFields(in);
             in.getInt(); // throttle_time_ms

@@ -16,8 +16,7 @@ final class SharedBrokerHolder implements SharedKafkaBrokerMBean {
     private KafkaBroker broker;
     private boolean retainedUntilJvmExit;
 
-    private SharedBrokerHolder() {
-    }
+    private SharedBrokerHolder() {}
 
     /**
      * Registers a holder unless one is registered already. {@link SharedKafkaBroker} calls this reflectively on the
@@ -26,9 +25,10 @@ final class SharedBrokerHolder implements SharedKafkaBrokerMBean {
      */
     static void register() throws JMException {
         try {
-            ManagementFactory.getPlatformMBeanServer().registerMBean(
-                    new StandardMBean(new SharedBrokerHolder(), SharedKafkaBrokerMBean.class),
-                    SharedKafkaBroker.objectName());
+            ManagementFactory.getPlatformMBeanServer()
+                    .registerMBean(
+                            new StandardMBean(new SharedBrokerHolder(), SharedKafkaBrokerMBean.class),
+                            SharedKafkaBroker.objectName());
         } catch (InstanceAlreadyExistsException e) {
             // Another class loader or thread registered first: theirs is the shared one.
         }

@@ -26,8 +26,7 @@ public final class SharedKafkaBroker {
     /** Where the shared broker is registered in the platform MBean server. */
     public static final String OBJECT_NAME = "dev.kotune:type=SharedKafkaBroker";
 
-    private SharedKafkaBroker() {
-    }
+    private SharedKafkaBroker() {}
 
     /** Starts the shared broker if needed and returns its {@code bootstrap.servers} ({@code 127.0.0.1:port}). */
     public static String bootstrapServers() {
@@ -70,7 +69,9 @@ public final class SharedKafkaBroker {
             if (!server.isRegistered(name)) {
                 register();
             }
-            return attribute ? server.getAttribute(name, member) : server.invoke(name, member, new Object[0], new String[0]);
+            return attribute
+                    ? server.getAttribute(name, member)
+                    : server.invoke(name, member, new Object[0], new String[0]);
         } catch (MBeanException | RuntimeMBeanException e) {
             Throwable cause = e.getCause() != null ? e.getCause() : e;
             // The cause's class may come from another class loader: keep its message and stack, not its type.

@@ -23,8 +23,7 @@ final class WorkDirs {
     static final String OWNER_PID = "owner.pid";
     static final String BROKER_PID = "broker.pid";
 
-    private WorkDirs() {
-    }
+    private WorkDirs() {}
 
     /** A new, empty work directory owned by this JVM. */
     static Path create() {
@@ -62,12 +61,14 @@ final class WorkDirs {
     }
 
     private static boolean isAlive(OptionalLong pid) {
-        return pid.isPresent() && ProcessHandle.of(pid.getAsLong()).map(ProcessHandle::isAlive).orElse(false);
+        return pid.isPresent()
+                && ProcessHandle.of(pid.getAsLong()).map(ProcessHandle::isAlive).orElse(false);
     }
 
     private static OptionalLong readPid(Path file) {
         try {
-            return OptionalLong.of(Long.parseLong(Files.readString(file, StandardCharsets.UTF_8).trim()));
+            return OptionalLong.of(Long.parseLong(
+                    Files.readString(file, StandardCharsets.UTF_8).trim()));
         } catch (IOException | NumberFormatException e) {
             return OptionalLong.empty();
         }

@@ -14,8 +14,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 class KafkaBrokerExtensionTest {
 
     @Test
-    void injectsTheSameSharedBrokerAsTheStaticAccessorAndTheQuarkusResource(
-            @KafkaBootstrapServers String injected) {
+    void injectsTheSameSharedBrokerAsTheStaticAccessorAndTheQuarkusResource(@KafkaBootstrapServers String injected) {
         assertThat(injected).matches("127\\.0\\.0\\.1:\\d+");
         assertThat(KafkaBrokerExtension.bootstrapServers()).isEqualTo(injected);
         assertThat(SharedKafkaBroker.isRunning()).isTrue();
@@ -23,17 +22,21 @@ class KafkaBrokerExtensionTest {
         KafkaBrokerTestResource resource = new KafkaBrokerTestResource();
         Map<String, String> config = resource.start();
         resource.stop();
-        assertThat(config).containsExactlyInAnyOrderEntriesOf(Map.of(
-                "kafka.bootstrap.servers", injected,
-                "mp.messaging.connector.smallrye-kafka.bootstrap.servers", injected));
-        assertThat(SharedKafkaBroker.isRunning()).as("the test resource leaves the shared broker running").isTrue();
+        assertThat(config)
+                .containsExactlyInAnyOrderEntriesOf(Map.of(
+                        "kafka.bootstrap.servers", injected,
+                        "mp.messaging.connector.smallrye-kafka.bootstrap.servers", injected));
+        assertThat(SharedKafkaBroker.isRunning())
+                .as("the test resource leaves the shared broker running")
+                .isTrue();
     }
 
     @Test
     void sharesOneBrokerWithCopiesOfThisJarInOtherClassLoaders(@KafkaBootstrapServers String injected)
             throws Exception {
         // What a Quarkus test does: load this jar again in an isolated class loader.
-        URL classes = SharedKafkaBroker.class.getProtectionDomain().getCodeSource().getLocation();
+        URL classes =
+                SharedKafkaBroker.class.getProtectionDomain().getCodeSource().getLocation();
         try (URLClassLoader isolated = new URLClassLoader(new URL[] {classes}, ClassLoader.getPlatformClassLoader())) {
             Class<?> copy = isolated.loadClass(SharedKafkaBroker.class.getName());
             assertThat(copy).isNotSameAs(SharedKafkaBroker.class);

@@ -19,17 +19,28 @@ class KafkaBrokerMainTest {
     @Test
     void parsesEveryOption() {
         KafkaBrokerMain.Options options = KafkaBrokerMain.parse(new String[] {
-            "--port", "19092", "--controller-port", "19093", "--data-dir", "/tmp/k", "--ready-file", "r.txt",
-            "--startup-timeout", "90", "--ignore-stdin"});
+            "--port",
+            "19092",
+            "--controller-port",
+            "19093",
+            "--data-dir",
+            "/tmp/k",
+            "--ready-file",
+            "r.txt",
+            "--startup-timeout",
+            "90",
+            "--ignore-stdin"
+        });
 
-        assertThat(options).isEqualTo(new KafkaBrokerMain.Options(19092, 19093, Path.of("/tmp/k"), Path.of("r.txt"),
-                Duration.ofSeconds(90), true));
+        assertThat(options)
+                .isEqualTo(new KafkaBrokerMain.Options(
+                        19092, 19093, Path.of("/tmp/k"), Path.of("r.txt"), Duration.ofSeconds(90), true));
     }
 
     @Test
     void defaultsToPickedPortsATemporaryDataDirAndSixtySeconds() {
-        assertThat(KafkaBrokerMain.parse(new String[0])).isEqualTo(
-                new KafkaBrokerMain.Options(0, 0, null, null, Duration.ofSeconds(60), false));
+        assertThat(KafkaBrokerMain.parse(new String[0]))
+                .isEqualTo(new KafkaBrokerMain.Options(0, 0, null, null, Duration.ofSeconds(60), false));
     }
 
     @Test
@@ -55,31 +66,45 @@ class KafkaBrokerMainTest {
     @Test
     void printsBootstrapServersOnceReadyAndStopsCleanlyWhenStdinCloses(@TempDir Path tmp) throws Exception {
         Path readyFile = tmp.resolve("state/bootstrap.txt");
-        Path classes = Path.of(KafkaBrokerMain.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+        Path classes = Path.of(KafkaBrokerMain.class
+                .getProtectionDomain()
+                .getCodeSource()
+                .getLocation()
+                .toURI());
         Process main = new ProcessBuilder(
-                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-cp", classes.toString(), KafkaBrokerMain.class.getName(), "--ready-file", readyFile.toString())
+                        Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                        "-cp",
+                        classes.toString(),
+                        KafkaBrokerMain.class.getName(),
+                        "--ready-file",
+                        readyFile.toString())
                 .redirectError(tmp.resolve("stderr.txt").toFile())
                 .start();
-        try (BufferedReader stdout = new BufferedReader(
-                new InputStreamReader(main.getInputStream(), StandardCharsets.UTF_8))) {
+        try (BufferedReader stdout =
+                new BufferedReader(new InputStreamReader(main.getInputStream(), StandardCharsets.UTF_8))) {
             String line = CompletableFuture.supplyAsync(() -> readLine(stdout)).get(90, TimeUnit.SECONDS);
 
-            assertThat(line).as("stdout; stderr: %s", Files.readString(tmp.resolve("stderr.txt")))
+            assertThat(line)
+                    .as("stdout; stderr: %s", Files.readString(tmp.resolve("stderr.txt")))
                     .matches("KAFKA_BOOTSTRAP_SERVERS=127\\.0\\.0\\.1:\\d+");
             String servers = line.substring(KafkaBrokerMain.READY_PREFIX.length());
             assertThat(readyFile).hasContent(servers);
             int port = Integer.parseInt(servers.substring(servers.indexOf(':') + 1));
-            assertThat(MetadataProbe.ask("127.0.0.1", port, Duration.ofSeconds(5)).brokerIds())
+            assertThat(MetadataProbe.ask("127.0.0.1", port, Duration.ofSeconds(5))
+                            .brokerIds())
                     .containsExactly(KraftProperties.NODE_ID);
 
             main.getOutputStream().close();
 
-            assertThat(main.waitFor(60, TimeUnit.SECONDS)).as("exits after stdin closes").isTrue();
+            assertThat(main.waitFor(60, TimeUnit.SECONDS))
+                    .as("exits after stdin closes")
+                    .isTrue();
             assertThat(main.exitValue()).isZero();
             assertThat(readLine(stdout)).as("nothing else on stdout").isNull();
             assertThat(FreePorts.isFree(port)).isTrue();
-            assertThat(Files.readString(tmp.resolve("stderr.txt"))).contains("ready in").contains("stdin closed");
+            assertThat(Files.readString(tmp.resolve("stderr.txt")))
+                    .contains("ready in")
+                    .contains("stdin closed");
         } finally {
             main.destroyForcibly();
         }

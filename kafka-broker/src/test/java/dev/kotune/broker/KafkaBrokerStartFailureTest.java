@@ -19,7 +19,8 @@ class KafkaBrokerStartFailureTest {
     void failsFastWithTheLogTailWhenItsPortIsTaken() throws Exception {
         Set<Path> workDirsBefore = workDirs();
         try (ServerSocket taken = new ServerSocket(0, 50, InetAddress.getByName("127.0.0.1"))) {
-            KafkaBroker broker = KafkaBroker.builder().port(taken.getLocalPort()).build();
+            KafkaBroker broker =
+                    KafkaBroker.builder().port(taken.getLocalPort()).build();
             long started = System.nanoTime();
 
             KafkaBrokerStartException failure = catchThrowableOfType(KafkaBrokerStartException.class, broker::start);
@@ -40,7 +41,8 @@ class KafkaBrokerStartFailureTest {
     @Test
     void givesUpWithTheLogTailWhenNotReadyWithinTheStartupTimeout() throws Exception {
         Set<Path> workDirsBefore = workDirs();
-        KafkaBroker broker = KafkaBroker.builder().startupTimeout(Duration.ofMillis(300)).build();
+        KafkaBroker broker =
+                KafkaBroker.builder().startupTimeout(Duration.ofMillis(300)).build();
 
         KafkaBrokerStartException failure = catchThrowableOfType(KafkaBrokerStartException.class, broker::start);
 
@@ -54,8 +56,8 @@ class KafkaBrokerStartFailureTest {
     private static Set<Path> workDirs() throws Exception {
         String me = Long.toString(ProcessHandle.current().pid());
         Set<Path> dirs = new HashSet<>();
-        try (DirectoryStream<Path> stream = Files.newDirectoryStream(
-                Path.of(System.getProperty("java.io.tmpdir")), WorkDirs.PREFIX + "*")) {
+        try (DirectoryStream<Path> stream =
+                Files.newDirectoryStream(Path.of(System.getProperty("java.io.tmpdir")), WorkDirs.PREFIX + "*")) {
             for (Path dir : stream) {
                 Path owner = dir.resolve(WorkDirs.OWNER_PID);
                 if (Files.isRegularFile(owner) && Files.readString(owner).trim().equals(me)) {

@@ -31,7 +31,8 @@ class KafkaBrokerTest {
             dataDir = broker.dataDir();
             logFile = broker.logFile();
             pid = broker.pid();
-            System.out.printf("Kafka broker ready in %d ms%n", broker.startupDuration().toMillis());
+            System.out.printf(
+                    "Kafka broker ready in %d ms%n", broker.startupDuration().toMillis());
 
             assertThat(broker.bootstrapServers()).isEqualTo("127.0.0.1:" + port);
             assertThat(MetadataProbe.ask("127.0.0.1", port, Duration.ofSeconds(5)))
@@ -45,9 +46,14 @@ class KafkaBrokerTest {
         }
 
         assertThat(broker.isRunning()).isFalse();
-        assertThat(ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false)).isFalse();
-        assertThat(FreePorts.isFree(port)).as("client port %d free after close", port).isTrue();
-        assertThat(FreePorts.isFree(controllerPort)).as("controller port %d free after close", controllerPort).isTrue();
+        assertThat(ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false))
+                .isFalse();
+        assertThat(FreePorts.isFree(port))
+                .as("client port %d free after close", port)
+                .isTrue();
+        assertThat(FreePorts.isFree(controllerPort))
+                .as("controller port %d free after close", controllerPort)
+                .isTrue();
         assertThat(dataDir).doesNotExist();
         assertThat(logFile.getParent()).doesNotExist();
         assertThatThrownBy(broker::bootstrapServers).isInstanceOf(IllegalStateException.class);
@@ -58,19 +64,26 @@ class KafkaBrokerTest {
     void keepsAGivenDataDirAndRestartsOnItWithTheSameClusterAndTopics(@TempDir Path dataDir) throws Exception {
         String clusterId;
         try (KafkaBroker first = KafkaBroker.builder().dataDir(dataDir).build().start();
-             Admin admin = admin(first)) {
+                Admin admin = admin(first)) {
             clusterId = first.clusterId();
-            admin.createTopics(List.of(new NewTopic("kept", 2, (short) 1))).all().get(30, TimeUnit.SECONDS);
+            admin.createTopics(List.of(new NewTopic("kept", 2, (short) 1)))
+                    .all()
+                    .get(30, TimeUnit.SECONDS);
         }
         assertThat(dataDir.resolve("meta.properties")).isRegularFile();
         assertThat(dataDir.resolve("kept-0")).isDirectory();
 
         try (KafkaBroker second = KafkaBroker.builder().dataDir(dataDir).build().start();
-             Admin admin = admin(second)) {
+                Admin admin = admin(second)) {
             assertThat(second.clusterId()).isEqualTo(clusterId);
-            assertThat(admin.describeCluster().clusterId().get(30, TimeUnit.SECONDS)).isEqualTo(clusterId);
-            assertThat(admin.describeTopics(List.of("kept")).allTopicNames().get(30, TimeUnit.SECONDS)
-                    .get("kept").partitions()).hasSize(2);
+            assertThat(admin.describeCluster().clusterId().get(30, TimeUnit.SECONDS))
+                    .isEqualTo(clusterId);
+            assertThat(admin.describeTopics(List.of("kept"))
+                            .allTopicNames()
+                            .get(30, TimeUnit.SECONDS)
+                            .get("kept")
+                            .partitions())
+                    .hasSize(2);
         }
     }
 

@@ -48,19 +48,26 @@ class KafkaRoundTripTest {
     void roundTripsATrainingEventThroughTheRealBroker(@KafkaBootstrapServers String bootstrapServers) throws Exception {
         try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers))) {
             admin.createTopics(List.of(new NewTopic(TOPIC, 1, (short) 1))).all().get(30, TimeUnit.SECONDS);
-            TopicDescription description = admin.describeTopics(List.of(TOPIC)).allTopicNames()
-                    .get(30, TimeUnit.SECONDS).get(TOPIC);
+            TopicDescription description = admin.describeTopics(List.of(TOPIC))
+                    .allTopicNames()
+                    .get(30, TimeUnit.SECONDS)
+                    .get(TOPIC);
             assertThat(description.partitions()).hasSize(1);
             assertThat(description.partitions().get(0).leader().id()).isEqualTo(KraftProperties.NODE_ID);
         }
 
         TrainingEvent sent = submittedEvent();
         RecordMetadata written;
-        try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(Map.of(
-                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
-                ProducerConfig.ACKS_CONFIG, "all",
-                ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, true),
-                new StringSerializer(), new ByteArraySerializer())) {
+        try (KafkaProducer<String, byte[]> producer = new KafkaProducer<>(
+                Map.of(
+                        ProducerConfig.BOOTSTRAP_SERVERS_CONFIG,
+                        bootstrapServers,
+                        ProducerConfig.ACKS_CONFIG,
+                        "all",
+                        ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG,
+                        true),
+                new StringSerializer(),
+                new ByteArraySerializer())) {
             written = producer.send(new ProducerRecord<>(TOPIC, sent.getJobId(), sent.toByteArray()))
                     .get(30, TimeUnit.SECONDS);
         }
@@ -101,12 +108,18 @@ class KafkaRoundTripTest {
 
     private static ConsumerRecord<String, byte[]> consumeOne(String bootstrapServers) {
         List<ConsumerRecord<String, byte[]>> records = new ArrayList<>();
-        try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(Map.of(
-                ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers,
-                ConsumerConfig.GROUP_ID_CONFIG, "kotune-roundtrip-" + UUID.randomUUID(),
-                ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest",
-                ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false),
-                new StringDeserializer(), new ByteArrayDeserializer())) {
+        try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(
+                Map.of(
+                        ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG,
+                        bootstrapServers,
+                        ConsumerConfig.GROUP_ID_CONFIG,
+                        "kotune-roundtrip-" + UUID.randomUUID(),
+                        ConsumerConfig.AUTO_OFFSET_RESET_CONFIG,
+                        "earliest",
+                        ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG,
+                        false),
+                new StringDeserializer(),
+                new ByteArrayDeserializer())) {
             consumer.subscribe(List.of(TOPIC));
             long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
             while (records.isEmpty() && System.nanoTime() < deadline) {
@@ -125,12 +138,10 @@ class KafkaRoundTripTest {
                 .setTokenizer("skt/kogpt2-base-v2")
                 .setDataset(Dataset.newBuilder()
                         .setInline(InlineExamples.newBuilder()
-                                .addExamples(Example.newBuilder()
-                                        .setPrompt("안녕하세요?")
-                                        .setCompletion(" 안녕하세요! 무엇을 도와드릴까요?"))
-                                .addExamples(Example.newBuilder()
-                                        .setPrompt("12시 땡!")
-                                        .setCompletion(" 하루가 또 가네요.")))
+                                .addExamples(
+                                        Example.newBuilder().setPrompt("안녕하세요?").setCompletion(" 안녕하세요! 무엇을 도와드릴까요?"))
+                                .addExamples(
+                                        Example.newBuilder().setPrompt("12시 땡!").setCompletion(" 하루가 또 가네요.")))
                         .setLimit(2))
                 .setFormat(PromptFormat.newBuilder()
                         .setTemplate("질문: {prompt}\n답변:{completion}")
@@ -160,15 +171,14 @@ class KafkaRoundTripTest {
                 .putLabels("실험", "1")
                 .build();
         return TrainingEvent.newBuilder()
-                .setEventId(UUID.nameUUIDFromBytes("roundtrip".getBytes(StandardCharsets.UTF_8)).toString())
+                .setEventId(UUID.nameUUIDFromBytes("roundtrip".getBytes(StandardCharsets.UTF_8))
+                        .toString())
                 .setJobId("job-2024-0001")
                 .setOccurredAt(Timestamp.newBuilder()
                         .setSeconds(occurredAt.getEpochSecond())
                         .setNanos(occurredAt.getNano()))
                 .setProducer("kafka-broker/KafkaRoundTripTest")
-                .setJobSubmitted(TrainingJobSubmitted.newBuilder()
-                        .setSpec(spec)
-                        .setSubmittedBy("누군가@kotune"))
+                .setJobSubmitted(TrainingJobSubmitted.newBuilder().setSpec(spec).setSubmittedBy("누군가@kotune"))
                 .build();
     }
 }

@@ -71,7 +71,8 @@ class MetadataProbeTest {
         for (int value : new int[] {0, 1, 127, 128, 300, 16_383, 16_384, Integer.MAX_VALUE}) {
             ByteArrayOutputStream bytes = new ByteArrayOutputStream();
             MetadataProbe.writeUnsignedVarint(new DataOutputStream(bytes), value);
-            assertThat(MetadataProbe.readUnsignedVarint(ByteBuffer.wrap(bytes.toByteArray()))).isEqualTo(value);
+            assertThat(MetadataProbe.readUnsignedVarint(ByteBuffer.wrap(bytes.toByteArray())))
+                    .isEqualTo(value);
         }
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         MetadataProbe.writeUnsignedVarint(new DataOutputStream(bytes), 300);

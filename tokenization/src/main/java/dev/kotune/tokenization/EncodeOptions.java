@@ -8,6 +8,6 @@ package dev.kotune.tokenization;
  * @param includeOffsets return each token's span in the input
  */
 public record EncodeOptions(boolean addSpecialTokens, boolean includeTokens, boolean includeOffsets) {
-  /** Ids only, no special tokens added: what transformers' training code feeds a GPT-2. */
-  public static final EncodeOptions IDS_ONLY = new EncodeOptions(false, false, false);
+    /** Ids only, no special tokens added: what transformers' training code feeds a GPT-2. */
+    public static final EncodeOptions IDS_ONLY = new EncodeOptions(false, false, false);
 }

@@ -22,97 +22,102 @@ import java.util.Objects;
  * <p>Thread-safe: holds only the (thread-safe) tokenizer and immutable limits.
  */
 public final class ExamplePreparer {
-  private final KoTokenizer tokenizer;
-  private final TextLimits limits;
+    private final KoTokenizer tokenizer;
+    private final TextLimits limits;
 
-  public ExamplePreparer(KoTokenizer tokenizer, TextLimits limits) {
-    this.tokenizer = Objects.requireNonNull(tokenizer, "tokenizer");
-    this.limits = Objects.requireNonNull(limits, "limits");
-  }
-
-  /**
-   * Prepares a batch.
-   *
-   * @throws InvalidInputException naming the field for an empty or oversized batch, a blank prompt, an empty
-   *     completion, a text over the size limit, max_length outside [1, model_max_length], or a tokenizer without
-   *     the EOS/PAD token the options need
-   */
-  public PreparedBatch prepare(List<Example> examples, PrepareOptions options) {
-    Objects.requireNonNull(examples, "examples");
-    Objects.requireNonNull(options, "options");
-    TokenizerInfo info = tokenizer.info();
-    limits.requireBatch("examples", examples.size());
-    if (options.maxLength() < 1 || options.maxLength() > info.modelMaxLength()) {
-      throw new InvalidInputException("max_length",
-          "must be in [1, " + info.modelMaxLength() + "] (the model maximum), got " + options.maxLength());
-    }
-    String eos = "";
-    if (options.appendEos()) {
-      eos = info.token(SpecialTokenRole.EOS).map(SpecialToken::token).orElseThrow(() ->
-          new InvalidInputException("append_eos", "the tokenizer has no EOS token; set append_eos=false"));
-    }
-    int padId = -1;
-    if (options.padding() != Padding.NONE) {
-      padId = info.token(SpecialTokenRole.PAD).map(SpecialToken::id).orElseThrow(() ->
-          new InvalidInputException("padding", "the tokenizer has no PAD token; use PADDING_NONE"));
+    public ExamplePreparer(KoTokenizer tokenizer, TextLimits limits) {
+        this.tokenizer = Objects.requireNonNull(tokenizer, "tokenizer");
+        this.limits = Objects.requireNonNull(limits, "limits");
     }
 
-    int n = examples.size();
-    List<String> texts = new ArrayList<>(2 * n);
-    for (int i = 0; i < n; i++) {
-      Example e = examples.get(i);
-      if (e == null) {
-        throw new InvalidInputException("examples[" + i + "]", "must be present");
-      }
-      limits.requireText("examples[" + i + "].prompt", e.prompt());
-      if (e.completion() == null || e.completion().isEmpty()) {
-        throw new InvalidInputException("examples[" + i + "].completion", "must not be empty");
-      }
-      String text = options.template().render(e.prompt(), e.completion()) + eos;
-      limits.requireSize("examples[" + i + "]", text);
-      texts.add(text);
-    }
-    for (Example e : examples) {
-      texts.add(options.template().renderPrompt(e.prompt()));
-    }
-    int[][] ids = tokenizer.encodeIds(texts, false); // rows 0..n-1: full texts; n..2n-1: prompt parts
-
-    int longest = 0;
-    for (int i = 0; i < n; i++) {
-      longest = Math.max(longest, Math.min(ids[i].length, options.maxLength()));
-    }
-    int width = switch (options.padding()) {
-      case MAX_LENGTH -> options.maxLength();
-      case LONGEST -> longest;
-      case NONE -> -1;
-    };
-
-    List<PreparedExample> rows = new ArrayList<>(n);
-    int truncatedCount = 0;
-    for (int i = 0; i < n; i++) {
-      int[] full = ids[i];
-      boolean truncated = full.length > options.maxLength();
-      int length = Math.min(full.length, options.maxLength());
-      int promptLength = Math.min(ids[n + i].length, length);
-      int rowWidth = width < 0 ? length : width;
-
-      int[] inputIds = Arrays.copyOf(full, rowWidth);
-      int[] mask = new int[rowWidth];
-      int[] labels = new int[rowWidth];
-      for (int t = 0; t < rowWidth; t++) {
-        boolean real = t < length;
-        if (!real) {
-          inputIds[t] = padId;
+    /**
+     * Prepares a batch.
+     *
+     * @throws InvalidInputException naming the field for an empty or oversized batch, a blank prompt, an empty
+     *     completion, a text over the size limit, max_length outside [1, model_max_length], or a tokenizer without
+     *     the EOS/PAD token the options need
+     */
+    public PreparedBatch prepare(List<Example> examples, PrepareOptions options) {
+        Objects.requireNonNull(examples, "examples");
+        Objects.requireNonNull(options, "options");
+        TokenizerInfo info = tokenizer.info();
+        limits.requireBatch("examples", examples.size());
+        if (options.maxLength() < 1 || options.maxLength() > info.modelMaxLength()) {
+            throw new InvalidInputException(
+                    "max_length",
+                    "must be in [1, " + info.modelMaxLength() + "] (the model maximum), got " + options.maxLength());
         }
-        mask[t] = real ? 1 : 0;
-        boolean masked = !real || (options.completionOnly() && t < promptLength);
-        labels[t] = masked ? PreparedExample.IGNORE_INDEX : inputIds[t];
-      }
-      if (truncated) {
-        truncatedCount++;
-      }
-      rows.add(new PreparedExample(inputIds, mask, labels, truncated, length, promptLength, full.length));
+        String eos = "";
+        if (options.appendEos()) {
+            eos = info.token(SpecialTokenRole.EOS)
+                    .map(SpecialToken::token)
+                    .orElseThrow(() -> new InvalidInputException(
+                            "append_eos", "the tokenizer has no EOS token; set append_eos=false"));
+        }
+        int padId = -1;
+        if (options.padding() != Padding.NONE) {
+            padId = info.token(SpecialTokenRole.PAD)
+                    .map(SpecialToken::id)
+                    .orElseThrow(() ->
+                            new InvalidInputException("padding", "the tokenizer has no PAD token; use PADDING_NONE"));
+        }
+
+        int n = examples.size();
+        List<String> texts = new ArrayList<>(2 * n);
+        for (int i = 0; i < n; i++) {
+            Example e = examples.get(i);
+            if (e == null) {
+                throw new InvalidInputException("examples[" + i + "]", "must be present");
+            }
+            limits.requireText("examples[" + i + "].prompt", e.prompt());
+            if (e.completion() == null || e.completion().isEmpty()) {
+                throw new InvalidInputException("examples[" + i + "].completion", "must not be empty");
+            }
+            String text = options.template().render(e.prompt(), e.completion()) + eos;
+            limits.requireSize("examples[" + i + "]", text);
+            texts.add(text);
+        }
+        for (Example e : examples) {
+            texts.add(options.template().renderPrompt(e.prompt()));
+        }
+        int[][] ids = tokenizer.encodeIds(texts, false); // rows 0..n-1: full texts; n..2n-1: prompt parts
+
+        int longest = 0;
+        for (int i = 0; i < n; i++) {
+            longest = Math.max(longest, Math.min(ids[i].length, options.maxLength()));
+        }
+        int width = switch (options.padding()) {
+            case MAX_LENGTH -> options.maxLength();
+            case LONGEST -> longest;
+            case NONE -> -1;
+        };
+
+        List<PreparedExample> rows = new ArrayList<>(n);
+        int truncatedCount = 0;
+        for (int i = 0; i < n; i++) {
+            int[] full = ids[i];
+            boolean truncated = full.length > options.maxLength();
+            int length = Math.min(full.length, options.maxLength());
+            int promptLength = Math.min(ids[n + i].length, length);
+            int rowWidth = width < 0 ? length : width;
+
+            int[] inputIds = Arrays.copyOf(full, rowWidth);
+            int[] mask = new int[rowWidth];
+            int[] labels = new int[rowWidth];
+            for (int t = 0; t < rowWidth; t++) {
+                boolean real = t < length;
+                if (!real) {
+                    inputIds[t] = padId;
+                }
+                mask[t] = real ? 1 : 0;
+                boolean masked = !real || (options.completionOnly() && t < promptLength);
+                labels[t] = masked ? PreparedExample.IGNORE_INDEX : inputIds[t];
+            }
+            if (truncated) {
+                truncatedCount++;
+            }
+            rows.add(new PreparedExample(inputIds, mask, labels, truncated, length, promptLength, full.length));
+        }
+        return new PreparedBatch(rows, tokenizer.info().sha256(), truncatedCount);
     }
-    return new PreparedBatch(rows, tokenizer.info().sha256(), truncatedCount);
-  }
 }

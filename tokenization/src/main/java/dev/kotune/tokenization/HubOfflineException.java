@@ -6,9 +6,9 @@ package dev.kotune.tokenization;
  * <p>Immutable, thread-safe.
  */
 public final class HubOfflineException extends TokenizationException {
-  private static final long serialVersionUID = 1L;
+    private static final long serialVersionUID = 1L;
 
-  public HubOfflineException(String message) {
-    super(message);
-  }
+    public HubOfflineException(String message) {
+        super(message);
+    }
 }

@@ -7,9 +7,9 @@ package dev.kotune.tokenization;
  * <p>Immutable, thread-safe.
  */
 public final class HubUnavailableException extends TokenizationException {
-  private static final long serialVersionUID = 1L;
+    private static final long serialVersionUID = 1L;
 
-  public HubUnavailableException(String message, Throwable cause) {
-    super(message, cause);
-  }
+    public HubUnavailableException(String message, Throwable cause) {
+        super(message, cause);
+    }
 }

@@ -12,17 +12,17 @@ import java.util.Objects;
  * @param completionOnly also mask the prompt tokens in the labels (loss on the completion only)
  */
 public record PrepareOptions(
-    PromptTemplate template, boolean appendEos, int maxLength, Padding padding, boolean completionOnly) {
+        PromptTemplate template, boolean appendEos, int maxLength, Padding padding, boolean completionOnly) {
 
-  /** The notebook's max_length. */
-  public static final int DEFAULT_MAX_LENGTH = 64;
+    /** The notebook's max_length. */
+    public static final int DEFAULT_MAX_LENGTH = 64;
 
-  /** Notebook template, EOS appended, max_length 64, padded to max_length, loss on all real tokens. */
-  public static final PrepareOptions DEFAULTS =
-      new PrepareOptions(PromptTemplate.NOTEBOOK, true, DEFAULT_MAX_LENGTH, Padding.MAX_LENGTH, false);
+    /** Notebook template, EOS appended, max_length 64, padded to max_length, loss on all real tokens. */
+    public static final PrepareOptions DEFAULTS =
+            new PrepareOptions(PromptTemplate.NOTEBOOK, true, DEFAULT_MAX_LENGTH, Padding.MAX_LENGTH, false);
 
-  public PrepareOptions {
-    Objects.requireNonNull(template, "template");
-    Objects.requireNonNull(padding, "padding");
-  }
+    public PrepareOptions {
+        Objects.requireNonNull(template, "template");
+        Objects.requireNonNull(padding, "padding");
+    }
 }

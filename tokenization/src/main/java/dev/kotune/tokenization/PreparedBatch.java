@@ -11,8 +11,8 @@ import java.util.Objects;
  * @param truncatedCount how many examples were cut to max_length
  */
 public record PreparedBatch(List<PreparedExample> examples, String tokenizerSha256, int truncatedCount) {
-  public PreparedBatch {
-    examples = List.copyOf(examples);
-    Objects.requireNonNull(tokenizerSha256, "tokenizerSha256");
-  }
+    public PreparedBatch {
+        examples = List.copyOf(examples);
+        Objects.requireNonNull(tokenizerSha256, "tokenizerSha256");
+    }
 }

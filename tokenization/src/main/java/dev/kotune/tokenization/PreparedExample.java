@@ -14,36 +14,53 @@ import java.util.Objects;
  * @param promptLength leading tokens that belong to the prompt part of the template, at most {@code length}
  * @param untruncatedLength tokens of the full text before truncation, e.g. 22
  */
-public record PreparedExample(int[] inputIds, int[] attentionMask, int[] labels, boolean truncated, int length,
-    int promptLength, int untruncatedLength) {
+public record PreparedExample(
+        int[] inputIds,
+        int[] attentionMask,
+        int[] labels,
+        boolean truncated,
+        int length,
+        int promptLength,
+        int untruncatedLength) {
 
-  /** The label that makes the loss ignore a position (PyTorch's cross-entropy {@code ignore_index}). */
-  public static final int IGNORE_INDEX = -100;
+    /** The label that makes the loss ignore a position (PyTorch's cross-entropy {@code ignore_index}). */
+    public static final int IGNORE_INDEX = -100;
 
-  public PreparedExample {
-    Objects.requireNonNull(inputIds, "inputIds");
-    Objects.requireNonNull(attentionMask, "attentionMask");
-    Objects.requireNonNull(labels, "labels");
-  }
+    public PreparedExample {
+        Objects.requireNonNull(inputIds, "inputIds");
+        Objects.requireNonNull(attentionMask, "attentionMask");
+        Objects.requireNonNull(labels, "labels");
+    }
 
-  @Override
-  public boolean equals(Object o) {
-    return o instanceof PreparedExample e && Arrays.equals(inputIds, e.inputIds)
-        && Arrays.equals(attentionMask, e.attentionMask) && Arrays.equals(labels, e.labels)
-        && truncated == e.truncated && length == e.length && promptLength == e.promptLength
-        && untruncatedLength == e.untruncatedLength;
-  }
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof PreparedExample e
+                && Arrays.equals(inputIds, e.inputIds)
+                && Arrays.equals(attentionMask, e.attentionMask)
+                && Arrays.equals(labels, e.labels)
+                && truncated == e.truncated
+                && length == e.length
+                && promptLength == e.promptLength
+                && untruncatedLength == e.untruncatedLength;
+    }
 
-  @Override
-  public int hashCode() {
-    return Objects.hash(Arrays.hashCode(inputIds), Arrays.hashCode(attentionMask), Arrays.hashCode(labels),
-        truncated, length, promptLength, untruncatedLength);
-  }
+    @Override
+    public int hashCode() {
+        return Objects.hash(
+                Arrays.hashCode(inputIds),
+                Arrays.hashCode(attentionMask),
+                Arrays.hashCode(labels),
+                truncated,
+                length,
+                promptLength,
+                untruncatedLength);
+    }
 
-  @Override
-  public String toString() {
-    return "PreparedExample[inputIds=" + Arrays.toString(inputIds) + ", attentionMask="
-        + Arrays.toString(attentionMask) + ", labels=" + Arrays.toString(labels) + ", truncated=" + truncated
-        + ", length=" + length + ", promptLength=" + promptLength + ", untruncatedLength=" + untruncatedLength + "]";
-  }
+    @Override
+    public String toString() {
+        return "PreparedExample[inputIds=" + Arrays.toString(inputIds) + ", attentionMask="
+                + Arrays.toString(attentionMask) + ", labels=" + Arrays.toString(labels) + ", truncated=" + truncated
+                + ", length=" + length + ", promptLength=" + promptLength + ", untruncatedLength=" + untruncatedLength
+                + "]";
+    }
 }

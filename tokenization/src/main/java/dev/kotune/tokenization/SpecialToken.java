@@ -11,8 +11,8 @@ import java.util.Objects;
  * @param role its role, e.g. {@link SpecialTokenRole#EOS}
  */
 public record SpecialToken(String token, int id, SpecialTokenRole role) {
-  public SpecialToken {
-    Objects.requireNonNull(token, "token");
-    Objects.requireNonNull(role, "role");
-  }
+    public SpecialToken {
+        Objects.requireNonNull(token, "token");
+        Objects.requireNonNull(role, "role");
+    }
 }

@@ -12,25 +12,27 @@ import java.util.Objects;
  * @param offsets token spans when requested, else empty
  */
 public record TokenEncoding(int[] ids, List<String> tokens, List<TokenOffset> offsets) {
-  public TokenEncoding {
-    Objects.requireNonNull(ids, "ids");
-    tokens = List.copyOf(tokens);
-    offsets = List.copyOf(offsets);
-  }
+    public TokenEncoding {
+        Objects.requireNonNull(ids, "ids");
+        tokens = List.copyOf(tokens);
+        offsets = List.copyOf(offsets);
+    }
 
-  @Override
-  public boolean equals(Object o) {
-    return o instanceof TokenEncoding other && Arrays.equals(ids, other.ids) && tokens.equals(other.tokens)
-        && offsets.equals(other.offsets);
-  }
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof TokenEncoding other
+                && Arrays.equals(ids, other.ids)
+                && tokens.equals(other.tokens)
+                && offsets.equals(other.offsets);
+    }
 
-  @Override
-  public int hashCode() {
-    return Objects.hash(Arrays.hashCode(ids), tokens, offsets);
-  }
+    @Override
+    public int hashCode() {
+        return Objects.hash(Arrays.hashCode(ids), tokens, offsets);
+    }
 
-  @Override
-  public String toString() {
-    return "TokenEncoding[ids=" + Arrays.toString(ids) + ", tokens=" + tokens + ", offsets=" + offsets + "]";
-  }
+    @Override
+    public String toString() {
+        return "TokenEncoding[ids=" + Arrays.toString(ids) + ", tokens=" + tokens + ", offsets=" + offsets + "]";
+    }
 }

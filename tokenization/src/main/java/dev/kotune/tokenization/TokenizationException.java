@@ -7,13 +7,13 @@ package dev.kotune.tokenization;
  * <p>Immutable, thread-safe.
  */
 public abstract class TokenizationException extends RuntimeException {
-  private static final long serialVersionUID = 1L;
+    private static final long serialVersionUID = 1L;
 
-  protected TokenizationException(String message) {
-    super(message);
-  }
+    protected TokenizationException(String message) {
+        super(message);
+    }
 
-  protected TokenizationException(String message, Throwable cause) {
-    super(message, cause);
-  }
+    protected TokenizationException(String message, Throwable cause) {
+        super(message, cause);
+    }
 }

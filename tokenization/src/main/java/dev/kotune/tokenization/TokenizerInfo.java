@@ -14,16 +14,16 @@ import java.util.Optional;
  * @param sha256 lower-case hex sha256 of the {@code tokenizer.json} bytes
  */
 public record TokenizerInfo(
-    String source, int vocabSize, List<SpecialToken> specialTokens, int modelMaxLength, String sha256) {
+        String source, int vocabSize, List<SpecialToken> specialTokens, int modelMaxLength, String sha256) {
 
-  public TokenizerInfo {
-    Objects.requireNonNull(source, "source");
-    specialTokens = List.copyOf(specialTokens);
-    Objects.requireNonNull(sha256, "sha256");
-  }
+    public TokenizerInfo {
+        Objects.requireNonNull(source, "source");
+        specialTokens = List.copyOf(specialTokens);
+        Objects.requireNonNull(sha256, "sha256");
+    }
 
-  /** The token with {@code role}, if the tokenizer has one (OTHER: the first). */
-  public Optional<SpecialToken> token(SpecialTokenRole role) {
-    return specialTokens.stream().filter(t -> t.role() == role).findFirst();
-  }
+    /** The token with {@code role}, if the tokenizer has one (OTHER: the first). */
+    public Optional<SpecialToken> token(SpecialTokenRole role) {
+        return specialTokens.stream().filter(t -> t.role() == role).findFirst();
+    }
 }

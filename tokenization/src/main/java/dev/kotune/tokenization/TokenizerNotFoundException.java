@@ -7,20 +7,20 @@ package dev.kotune.tokenization;
  * <p>Immutable, thread-safe.
  */
 public final class TokenizerNotFoundException extends TokenizationException {
-  private static final long serialVersionUID = 1L;
-  private final String name;
+    private static final long serialVersionUID = 1L;
+    private final String name;
 
-  public TokenizerNotFoundException(String name, String reason) {
-    super("tokenizer " + quote(name) + " not found: " + reason);
-    this.name = name;
-  }
+    public TokenizerNotFoundException(String name, String reason) {
+        super("tokenizer " + quote(name) + " not found: " + reason);
+        this.name = name;
+    }
 
-  /** The name as the caller gave it (a path or a hub id). */
-  public String name() {
-    return name;
-  }
+    /** The name as the caller gave it (a path or a hub id). */
+    public String name() {
+        return name;
+    }
 
-  private static String quote(String s) {
-    return "'" + s + "'";
-  }
+    private static String quote(String s) {
+        return "'" + s + "'";
+    }
 }

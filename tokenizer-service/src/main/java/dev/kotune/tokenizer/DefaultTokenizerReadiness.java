@@ -12,22 +12,25 @@ import org.eclipse.microprofile.health.Readiness;
 @Readiness
 @ApplicationScoped
 public class DefaultTokenizerReadiness implements HealthCheck {
-  @Inject TokenizerRegistry registry;
+    @Inject
+    TokenizerRegistry registry;
 
-  @Override
-  public HealthCheckResponse call() {
-    try {
-      TokenizerInfo info = registry.getDefault().info();
-      return HealthCheckResponse.named("default-tokenizer").up()
-          .withData("source", info.source())
-          .withData("vocab_size", info.vocabSize())
-          .withData("sha256", info.sha256())
-          .build();
-    } catch (RuntimeException e) {
-      return HealthCheckResponse.named("default-tokenizer").down()
-          .withData("tokenizer", registry.defaultName())
-          .withData("error", String.valueOf(e.getMessage()))
-          .build();
+    @Override
+    public HealthCheckResponse call() {
+        try {
+            TokenizerInfo info = registry.getDefault().info();
+            return HealthCheckResponse.named("default-tokenizer")
+                    .up()
+                    .withData("source", info.source())
+                    .withData("vocab_size", info.vocabSize())
+                    .withData("sha256", info.sha256())
+                    .build();
+        } catch (RuntimeException e) {
+            return HealthCheckResponse.named("default-tokenizer")
+                    .down()
+                    .withData("tokenizer", registry.defaultName())
+                    .withData("error", String.valueOf(e.getMessage()))
+                    .build();
+        }
     }
-  }
 }

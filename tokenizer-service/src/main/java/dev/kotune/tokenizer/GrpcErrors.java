@@ -14,30 +14,32 @@ import org.jboss.logging.Logger;
  * UNAVAILABLE (hub unreachable, service shutting down); anything else is INTERNAL and logged.
  */
 final class GrpcErrors {
-  private static final Logger LOG = Logger.getLogger(GrpcErrors.class);
+    private static final Logger LOG = Logger.getLogger(GrpcErrors.class);
 
-  private GrpcErrors() {}
+    private GrpcErrors() {}
 
-  static StatusRuntimeException toStatus(RuntimeException e) {
-    if (e instanceof StatusRuntimeException sre) {
-      return sre;
+    static StatusRuntimeException toStatus(RuntimeException e) {
+        if (e instanceof StatusRuntimeException sre) {
+            return sre;
+        }
+        if (e instanceof InvalidInputException) {
+            return Status.INVALID_ARGUMENT.withDescription(e.getMessage()).asRuntimeException();
+        }
+        if (e instanceof TokenizerNotFoundException) {
+            return Status.NOT_FOUND.withDescription(e.getMessage()).asRuntimeException();
+        }
+        if (e instanceof HubOfflineException) {
+            return Status.FAILED_PRECONDITION.withDescription(e.getMessage()).asRuntimeException();
+        }
+        if (e instanceof HubUnavailableException) {
+            return Status.UNAVAILABLE.withDescription(e.getMessage()).asRuntimeException();
+        }
+        if (e instanceof IllegalStateException && String.valueOf(e.getMessage()).contains("closed")) {
+            return Status.UNAVAILABLE
+                    .withDescription("the service is shutting down")
+                    .asRuntimeException();
+        }
+        LOG.error("tokenizer request failed", e);
+        return Status.INTERNAL.withDescription("internal error: " + e).asRuntimeException();
     }
-    if (e instanceof InvalidInputException) {
-      return Status.INVALID_ARGUMENT.withDescription(e.getMessage()).asRuntimeException();
-    }
-    if (e instanceof TokenizerNotFoundException) {
-      return Status.NOT_FOUND.withDescription(e.getMessage()).asRuntimeException();
-    }
-    if (e instanceof HubOfflineException) {
-      return Status.FAILED_PRECONDITION.withDescription(e.getMessage()).asRuntimeException();
-    }
-    if (e instanceof HubUnavailableException) {
-      return Status.UNAVAILABLE.withDescription(e.getMessage()).asRuntimeException();
-    }
-    if (e instanceof IllegalStateException && String.valueOf(e.getMessage()).contains("closed")) {
-      return Status.UNAVAILABLE.withDescription("the service is shutting down").asRuntimeException();
-    }
-    LOG.error("tokenizer request failed", e);
-    return Status.INTERNAL.withDescription("internal error: " + e).asRuntimeException();
-  }
 }

@@ -16,31 +16,32 @@ import java.util.Map;
  * shared data is missing, so the jar still starts and the test skips loudly).
  */
 public class PackagedJarResource implements QuarkusTestResourceLifecycleManager {
-  static final String GRPC_PORT = "kotune.it.tokenizer.grpc-port";
+    static final String GRPC_PORT = "kotune.it.tokenizer.grpc-port";
 
-  @Override
-  public Map<String, String> start() {
-    int port = freePort();
-    System.setProperty(GRPC_PORT, Integer.toString(port));
-    String sharedDir = System.getProperty("kotune.shared.dir", System.getenv("KOTUNE_SHARED_DIR"));
-    Path kogpt2 = sharedDir == null ? null : Path.of(sharedDir, "data", "kogpt2", "tokenizer.json");
-    Path tokenizer = kogpt2 != null && Files.isRegularFile(kogpt2)
-        ? kogpt2 : RepoFiles.require("models/kotune-ko-bpe-8k/tokenizer.json");
-    return Map.of(
-        "quarkus.grpc.server.port", Integer.toString(port),
-        "kotune.tokenizer.default-tokenizer", tokenizer.toAbsolutePath().toString());
-  }
-
-  @Override
-  public void stop() {
-    System.clearProperty(GRPC_PORT);
-  }
-
-  static int freePort() {
-    try (ServerSocket socket = new ServerSocket(0)) {
-      return socket.getLocalPort();
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
+    @Override
+    public Map<String, String> start() {
+        int port = freePort();
+        System.setProperty(GRPC_PORT, Integer.toString(port));
+        String sharedDir = System.getProperty("kotune.shared.dir", System.getenv("KOTUNE_SHARED_DIR"));
+        Path kogpt2 = sharedDir == null ? null : Path.of(sharedDir, "data", "kogpt2", "tokenizer.json");
+        Path tokenizer = kogpt2 != null && Files.isRegularFile(kogpt2)
+                ? kogpt2
+                : RepoFiles.require("models/kotune-ko-bpe-8k/tokenizer.json");
+        return Map.of(
+                "quarkus.grpc.server.port", Integer.toString(port),
+                "kotune.tokenizer.default-tokenizer", tokenizer.toAbsolutePath().toString());
     }
-  }
+
+    @Override
+    public void stop() {
+        System.clearProperty(GRPC_PORT);
+    }
+
+    static int freePort() {
+        try (ServerSocket socket = new ServerSocket(0)) {
+            return socket.getLocalPort();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
 }

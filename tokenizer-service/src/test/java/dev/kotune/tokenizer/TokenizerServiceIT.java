@@ -24,21 +24,26 @@ import org.junit.jupiter.api.Test;
 @WithTestResource(PackagedJarResource.class)
 class TokenizerServiceIT {
 
-  @Test
-  void encodesKoreanOverGrpcAndShowsItInHealthAndMetrics() throws InterruptedException {
-    SharedData.require("kogpt2/tokenizer.json");
-    int port = Integer.parseInt(System.getProperty(PackagedJarResource.GRPC_PORT));
-    ManagedChannel channel = ManagedChannelBuilder.forAddress("127.0.0.1", port).usePlaintext().build();
-    try {
-      EncodeResponse response = TokenizerServiceGrpc.newBlockingStub(channel)
-          .withDeadlineAfter(30, TimeUnit.SECONDS)
-          .encode(EncodeRequest.newBuilder().setText(TokenizerGrpcServiceTest.CANONICAL).build());
-      assertThat(response.getEncoding().getIdsList()).containsExactlyElementsOf(TokenizerGrpcServiceTest.CANONICAL_IDS);
-    } finally {
-      channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
-    }
+    @Test
+    void encodesKoreanOverGrpcAndShowsItInHealthAndMetrics() throws InterruptedException {
+        SharedData.require("kogpt2/tokenizer.json");
+        int port = Integer.parseInt(System.getProperty(PackagedJarResource.GRPC_PORT));
+        ManagedChannel channel = ManagedChannelBuilder.forAddress("127.0.0.1", port)
+                .usePlaintext()
+                .build();
+        try {
+            EncodeResponse response = TokenizerServiceGrpc.newBlockingStub(channel)
+                    .withDeadlineAfter(30, TimeUnit.SECONDS)
+                    .encode(EncodeRequest.newBuilder()
+                            .setText(TokenizerGrpcServiceTest.CANONICAL)
+                            .build());
+            assertThat(response.getEncoding().getIdsList())
+                    .containsExactlyElementsOf(TokenizerGrpcServiceTest.CANONICAL_IDS);
+        } finally {
+            channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+        }
 
-    given().get("/q/health/ready").then().statusCode(200).body("status", equalTo("UP"));
-    given().get("/q/metrics").then().statusCode(200).body(containsString("kotune_tokenizer_tokens_total"));
-  }
+        given().get("/q/health/ready").then().statusCode(200).body("status", equalTo("UP"));
+        given().get("/q/metrics").then().statusCode(200).body(containsString("kotune_tokenizer_tokens_total"));
+    }
 }

@@ -39,9 +39,10 @@ public class ExampleSourceProducer {
         }
         var s = config.tokenizerService();
         String address = host + ":" + port;
-        LOG.infof("examples are prepared by tokenizer-service at %s over gRPC (deadline %s, waits up to %s)",
+        LOG.infof(
+                "examples are prepared by tokenizer-service at %s over gRPC (deadline %s, waits up to %s)",
                 address, s.deadline(), s.maxWait());
-        return new GrpcExampleSource(tokenizerService, address, s.deadline(), s.maxWait(), s.initialBackoff(),
-                s.maxBackoff());
+        return new GrpcExampleSource(
+                tokenizerService, address, s.deadline(), s.maxWait(), s.initialBackoff(), s.maxBackoff());
     }
 }

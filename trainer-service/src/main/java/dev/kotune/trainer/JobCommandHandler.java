@@ -48,8 +48,14 @@ public class JobCommandHandler {
     private final JobMetrics metrics;
     private final EventIdLog handled;
 
-    public JobCommandHandler(TrainingEventPublisher events, DeadLetterPublisher deadLetters, JobRegistry registry,
-            JobWorker worker, JobMetrics metrics, TrainerConfig config, ModelLocator models) {
+    public JobCommandHandler(
+            TrainingEventPublisher events,
+            DeadLetterPublisher deadLetters,
+            JobRegistry registry,
+            JobWorker worker,
+            JobMetrics metrics,
+            TrainerConfig config,
+            ModelLocator models) {
         this.validator = new JobValidator(new DatasetReader(), models);
         this.events = events;
         this.deadLetters = deadLetters;
@@ -78,32 +84,44 @@ public class JobCommandHandler {
             return;
         }
         if (handled.contains(event.getEventId())) {
-            LOG.infof("event %s (job %s) was already handled: dropping the redelivery", event.getEventId(),
-                    event.getJobId());
+            LOG.infof(
+                    "event %s (job %s) was already handled: dropping the redelivery",
+                    event.getEventId(), event.getJobId());
             metrics.received(Outcome.DUPLICATE);
             return;
         }
         if (key != null && !key.equals(event.getJobId())) {
-            LOG.warnf("record key \"%s\" differs from the envelope's job_id \"%s\"; using the job_id", key,
-                    event.getJobId());
+            LOG.warnf(
+                    "record key \"%s\" differs from the envelope's job_id \"%s\"; using the job_id",
+                    key, event.getJobId());
         }
         try {
             switch (event.getPayloadCase()) {
                 case JOB_SUBMITTED -> submit(event);
                 case CANCEL_REQUESTED -> cancel(event);
                 default -> {
-                    deadLetter(topic, partition, offset, key, value, "payload " + event.getPayloadCase()
-                            + " is not a command: the jobs topic carries job_submitted and cancel_requested");
+                    deadLetter(
+                            topic,
+                            partition,
+                            offset,
+                            key,
+                            value,
+                            "payload " + event.getPayloadCase()
+                                    + " is not a command: the jobs topic carries job_submitted and cancel_requested");
                     return;
                 }
             }
         } catch (PublishFailedException e) {
             throw e;
         } catch (RuntimeException e) {
-            LOG.errorf(e, "record %s-%d@%d (job %s) could not be handled", topic, partition, offset,
-                    event.getJobId());
-            deadLetter(topic, partition, offset, key, value, "internal error while handling "
-                    + event.getPayloadCase() + ": " + e);
+            LOG.errorf(e, "record %s-%d@%d (job %s) could not be handled", topic, partition, offset, event.getJobId());
+            deadLetter(
+                    topic,
+                    partition,
+                    offset,
+                    key,
+                    value,
+                    "internal error while handling " + event.getPayloadCase() + ": " + e);
         }
         handled.add(event.getEventId());
     }
@@ -115,8 +133,11 @@ public class JobCommandHandler {
         ValidationResult result = validator.validate(jobId, submitted);
         if (existing.isPresent()) {
             List<ValidationError> errors = new ArrayList<>();
-            errors.add(new ValidationError("job_id", "must be unique: job \"" + jobId + "\" was accepted at "
-                    + existing.get().acceptedAt() + " and is " + existing.get().state()));
+            errors.add(new ValidationError(
+                    "job_id",
+                    "must be unique: job \"" + jobId + "\" was accepted at "
+                            + existing.get().acceptedAt() + " and is "
+                            + existing.get().state()));
             if (result instanceof ValidationResult.Rejected r) {
                 errors.addAll(r.errors());
             }
@@ -129,19 +150,35 @@ public class JobCommandHandler {
             return;
         }
         ValidationResult.Accepted accepted = (ValidationResult.Accepted) result;
-        events.publish(jobId, b -> b.setJobValidated(
-                ProtoMapper.validated(accepted.job(), accepted.numExamples(), accepted.totalSteps())));
+        events.publish(
+                jobId,
+                b -> b.setJobValidated(
+                        ProtoMapper.validated(accepted.job(), accepted.numExamples(), accepted.totalSteps())));
         metrics.received(Outcome.VALIDATED);
         LOG.infof("job %s validated: %d examples, %d steps", jobId, accepted.numExamples(), accepted.totalSteps());
         Instant now = Instant.now();
-        JobRecord record = new JobRecord(accepted.job(), event.getEventId(), submitted.getSubmittedBy(), now,
-                accepted.numExamples(), accepted.totalSteps(), JobState.VALIDATED, now);
+        JobRecord record = new JobRecord(
+                accepted.job(),
+                event.getEventId(),
+                submitted.getSubmittedBy(),
+                now,
+                accepted.numExamples(),
+                accepted.totalSteps(),
+                JobState.VALIDATED,
+                now);
         try {
             registry.accept(record);
         } catch (IOException e) {
             LOG.errorf(e, "job %s: cannot write job.json", jobId);
-            events.publish(jobId, b -> ProtoMapper.withFact(b, new JobFact.Failed(
-                    "cannot write job.json under " + registry.jobDir(jobId) + ": " + e, "JOB_STORE", 0, true)));
+            events.publish(
+                    jobId,
+                    b -> ProtoMapper.withFact(
+                            b,
+                            new JobFact.Failed(
+                                    "cannot write job.json under " + registry.jobDir(jobId) + ": " + e,
+                                    "JOB_STORE",
+                                    0,
+                                    true)));
             return;
         }
         worker.enqueue(record);
@@ -157,12 +194,15 @@ public class JobCommandHandler {
             return;
         }
         if (known.get().state().isTerminal()) {
-            LOG.infof("cancel request for job %s acknowledged: it already ended (%s)", jobId, known.get().state());
+            LOG.infof(
+                    "cancel request for job %s acknowledged: it already ended (%s)",
+                    jobId, known.get().state());
             return;
         }
         JobWorker.CancelOutcome outcome = worker.cancel(jobId, request.getReason(), request.getRequestedBy());
-        LOG.infof("cancel request for job %s (%s, by %s): %s", jobId, request.getReason(), request.getRequestedBy(),
-                outcome);
+        LOG.infof(
+                "cancel request for job %s (%s, by %s): %s",
+                jobId, request.getReason(), request.getRequestedBy(), outcome);
     }
 
     private void deadLetter(String topic, int partition, long offset, String key, byte[] value, String reason) {

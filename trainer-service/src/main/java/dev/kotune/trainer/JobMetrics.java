@@ -35,10 +35,12 @@ public class JobMetrics {
 
     public JobMetrics(MeterRegistry registry) {
         for (Outcome outcome : Outcome.values()) {
-            received.put(outcome, Counter.builder("kotune.jobs.received")
-                    .description("Records read from the jobs topic, by outcome")
-                    .tag("outcome", outcome.name().toLowerCase(java.util.Locale.ROOT))
-                    .register(registry));
+            received.put(
+                    outcome,
+                    Counter.builder("kotune.jobs.received")
+                            .description("Records read from the jobs topic, by outcome")
+                            .tag("outcome", outcome.name().toLowerCase(java.util.Locale.ROOT))
+                            .register(registry));
         }
     }
 

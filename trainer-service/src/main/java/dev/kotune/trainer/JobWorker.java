@@ -40,7 +40,11 @@ public class JobWorker {
         NOT_ACTIVE
     }
 
-    private enum Phase { QUEUED, RUNNING, DONE }
+    private enum Phase {
+        QUEUED,
+        RUNNING,
+        DONE
+    }
 
     private static final Logger LOG = Logger.getLogger(JobWorker.class);
 
@@ -48,13 +52,16 @@ public class JobWorker {
     private final TrainingEventPublisher publisher;
     private final JobRegistry registry;
     private final Map<String, Slot> active = new ConcurrentHashMap<>();
-    private final ExecutorService executor =
-            Executors.newSingleThreadExecutor(r -> new Thread(r, "kotune-job-worker"));
+    private final ExecutorService executor = Executors.newSingleThreadExecutor(r -> new Thread(r, "kotune-job-worker"));
 
     private final TopicsConfig topics;
     private final TrainerConfig config;
 
-    public JobWorker(JobRunner runner, TrainingEventPublisher publisher, JobRegistry registry, TopicsConfig topics,
+    public JobWorker(
+            JobRunner runner,
+            TrainingEventPublisher publisher,
+            JobRegistry registry,
+            TopicsConfig topics,
             TrainerConfig config) {
         this.runner = runner;
         this.publisher = publisher;
@@ -64,14 +71,21 @@ public class JobWorker {
     }
 
     void onStart(@Observes StartupEvent event) {
-        LOG.infof("jobs from %s (group %s), events to %s, dead letters to %s, job files in %s, runner %s",
-                topics.jobs(), config.groupId(), topics.events(), topics.dlq(), registry.jobDir(""),
+        LOG.infof(
+                "jobs from %s (group %s), events to %s, dead letters to %s, job files in %s, runner %s",
+                topics.jobs(),
+                config.groupId(),
+                topics.events(),
+                topics.dlq(),
+                registry.jobDir(""),
                 runner.getClass().getName().replaceAll("_Subclass$|_ClientProxy$", ""));
         registry.all().stream()
                 .filter(r -> !r.state().isTerminal())
                 .sorted(java.util.Comparator.comparing(JobRecord::acceptedAt))
                 .forEach(r -> {
-                    LOG.infof("job %s was %s when the trainer stopped: queued again", r.job().jobId(), r.state());
+                    LOG.infof(
+                            "job %s was %s when the trainer stopped: queued again",
+                            r.job().jobId(), r.state());
                     enqueue(r);
                 });
     }
@@ -114,8 +128,8 @@ public class JobWorker {
             Files.createDirectories(slot.context.jobDir());
             runner.run(job, slot.context);
             if (!slot.context.finished.get()) {
-                slot.context.publish(new JobFact.Failed("the job runner returned without a final event", "INTERNAL",
-                        0, true));
+                slot.context.publish(
+                        new JobFact.Failed("the job runner returned without a final event", "INTERNAL", 0, true));
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();

@@ -9,8 +9,7 @@ import dev.kotune.proto.training.v1.TrainingJobSubmitted;
 /** Submissions for tests: the notebook's job (12 inline examples, everything else left to the defaults). */
 public final class Jobs {
 
-    private Jobs() {
-    }
+    private Jobs() {}
 
     /** {@code n} inline examples "질문 i" / " 답변 i". */
     public static InlineExamples examples(int n) {
@@ -29,6 +28,9 @@ public final class Jobs {
     }
 
     public static TrainingJobSubmitted submitted(TrainingJobSpec.Builder spec) {
-        return TrainingJobSubmitted.newBuilder().setSpec(spec).setSubmittedBy("test").build();
+        return TrainingJobSubmitted.newBuilder()
+                .setSpec(spec)
+                .setSubmittedBy("test")
+                .build();
     }
 }

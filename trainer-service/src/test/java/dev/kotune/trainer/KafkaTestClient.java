@@ -47,7 +47,9 @@ final class KafkaTestClient implements AutoCloseable {
         try (Admin admin = Admin.create(Map.of("bootstrap.servers", bootstrap))) {
             for (String topic : topics) {
                 try {
-                    admin.createTopics(List.of(new NewTopic(topic, 1, (short) 1))).all().get();
+                    admin.createTopics(List.of(new NewTopic(topic, 1, (short) 1)))
+                            .all()
+                            .get();
                 } catch (ExecutionException e) {
                     if (!(e.getCause() instanceof TopicExistsException)) {
                         throw e;
@@ -71,8 +73,11 @@ final class KafkaTestClient implements AutoCloseable {
      * Reads {@code topic} from the beginning until {@code done} holds for the matching records collected so far, or
      * fails after {@code timeout}.
      */
-    List<ConsumerRecord<String, byte[]>> read(String topic, Predicate<ConsumerRecord<String, byte[]>> match,
-            Predicate<List<ConsumerRecord<String, byte[]>>> done, Duration timeout) {
+    List<ConsumerRecord<String, byte[]>> read(
+            String topic,
+            Predicate<ConsumerRecord<String, byte[]>> match,
+            Predicate<List<ConsumerRecord<String, byte[]>>> done,
+            Duration timeout) {
         Properties p = new Properties();
         p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
         p.put(ConsumerConfig.KEY_DESERIALIZER_CLASS_CONFIG, StringDeserializer.class.getName());
@@ -81,7 +86,8 @@ final class KafkaTestClient implements AutoCloseable {
         List<ConsumerRecord<String, byte[]>> found = new ArrayList<>();
         try (KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(p)) {
             List<TopicPartition> partitions = consumer.partitionsFor(topic, Duration.ofSeconds(30)).stream()
-                    .map(info -> new TopicPartition(topic, info.partition())).toList();
+                    .map(info -> new TopicPartition(topic, info.partition()))
+                    .toList();
             consumer.assign(partitions);
             consumer.seekToBeginning(partitions);
             long deadline = System.nanoTime() + timeout.toNanos();
@@ -96,8 +102,8 @@ final class KafkaTestClient implements AutoCloseable {
                 }
             }
         }
-        throw new AssertionError("timed out after " + timeout + " reading " + topic + "; matching so far: "
-                + found.size());
+        throw new AssertionError(
+                "timed out after " + timeout + " reading " + topic + "; matching so far: " + found.size());
     }
 
     @Override

@@ -51,8 +51,11 @@ public final class TokenizerServer implements AutoCloseable {
     /** One server for the Quarkus tests of this JVM, on the configured port; started if it is not running. */
     public static synchronized TokenizerServer shared(int port) throws IOException {
         if (shared == null) {
-            shared = new TokenizerServer(port,
-                    Path.of("../models/kotune-ko-bpe-8k/tokenizer.json").toAbsolutePath().normalize());
+            shared = new TokenizerServer(
+                    port,
+                    Path.of("../models/kotune-ko-bpe-8k/tokenizer.json")
+                            .toAbsolutePath()
+                            .normalize());
             Runtime.getRuntime().addShutdownHook(new Thread(shared::close));
         }
         if (!shared.running()) {
@@ -68,11 +71,15 @@ public final class TokenizerServer implements AutoCloseable {
     }
 
     public synchronized TokenizerServer start() throws IOException {
-        registry = new TokenizerRegistry(new TokenizerLoader(new HubClient(HfEnvironment.fromSystem()
-                .withOffline(true))), defaultTokenizer.toString(), "main");
+        registry = new TokenizerRegistry(
+                new TokenizerLoader(new HubClient(HfEnvironment.fromSystem().withOffline(true))),
+                defaultTokenizer.toString(),
+                "main");
         var service = new TokenizerGrpcService(registry, TextLimits.DEFAULT, new SimpleMeterRegistry());
         server = NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", port))
-                .addService(ServerInterceptors.intercept(service, new Counting())).build().start();
+                .addService(ServerInterceptors.intercept(service, new Counting()))
+                .build()
+                .start();
         return this;
     }
 
@@ -113,8 +120,8 @@ public final class TokenizerServer implements AutoCloseable {
 
     private final class Counting implements ServerInterceptor {
         @Override
-        public <Q, R> ServerCall.Listener<Q> interceptCall(ServerCall<Q, R> call, Metadata headers,
-                ServerCallHandler<Q, R> next) {
+        public <Q, R> ServerCall.Listener<Q> interceptCall(
+                ServerCall<Q, R> call, Metadata headers, ServerCallHandler<Q, R> next) {
             calls.computeIfAbsent(call.getMethodDescriptor().getBareMethodName(), k -> new AtomicInteger())
                     .incrementAndGet();
             return next.startCall(call, headers);

@@ -16,14 +16,18 @@ public class TokenizerServerResource implements QuarkusTestResourceLifecycleMana
         try {
             String port = Integer.toString(TokenizerServer.freePort());
             // In test mode the Quarkus gRPC client reads test-port, not port.
-            return Map.of(TokenizerServer.PORT_KEY, port, "quarkus.grpc.clients.tokenizer.test-port", port,
-                    "quarkus.grpc.clients.tokenizer.host", "127.0.0.1");
+            return Map.of(
+                    TokenizerServer.PORT_KEY,
+                    port,
+                    "quarkus.grpc.clients.tokenizer.test-port",
+                    port,
+                    "quarkus.grpc.clients.tokenizer.host",
+                    "127.0.0.1");
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
     }
 
     @Override
-    public void stop() {
-    }
+    public void stop() {}
 }

@@ -36,7 +36,9 @@ class TrainerServiceIT {
 
     @Test
     void isReadyWithKafkaAndRejectsABadJobOverIt() throws Exception {
-        given().get("/q/health/ready").then().statusCode(200)
+        given().get("/q/health/ready")
+                .then()
+                .statusCode(200)
                 .body("status", equalTo("UP"))
                 .body("checks.name", hasItem("Kafka connection health check"))
                 .body("checks.name", hasItem("SmallRye Reactive Messaging - readiness check"));
@@ -44,15 +46,29 @@ class TrainerServiceIT {
         try (KafkaTestClient kafka = new KafkaTestClient(SharedKafkaBroker.bootstrapServers())) {
             kafka.createTopics(JOBS, EVENTS);
             String jobId = "it-" + UUID.randomUUID().toString().substring(0, 8);
-            var spec = Jobs.validSpec().setHyperparameters(Hyperparameters.newBuilder().setLearningRate(5.0));
+            var spec = Jobs.validSpec()
+                    .setHyperparameters(Hyperparameters.newBuilder().setLearningRate(5.0));
             Instant now = Instant.now();
-            kafka.send(JOBS, TrainingEvent.newBuilder().setEventId(UUID.randomUUID().toString()).setJobId(jobId)
-                    .setOccurredAt(Timestamp.newBuilder().setSeconds(now.getEpochSecond()))
-                    .setProducer("trainer-service-it").setJobSubmitted(Jobs.submitted(spec)).build());
+            kafka.send(
+                    JOBS,
+                    TrainingEvent.newBuilder()
+                            .setEventId(UUID.randomUUID().toString())
+                            .setJobId(jobId)
+                            .setOccurredAt(Timestamp.newBuilder().setSeconds(now.getEpochSecond()))
+                            .setProducer("trainer-service-it")
+                            .setJobSubmitted(Jobs.submitted(spec))
+                            .build());
 
-            List<TrainingEvent> events = kafka.read(EVENTS, r -> jobId.equals(r.key()),
-                    found -> found.stream().anyMatch(r -> parse(r).getPayloadCase() == PayloadCase.JOB_REJECTED),
-                    Duration.ofSeconds(60)).stream().map(TrainerServiceIT::parse).toList();
+            List<TrainingEvent> events = kafka
+                    .read(
+                            EVENTS,
+                            r -> jobId.equals(r.key()),
+                            found ->
+                                    found.stream().anyMatch(r -> parse(r).getPayloadCase() == PayloadCase.JOB_REJECTED),
+                            Duration.ofSeconds(60))
+                    .stream()
+                    .map(TrainerServiceIT::parse)
+                    .toList();
 
             assertThat(events).extracting(TrainingEvent::getPayloadCase).containsExactly(PayloadCase.JOB_REJECTED);
             assertThat(events.get(0).getProducer()).isEqualTo("trainer-service");

@@ -2,7 +2,6 @@ package dev.kotune.trainer;
 
 import static io.restassured.RestAssured.given;
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.hasItem;
 
@@ -69,7 +68,9 @@ class TrainerServiceTest {
 
     private static TrainingEvent.Builder envelope(String jobId) {
         Instant now = Instant.now();
-        return TrainingEvent.newBuilder().setEventId(UUID.randomUUID().toString()).setJobId(jobId)
+        return TrainingEvent.newBuilder()
+                .setEventId(UUID.randomUUID().toString())
+                .setJobId(jobId)
                 .setOccurredAt(Timestamp.newBuilder().setSeconds(now.getEpochSecond()))
                 .setProducer("trainer-service-test");
     }
@@ -88,13 +89,20 @@ class TrainerServiceTest {
 
     /** The events of {@code jobId}, read until one with the {@code last} payload arrived. */
     private static List<TrainingEvent> eventsUntil(String jobId, PayloadCase last) {
-        return kafka.read(EVENTS, r -> jobId.equals(r.key()),
-                        found -> found.stream().anyMatch(r -> parse(r).getPayloadCase() == last), TIMEOUT)
-                .stream().map(TrainerServiceTest::parse).toList();
+        return kafka
+                .read(
+                        EVENTS,
+                        r -> jobId.equals(r.key()),
+                        found -> found.stream().anyMatch(r -> parse(r).getPayloadCase() == last),
+                        TIMEOUT)
+                .stream()
+                .map(TrainerServiceTest::parse)
+                .toList();
     }
 
     private static ConsumerRecord<String, byte[]> deadLetter(String key) {
-        return kafka.read(DLQ, r -> key.equals(r.key()), found -> !found.isEmpty(), TIMEOUT).get(0);
+        return kafka.read(DLQ, r -> key.equals(r.key()), found -> !found.isEmpty(), TIMEOUT)
+                .get(0);
     }
 
     private static String header(ConsumerRecord<String, byte[]> record, String name) {
@@ -110,7 +118,8 @@ class TrainerServiceTest {
 
         List<TrainingEvent> events = eventsUntil(jobId, PayloadCase.FAILED);
 
-        assertThat(events).extracting(TrainingEvent::getPayloadCase)
+        assertThat(events)
+                .extracting(TrainingEvent::getPayloadCase)
                 .containsExactly(PayloadCase.JOB_VALIDATED, PayloadCase.FAILED);
         TrainingEvent validated = events.get(0);
         assertThat(validated.getJobId()).isEqualTo(jobId);
@@ -127,7 +136,8 @@ class TrainerServiceTest {
         assertThat(v.getResolvedSpec().getFormat().getMaxLength()).isEqualTo(64);
         assertThat(v.getResolvedSpec().getTokenizer()).isEqualTo("skt/kogpt2-base-v2");
         assertThat(v.getResolvedSpec().getEvaluation().getPromptsCount()).isEqualTo(4);
-        assertThat(v.getResolvedSpec().getDataset().getInline().getExamplesCount()).isEqualTo(12);
+        assertThat(v.getResolvedSpec().getDataset().getInline().getExamplesCount())
+                .isEqualTo(12);
 
         // %test sets kotune.trainer.hub-offline and an empty hub cache: the hub id cannot be resolved.
         var failed = events.get(1).getFailed();
@@ -135,11 +145,14 @@ class TrainerServiceTest {
         assertThat(failed.getReason()).contains("skt/kogpt2-base-v2", "config.json", "HF_HUB_OFFLINE");
         assertThat(failed.getStep()).isZero();
 
-        Path jobJson = Path.of(ConfigProvider.getConfig().getValue("kotune.home", String.class), "jobs", jobId,
-                "job.json");
+        Path jobJson =
+                Path.of(ConfigProvider.getConfig().getValue("kotune.home", String.class), "jobs", jobId, "job.json");
         assertThat(jobJson).isRegularFile();
-        assertThat(Files.readString(jobJson)).contains("\"job_id\" : \"" + jobId + "\"", "\"state\" : \"FAILED\"",
-                "\"submitted_event_id\" : \"" + submitted.getEventId() + "\"");
+        assertThat(Files.readString(jobJson))
+                .contains(
+                        "\"job_id\" : \"" + jobId + "\"",
+                        "\"state\" : \"FAILED\"",
+                        "\"submitted_event_id\" : \"" + submitted.getEventId() + "\"");
     }
 
     @Test
@@ -147,7 +160,8 @@ class TrainerServiceTest {
         String jobId = jobId("invalid");
         var spec = Jobs.validSpec()
                 .setFormat(PromptFormat.newBuilder().setTemplate("Q: {question} A:{completion}"))
-                .setHyperparameters(Hyperparameters.newBuilder().setLearningRate(5.0).setPerDeviceTrainBatchSize(0));
+                .setHyperparameters(
+                        Hyperparameters.newBuilder().setLearningRate(5.0).setPerDeviceTrainBatchSize(0));
         kafka.send(JOBS, envelope(jobId).setJobSubmitted(Jobs.submitted(spec)).build());
 
         List<TrainingEvent> events = eventsUntil(jobId, PayloadCase.JOB_REJECTED);
@@ -157,12 +171,12 @@ class TrainerServiceTest {
         assertThat(events.get(0).getJobRejected().getErrorsList())
                 .extracting(ValidationError::getField, ValidationError::getMessage)
                 .containsExactly(
-                        org.assertj.core.groups.Tuple.tuple("spec.format.template",
-                                "must contain {prompt}, got \"Q: {question} A:{completion}\""),
-                        org.assertj.core.groups.Tuple.tuple("spec.hyperparameters.per_device_train_batch_size",
-                                "must be in [1, 256], got 0"),
-                        org.assertj.core.groups.Tuple.tuple("spec.hyperparameters.learning_rate",
-                                "must be in (0, 1], got 5.0"));
+                        org.assertj.core.groups.Tuple.tuple(
+                                "spec.format.template", "must contain {prompt}, got \"Q: {question} A:{completion}\""),
+                        org.assertj.core.groups.Tuple.tuple(
+                                "spec.hyperparameters.per_device_train_batch_size", "must be in [1, 256], got 0"),
+                        org.assertj.core.groups.Tuple.tuple(
+                                "spec.hyperparameters.learning_rate", "must be in (0, 1], got 5.0"));
         Path jobDir = Path.of(ConfigProvider.getConfig().getValue("kotune.home", String.class), "jobs", jobId);
         assertThat(jobDir).doesNotExist();
     }
@@ -181,7 +195,8 @@ class TrainerServiceTest {
         assertThat(header(dead, DeadLetterPublisher.TOPIC)).isEqualTo(JOBS);
         assertThat(header(dead, DeadLetterPublisher.OFFSET)).matches("\\d+");
 
-        assertThat(eventsUntil(nextJob, PayloadCase.JOB_VALIDATED)).extracting(TrainingEvent::getPayloadCase)
+        assertThat(eventsUntil(nextJob, PayloadCase.JOB_VALIDATED))
+                .extracting(TrainingEvent::getPayloadCase)
                 .startsWith(PayloadCase.JOB_VALIDATED);
     }
 
@@ -190,10 +205,19 @@ class TrainerServiceTest {
         String noPayload = jobId("no-payload");
         kafka.send(JOBS, envelope(noPayload).build());
         String notACommand = jobId("not-a-command");
-        kafka.send(JOBS, envelope(notACommand).setStarted(TrainingStarted.newBuilder().setTotalSteps(3)).build());
+        kafka.send(
+                JOBS,
+                envelope(notACommand)
+                        .setStarted(TrainingStarted.newBuilder().setTotalSteps(3))
+                        .build());
         String noJobIdKey = jobId("no-job-id");
-        kafka.send(JOBS, noJobIdKey, envelope("").setJobSubmitted(Jobs.submitted(Jobs.validSpec())).build()
-                .toByteArray());
+        kafka.send(
+                JOBS,
+                noJobIdKey,
+                envelope("")
+                        .setJobSubmitted(Jobs.submitted(Jobs.validSpec()))
+                        .build()
+                        .toByteArray());
 
         assertThat(header(deadLetter(noPayload), DeadLetterPublisher.REASON)).isEqualTo("envelope has no payload");
         assertThat(header(deadLetter(notACommand), DeadLetterPublisher.REASON))
@@ -212,28 +236,40 @@ class TrainerServiceTest {
 
         List<TrainingEvent> events = eventsUntil(jobId, PayloadCase.JOB_REJECTED);
 
-        assertThat(events).extracting(TrainingEvent::getPayloadCase)
+        assertThat(events)
+                .extracting(TrainingEvent::getPayloadCase)
                 .filteredOn(c -> c != PayloadCase.FAILED)
                 .containsExactly(PayloadCase.JOB_VALIDATED, PayloadCase.JOB_REJECTED);
-        assertThat(events.stream().filter(e -> e.hasJobRejected()).findFirst().orElseThrow().getJobRejected()
-                .getErrors(0).getField()).isEqualTo("job_id");
+        assertThat(events.stream()
+                        .filter(e -> e.hasJobRejected())
+                        .findFirst()
+                        .orElseThrow()
+                        .getJobRejected()
+                        .getErrors(0)
+                        .getField())
+                .isEqualTo("job_id");
     }
 
     @Test
     void acknowledgesACancelForAnUnknownJobWithoutDeadLetteringOrEvents() throws Exception {
         String unknown = jobId("cancel-unknown");
-        kafka.send(JOBS, envelope(unknown).setCancelRequested(TrainingJobCancelRequested.newBuilder()
-                .setReason("changed my mind").setRequestedBy("test")).build());
+        kafka.send(
+                JOBS,
+                envelope(unknown)
+                        .setCancelRequested(TrainingJobCancelRequested.newBuilder()
+                                .setReason("changed my mind")
+                                .setRequestedBy("test"))
+                        .build());
         // Sentinels after it: once they came out, anything the cancel produced would be there too.
         String sentinelJob = jobId("after-cancel");
         kafka.send(JOBS, submission(sentinelJob));
         String sentinelGarbage = jobId("after-cancel-garbage");
         kafka.send(JOBS, sentinelGarbage, new byte[] {(byte) 0xff});
 
-        var events = kafka.read(EVENTS, r -> true,
-                found -> found.stream().anyMatch(r -> sentinelJob.equals(r.key())), TIMEOUT);
-        var dead = kafka.read(DLQ, r -> true,
-                found -> found.stream().anyMatch(r -> sentinelGarbage.equals(r.key())), TIMEOUT);
+        var events = kafka.read(
+                EVENTS, r -> true, found -> found.stream().anyMatch(r -> sentinelJob.equals(r.key())), TIMEOUT);
+        var dead = kafka.read(
+                DLQ, r -> true, found -> found.stream().anyMatch(r -> sentinelGarbage.equals(r.key())), TIMEOUT);
         assertThat(events).extracting(ConsumerRecord::key).doesNotContain(unknown);
         assertThat(dead).extracting(ConsumerRecord::key).doesNotContain(unknown);
     }
@@ -241,7 +277,9 @@ class TrainerServiceTest {
     @Test
     void isLiveAndReadyWithKafkaChecks() {
         given().get("/q/health/live").then().statusCode(200).body("status", equalTo("UP"));
-        given().get("/q/health/ready").then().statusCode(200)
+        given().get("/q/health/ready")
+                .then()
+                .statusCode(200)
                 .body("status", equalTo("UP"))
                 .body("checks.name", hasItem("Kafka connection health check"))
                 .body("checks.name", hasItem("SmallRye Reactive Messaging - readiness check"));
@@ -249,7 +287,8 @@ class TrainerServiceTest {
 
     @Test
     void countsReceivedRecordsByOutcome() {
-        String metrics = given().get("/q/metrics").then().statusCode(200).extract().asString();
+        String metrics =
+                given().get("/q/metrics").then().statusCode(200).extract().asString();
         for (String outcome : List.of("validated", "rejected", "dlq", "cancel", "duplicate")) {
             assertThat(metrics).contains("kotune_jobs_received_total{outcome=\"" + outcome + "\"}");
         }

@@ -75,8 +75,11 @@ class TrainingRunTest {
 
     private static TrainingEvent.Builder envelope(String jobId) {
         Instant now = Instant.now();
-        return TrainingEvent.newBuilder().setEventId(UUID.randomUUID().toString()).setJobId(jobId)
-                .setOccurredAt(Timestamp.newBuilder().setSeconds(now.getEpochSecond())).setProducer("test");
+        return TrainingEvent.newBuilder()
+                .setEventId(UUID.randomUUID().toString())
+                .setJobId(jobId)
+                .setOccurredAt(Timestamp.newBuilder().setSeconds(now.getEpochSecond()))
+                .setProducer("test");
     }
 
     private static TrainingEvent parse(ConsumerRecord<String, byte[]> record) {
@@ -89,9 +92,15 @@ class TrainingRunTest {
 
     private static List<TrainingEvent> eventsUntil(String jobId, PayloadCase... last) {
         List<PayloadCase> ends = List.of(last);
-        return kafka.read(EVENTS, r -> jobId.equals(r.key()),
-                        found -> found.stream().anyMatch(r -> ends.contains(parse(r).getPayloadCase())), TIMEOUT)
-                .stream().map(TrainingRunTest::parse).toList();
+        return kafka
+                .read(
+                        EVENTS,
+                        r -> jobId.equals(r.key()),
+                        found -> found.stream().anyMatch(r -> ends.contains(parse(r).getPayloadCase())),
+                        TIMEOUT)
+                .stream()
+                .map(TrainingRunTest::parse)
+                .toList();
     }
 
     /** Four notebook-style pairs on the tiny model with the built-in tokenizer. */
@@ -111,7 +120,8 @@ class TrainingRunTest {
                 .setTokenizer(TOKENIZER.toString())
                 .setDataset(Dataset.newBuilder().setInline(examples))
                 .setFormat(PromptFormat.newBuilder().setMaxLength(32))
-                .setHyperparameters(Hyperparameters.newBuilder().setNumTrainEpochs(2).setLoggingSteps(1));
+                .setHyperparameters(
+                        Hyperparameters.newBuilder().setNumTrainEpochs(2).setLoggingSteps(1));
     }
 
     private static void submit(String jobId, TrainingJobSpec.Builder spec) throws Exception {
@@ -126,10 +136,17 @@ class TrainingRunTest {
 
         List<TrainingEvent> events = eventsUntil(jobId, PayloadCase.SUCCEEDED, PayloadCase.FAILED);
 
-        assertThat(events).extracting(TrainingEvent::getPayloadCase).containsExactly(
-                PayloadCase.JOB_VALIDATED, PayloadCase.STARTED, PayloadCase.PROGRESS, PayloadCase.PROGRESS,
-                PayloadCase.CHECKPOINT_SAVED, PayloadCase.EVALUATED, PayloadCase.CHECKPOINT_EXPORTED,
-                PayloadCase.SUCCEEDED);
+        assertThat(events)
+                .extracting(TrainingEvent::getPayloadCase)
+                .containsExactly(
+                        PayloadCase.JOB_VALIDATED,
+                        PayloadCase.STARTED,
+                        PayloadCase.PROGRESS,
+                        PayloadCase.PROGRESS,
+                        PayloadCase.CHECKPOINT_SAVED,
+                        PayloadCase.EVALUATED,
+                        PayloadCase.CHECKPOINT_EXPORTED,
+                        PayloadCase.SUCCEEDED);
         var started = events.get(1).getStarted();
         // 4 examples, batch 4 (the default), 2 epochs: one step per epoch.
         assertThat(started.getTotalSteps()).isEqualTo(2);
@@ -139,8 +156,10 @@ class TrainingRunTest {
         assertThat(started.getDevice()).isEqualTo("cpu");
         assertThat(started.getResumedFromStep()).isZero();
 
-        List<TrainingProgress> progress = events.stream().filter(TrainingEvent::hasProgress)
-                .map(TrainingEvent::getProgress).toList();
+        List<TrainingProgress> progress = events.stream()
+                .filter(TrainingEvent::hasProgress)
+                .map(TrainingEvent::getProgress)
+                .toList();
         assertThat(progress).extracting(TrainingProgress::getStep).containsExactly(1L, 2L);
         assertThat(progress).extracting(TrainingProgress::getEpoch).containsExactly(1.0, 2.0);
         // Linear schedule without warmup over 2 steps: 3e-5 at step 1, 1.5e-5 at step 2 (the lr each step used).
@@ -158,8 +177,15 @@ class TrainingRunTest {
         Path checkpoint = home().resolve("jobs").resolve(jobId).resolve("checkpoint-2");
         assertThat(saved.getStep()).isEqualTo(2);
         assertThat(Path.of(saved.getPath())).isEqualTo(checkpoint);
-        for (String file : List.of("config.json", "model.safetensors", "generation_config.json", "tokenizer.json",
-                "tokenizer_config.json", "kotune.json", "trainer_state.json", "optimizer.safetensors",
+        for (String file : List.of(
+                "config.json",
+                "model.safetensors",
+                "generation_config.json",
+                "tokenizer.json",
+                "tokenizer_config.json",
+                "kotune.json",
+                "trainer_state.json",
+                "optimizer.safetensors",
                 "rng_state.json")) {
             assertThat(checkpoint.resolve(file)).isRegularFile();
         }
@@ -175,7 +201,8 @@ class TrainingRunTest {
         var evaluated = events.get(5).getEvaluated();
         assertThat(evaluated.getStep()).isEqualTo(2);
         assertThat(evaluated.getEvalLoss()).isFinite().isBetween(5.0, 15.0);
-        assertThat(evaluated.getSamplesList()).extracting(s -> s.getPrompt())
+        assertThat(evaluated.getSamplesList())
+                .extracting(s -> s.getPrompt())
                 .containsExactly("안녕하세요?", "오늘 날씨 어때?", "배고파", "잘 자");
         for (var sample : evaluated.getSamplesList()) {
             assertThat(sample.getAnswerBefore()).isNotNull().doesNotContain("답변:");
@@ -195,7 +222,8 @@ class TrainingRunTest {
         assertThat(export.resolve("tokenizer.json")).isRegularFile();
         // The chat template of the job's (default) format joins the tokenizer's config: one user message renders as
         // the completion prompt.
-        JsonNode tokenizerConfig = JSON.readTree(export.resolve("tokenizer_config.json").toFile());
+        JsonNode tokenizerConfig =
+                JSON.readTree(export.resolve("tokenizer_config.json").toFile());
         assertThat(tokenizerConfig.get("chat_template").asText())
                 .isEqualTo(ChatTemplate.forPromptTemplate(PromptTemplate.NOTEBOOK.text()));
         assertThat(tokenizerConfig.get("model_max_length").asInt()).isEqualTo(1024);
@@ -209,7 +237,8 @@ class TrainingRunTest {
         var succeeded = events.get(7).getSucceeded();
         assertThat(succeeded.getMetrics().getGlobalStep()).isEqualTo(2);
         assertThat(succeeded.getMetrics().getTrainingLoss())
-                .isCloseTo((progress.get(0).getLoss() + progress.get(1).getLoss()) / 2,
+                .isCloseTo(
+                        (progress.get(0).getLoss() + progress.get(1).getLoss()) / 2,
                         org.assertj.core.data.Offset.offset(1e-4));
         assertThat(succeeded.getMetrics().getTrainRuntime()).isPositive();
         assertThat(succeeded.getMetrics().getTrainSamplesPerSecond()).isPositive();
@@ -217,7 +246,8 @@ class TrainingRunTest {
         assertThat(Path.of(succeeded.getCheckpointPath())).isEqualTo(checkpoint);
         assertThat(Path.of(succeeded.getExportPath())).isEqualTo(export);
 
-        JsonNode report = JSON.readTree(home().resolve("jobs").resolve(jobId).resolve("report.json").toFile());
+        JsonNode report = JSON.readTree(
+                home().resolve("jobs").resolve(jobId).resolve("report.json").toFile());
         assertThat(report.get("metrics").get("global_step").asDouble()).isEqualTo(2.0);
         assertThat(report.get("loss_history")).hasSize(2);
         assertThat(report.get("samples")).hasSize(4);
@@ -242,9 +272,18 @@ class TrainingRunTest {
         List<TrainingEvent> waiting;
         try {
             submit(jobId, tinyJob());
-            waiting = kafka.read(EVENTS, r -> jobId.equals(r.key()), found -> found.stream()
-                    .filter(r -> parse(r).hasProgress()).count() >= 2, TIMEOUT).stream()
-                    .map(TrainingRunTest::parse).toList();
+            waiting = kafka
+                    .read(
+                            EVENTS,
+                            r -> jobId.equals(r.key()),
+                            found -> found.stream()
+                                            .filter(r -> parse(r).hasProgress())
+                                            .count()
+                                    >= 2,
+                            TIMEOUT)
+                    .stream()
+                    .map(TrainingRunTest::parse)
+                    .toList();
         } finally {
             service.start();
         }
@@ -252,33 +291,50 @@ class TrainingRunTest {
 
         assertThat(waiting).filteredOn(TrainingEvent::hasProgress).allSatisfy(e -> {
             assertThat(e.getProgress().getStep()).isZero();
-            assertThat(e.getProgress().getStatus()).startsWith("waiting for tokenizer-service at 127.0.0.1:"
-                    + service.port()).contains("UNAVAILABLE");
+            assertThat(e.getProgress().getStatus())
+                    .startsWith("waiting for tokenizer-service at 127.0.0.1:" + service.port())
+                    .contains("UNAVAILABLE");
         });
         assertThat(events.get(events.size() - 1).getPayloadCase()).isEqualTo(PayloadCase.SUCCEEDED);
-        assertThat(events).extracting(TrainingEvent::getPayloadCase).startsWith(PayloadCase.JOB_VALIDATED,
-                PayloadCase.PROGRESS, PayloadCase.PROGRESS).contains(PayloadCase.STARTED);
+        assertThat(events)
+                .extracting(TrainingEvent::getPayloadCase)
+                .startsWith(PayloadCase.JOB_VALIDATED, PayloadCase.PROGRESS, PayloadCase.PROGRESS)
+                .contains(PayloadCase.STARTED);
     }
 
     @Test
     void cancelsARunningJobAtTheNextStepBoundary() throws Exception {
         String jobId = "cancel-" + UUID.randomUUID().toString().substring(0, 8);
-        submit(jobId, tinyJob().setHyperparameters(Hyperparameters.newBuilder().setMaxSteps(500).setLoggingSteps(1)
-                .setPerDeviceTrainBatchSize(1)));
+        submit(
+                jobId,
+                tinyJob()
+                        .setHyperparameters(Hyperparameters.newBuilder()
+                                .setMaxSteps(500)
+                                .setLoggingSteps(1)
+                                .setPerDeviceTrainBatchSize(1)));
 
         eventsUntil(jobId, PayloadCase.PROGRESS, PayloadCase.FAILED);
-        kafka.send(JOBS, envelope(jobId).setCancelRequested(TrainingJobCancelRequested.newBuilder()
-                .setReason("enough").setRequestedBy("test")).build());
-        List<TrainingEvent> events = eventsUntil(jobId, PayloadCase.CANCELLED, PayloadCase.SUCCEEDED,
-                PayloadCase.FAILED);
+        kafka.send(
+                JOBS,
+                envelope(jobId)
+                        .setCancelRequested(TrainingJobCancelRequested.newBuilder()
+                                .setReason("enough")
+                                .setRequestedBy("test"))
+                        .build());
+        List<TrainingEvent> events =
+                eventsUntil(jobId, PayloadCase.CANCELLED, PayloadCase.SUCCEEDED, PayloadCase.FAILED);
 
-        assertThat(events).extracting(TrainingEvent::getPayloadCase)
+        assertThat(events)
+                .extracting(TrainingEvent::getPayloadCase)
                 .startsWith(PayloadCase.JOB_VALIDATED, PayloadCase.STARTED, PayloadCase.PROGRESS)
                 .endsWith(PayloadCase.CANCELLED)
                 .doesNotContain(PayloadCase.SUCCEEDED, PayloadCase.FAILED, PayloadCase.CHECKPOINT_EXPORTED);
         var cancelled = events.get(events.size() - 1).getCancelled();
-        long lastProgress = events.stream().filter(TrainingEvent::hasProgress)
-                .mapToLong(e -> e.getProgress().getStep()).max().orElseThrow();
+        long lastProgress = events.stream()
+                .filter(TrainingEvent::hasProgress)
+                .mapToLong(e -> e.getProgress().getStep())
+                .max()
+                .orElseThrow();
         assertThat(cancelled.getStep()).isEqualTo(lastProgress).isBetween(1L, 499L);
         assertThat(cancelled.getReason()).isEqualTo("enough");
         assertThat(cancelled.getRequestedBy()).isEqualTo("test");
@@ -295,7 +351,8 @@ class TrainingRunTest {
 
         List<TrainingEvent> events = eventsUntil(jobId, PayloadCase.FAILED, PayloadCase.SUCCEEDED);
 
-        assertThat(events).extracting(TrainingEvent::getPayloadCase)
+        assertThat(events)
+                .extracting(TrainingEvent::getPayloadCase)
                 .containsExactly(PayloadCase.JOB_VALIDATED, PayloadCase.FAILED);
         var failed = events.get(1).getFailed();
         assertThat(failed.getErrorType()).isEqualTo("BASE_MODEL");
@@ -306,12 +363,16 @@ class TrainingRunTest {
 
     /** GPT-2's parameter count (tied lm_head counted once) from its shape. */
     private static long gpt2Parameters(long vocab, long positions, long c, long layers) {
-        long block = 2 * c                  // ln_1
-                + c * 3 * c + 3 * c         // attn.c_attn
-                + c * c + c                 // attn.c_proj
-                + 2 * c                     // ln_2
-                + c * 4 * c + 4 * c         // mlp.c_fc
-                + 4 * c * c + c;            // mlp.c_proj
+        long block = 2 * c // ln_1
+                + c * 3 * c
+                + 3 * c // attn.c_attn
+                + c * c
+                + c // attn.c_proj
+                + 2 * c // ln_2
+                + c * 4 * c
+                + 4 * c // mlp.c_fc
+                + 4 * c * c
+                + c; // mlp.c_proj
         return vocab * c + positions * c + layers * block + 2 * c;
     }
 }

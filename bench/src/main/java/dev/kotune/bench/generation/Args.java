@@ -6,8 +6,7 @@ import java.util.Map;
 /** {@code --key value} pairs (and bare {@code --flag} as "true"). Stateless. */
 public final class Args {
 
-    private Args() {
-    }
+    private Args() {}
 
     public static Map<String, String> parse(String[] args) {
         Map<String, String> m = new LinkedHashMap<>();

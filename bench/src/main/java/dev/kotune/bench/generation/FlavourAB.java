@@ -1,9 +1,9 @@
 package dev.kotune.bench.generation;
 
 import dev.kotune.engine.EngineOptions;
-import dev.kotune.engine.SamplingParams;
 import dev.kotune.engine.Generator;
 import dev.kotune.engine.OnnxModel;
+import dev.kotune.engine.SamplingParams;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -19,8 +19,7 @@ import java.util.Map;
  */
 public final class FlavourAB {
 
-    private FlavourAB() {
-    }
+    private FlavourAB() {}
 
     public static void main(String[] args) throws Exception {
         Map<String, String> a = Args.parse(args);
@@ -29,10 +28,13 @@ public final class FlavourAB {
         int threads = Integer.parseInt(a.getOrDefault("threads", "2"));
         int newTokens = Integer.parseInt(a.getOrDefault("new", "64"));
         List<int[]> prompts = GenerationBench.promptIds(batch, Integer.parseInt(a.getOrDefault("prompt-len", "16")));
-        SamplingParams c = SamplingParams.builder().maxNewTokens(newTokens).minNewTokens(newTokens).build();
+        SamplingParams c = SamplingParams.builder()
+                .maxNewTokens(newTokens)
+                .minNewTokens(newTokens)
+                .build();
         EngineOptions opts = EngineOptions.defaults().withThreads(threads, 1);
         try (OnnxModel ma = OnnxModel.load(Path.of(a.get("a")), opts);
-             OnnxModel mb = OnnxModel.load(Path.of(a.get("b")), opts)) {
+                OnnxModel mb = OnnxModel.load(Path.of(a.get("b")), opts)) {
             OnnxModel[] models = {ma, mb};
             List<List<Double>> ttft = List.of(new ArrayList<>(), new ArrayList<>());
             List<List<Double>> decode = List.of(new ArrayList<>(), new ArrayList<>());
@@ -48,19 +50,28 @@ public final class FlavourAB {
                 wins[total[0] <= total[1] ? 0 : 1]++;
             }
             for (int m = 0; m < 2; m++) {
-                double[] d = decode.get(m).stream().mapToDouble(Double::doubleValue).toArray();
-                double[] t = ttft.get(m).stream().mapToDouble(Double::doubleValue).toArray();
-                System.out.printf("{\"model\": \"%s\", \"batch\": %d, \"pairs\": %d, \"wins\": %d, \"ttft_ms\": %.1f,"
+                double[] d =
+                        decode.get(m).stream().mapToDouble(Double::doubleValue).toArray();
+                double[] t =
+                        ttft.get(m).stream().mapToDouble(Double::doubleValue).toArray();
+                System.out.printf(
+                        "{\"model\": \"%s\", \"batch\": %d, \"pairs\": %d, \"wins\": %d, \"ttft_ms\": %.1f,"
                                 + " \"ttft_p10_ms\": %.1f, \"decode_ms\": %.2f, \"decode_p10_ms\": %.2f}%n",
-                        a.get(m == 0 ? "a" : "b"), batch, pairs, wins[m], 1000 * GenerationBench.median(t),
-                        1000 * GenerationBench.percentile(t, 0.1), 1000 * GenerationBench.median(d),
+                        a.get(m == 0 ? "a" : "b"),
+                        batch,
+                        pairs,
+                        wins[m],
+                        1000 * GenerationBench.median(t),
+                        1000 * GenerationBench.percentile(t, 0.1),
+                        1000 * GenerationBench.median(d),
                         1000 * GenerationBench.percentile(d, 0.1));
             }
         }
     }
 
-    private static double run(OnnxModel m, List<int[]> prompts, SamplingParams c, List<Double> ttft,
-                              List<Double> decode) throws Exception {
+    private static double run(
+            OnnxModel m, List<int[]> prompts, SamplingParams c, List<Double> ttft, List<Double> decode)
+            throws Exception {
         long t0 = System.nanoTime();
         long last = t0;
         try (Generator g = m.generator(prompts, c, null, null)) {

@@ -3,9 +3,9 @@ package dev.kotune.bench.generation;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.kotune.engine.EngineOptions;
-import dev.kotune.engine.SamplingParams;
 import dev.kotune.engine.Generator;
 import dev.kotune.engine.OnnxModel;
+import dev.kotune.engine.SamplingParams;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -25,8 +25,7 @@ import java.util.Map;
  */
 public final class GenerationBench {
 
-    private GenerationBench() {
-    }
+    private GenerationBench() {}
 
     /** Same formula as generate_peer.py's prompt_ids. */
     static List<int[]> promptIds(int batch, int length) {
@@ -59,7 +58,10 @@ public final class GenerationBench {
             opts = opts.withSessionConfig(Map.of("session.intra_op.allow_spinning", "0"));
         }
         try (OnnxModel m = OnnxModel.load(model, opts)) {
-            SamplingParams full = SamplingParams.builder().maxNewTokens(newTokens).minNewTokens(newTokens).build();
+            SamplingParams full = SamplingParams.builder()
+                    .maxNewTokens(newTokens)
+                    .minNewTokens(newTokens)
+                    .build();
             run(m, prompts, full); // warm-up
             double[] totals = new double[runs];
             double[] ttfts = new double[runs];
@@ -94,15 +96,18 @@ public final class GenerationBench {
             if (a.containsKey("profile")) {
                 o.put("ort_profile", m.endProfiling());
             }
-            o.set("all_total_ms", json.valueToTree(Arrays.stream(totals).map(x -> Math.round(x * 10000) / 10.0).toArray()));
+            o.set(
+                    "all_total_ms",
+                    json.valueToTree(Arrays.stream(totals)
+                            .map(x -> Math.round(x * 10000) / 10.0)
+                            .toArray()));
             o.set("first_row_tail", json.valueToTree(tail));
             System.out.println(json.writeValueAsString(o));
         }
     }
 
     /** A run's wall time, per-step times (step 0 includes creating the generator and the prefill), first row. */
-    private record Timed(double seconds, double forwardSeconds, double[] stepSeconds, int[] firstRow) {
-    }
+    private record Timed(double seconds, double forwardSeconds, double[] stepSeconds, int[] firstRow) {}
 
     private static Timed run(OnnxModel m, List<int[]> prompts, SamplingParams c) throws Exception {
         long t0 = System.nanoTime();
@@ -116,7 +121,8 @@ public final class GenerationBench {
                 last = now;
             }
             double dt = (System.nanoTime() - t0) / 1e9;
-            return new Timed(dt, g.stats().forward() / 1e9, steps, g.results().get(0).allIds());
+            return new Timed(
+                    dt, g.stats().forward() / 1e9, steps, g.results().get(0).allIds());
         }
     }
 

@@ -10,8 +10,7 @@ public final class MemoryBandwidth {
 
     private static final int N = 64 << 20; // 4-byte elements: 256 MiB
 
-    private MemoryBandwidth() {
-    }
+    private MemoryBandwidth() {}
 
     public static void main(String[] args) throws Exception {
         int threads = Integer.parseInt(Args.parse(args).getOrDefault("threads", "1"));
@@ -40,7 +39,7 @@ public final class MemoryBandwidth {
         if (dst[N - 1] != N - 1) {
             throw new IllegalStateException("copy failed");
         }
-        System.out.printf("{\"copy_gb_per_s\": %.2f, \"threads\": %d, \"bytes\": %d}%n", best, threads,
-                2L * N * Integer.BYTES);
+        System.out.printf(
+                "{\"copy_gb_per_s\": %.2f, \"threads\": %d, \"bytes\": %d}%n", best, threads, 2L * N * Integer.BYTES);
     }
 }

@@ -5,7 +5,6 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.kotune.bench.generation.Args;
 import dev.kotune.engine.BatchScheduler;
 import dev.kotune.engine.EngineOptions;
-import dev.kotune.engine.GeneratedToken;
 import dev.kotune.engine.OnnxModel;
 import dev.kotune.engine.SamplingParams;
 import java.nio.file.Path;
@@ -29,8 +28,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  */
 public final class SchedulerBench {
 
-    private SchedulerBench() {
-    }
+    private SchedulerBench() {}
 
     public static void main(String[] args) throws Exception {
         Map<String, String> a = Args.parse(args);
@@ -38,15 +36,22 @@ public final class SchedulerBench {
         int newTokens = Integer.parseInt(a.getOrDefault("new", "64"));
         int requests = Integer.parseInt(a.getOrDefault("requests", "2"));
         int threads = Integer.parseInt(a.getOrDefault("threads", "2"));
-        BatchScheduler.Options options = new BatchScheduler.Options(Integer.parseInt(a.getOrDefault("max-batch", "32")),
-                32768, 1024, Integer.parseInt(a.getOrDefault("prefill", "256")));
+        BatchScheduler.Options options = new BatchScheduler.Options(
+                Integer.parseInt(a.getOrDefault("max-batch", "32")),
+                32768,
+                1024,
+                Integer.parseInt(a.getOrDefault("prefill", "256")));
         ObjectMapper json = new ObjectMapper();
         try (OnnxModel m = OnnxModel.load(model, EngineOptions.defaults().withThreads(threads, 1));
                 BatchScheduler s = new BatchScheduler("bench", m, options, null)) {
             run(s, 2, 1, newTokens, new SplittableRandom(0)); // warm-up
             for (String c : a.getOrDefault("concurrency", "1 8 32").trim().split("\\s+")) {
                 int clients = Integer.parseInt(c);
-                Level l = run(s, clients, clients == 1 ? Math.max(requests, 8) : requests, newTokens,
+                Level l = run(
+                        s,
+                        clients,
+                        clients == 1 ? Math.max(requests, 8) : requests,
+                        newTokens,
                         new SplittableRandom(42));
                 ObjectNode o = json.createObjectNode();
                 o.put("peer", "kotune scheduler (in-process)");
@@ -62,8 +67,7 @@ public final class SchedulerBench {
         }
     }
 
-    private record Level(int requests, long tokens, double seconds, List<Double> ttft, List<Double> itl) {
-    }
+    private record Level(int requests, long tokens, double seconds, List<Double> ttft, List<Double> itl) {}
 
     private static Level run(BatchScheduler s, int clients, int perClient, int newTokens, SplittableRandom random)
             throws InterruptedException {
@@ -71,7 +75,8 @@ public final class SchedulerBench {
         for (int i = 0; i < clients * perClient; i++) {
             prompts.add(random.ints(16 + random.nextInt(49), 100, 50000).toArray());
         }
-        SamplingParams p = SamplingParams.builder().maxNewTokens(newTokens).ignoreEos(true).build();
+        SamplingParams p =
+                SamplingParams.builder().maxNewTokens(newTokens).ignoreEos(true).build();
         List<Double> ttft = Collections.synchronizedList(new ArrayList<>());
         List<Double> itl = Collections.synchronizedList(new ArrayList<>());
         AtomicInteger next = new AtomicInteger();

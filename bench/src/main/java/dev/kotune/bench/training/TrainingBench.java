@@ -24,8 +24,7 @@ import java.util.Locale;
  */
 public final class TrainingBench {
 
-    private TrainingBench() {
-    }
+    private TrainingBench() {}
 
     public static void main(String[] a) throws Exception {
         int steps = a.length > 0 ? Integer.parseInt(a[0]) : 10;
@@ -47,7 +46,9 @@ public final class TrainingBench {
             }
             data.add(new TrainingExample(ids, mask, ids.clone()));
         }
-        TrainingArguments args = TrainingArguments.notebook().withBatch(batch, 1).withEpochs(1, total)
+        TrainingArguments args = TrainingArguments.notebook()
+                .withBatch(batch, 1)
+                .withEpochs(1, total)
                 .withLogging(1_000_000);
         long[] stamps = new long[total + 1];
         long t0;
@@ -60,24 +61,36 @@ public final class TrainingBench {
             Trainer trainer = new Trainer(model, args, DataOrder.sequential());
             t0 = System.nanoTime();
             stamps[0] = t0;
-            trainer.train(data, e -> {
-                stamps[(int) e.step()] = System.nanoTime();
-                System.err.printf("kotune step %d loss %.4f %.2fs%n", e.step(), e.loss(),
-                        (stamps[(int) e.step()] - stamps[(int) e.step() - 1]) / 1e9);
-            }, () -> false);
+            trainer.train(
+                    data,
+                    e -> {
+                        stamps[(int) e.step()] = System.nanoTime();
+                        System.err.printf(
+                                "kotune step %d loss %.4f %.2fs%n",
+                                e.step(), e.loss(), (stamps[(int) e.step()] - stamps[(int) e.step() - 1]) / 1e9);
+                    },
+                    () -> false);
         }
         double timed = (stamps[total] - stamps[warmup]) / 1e9;
         StringBuilder per = new StringBuilder();
         for (int i = warmup + 1; i <= total; i++) {
-            per.append(i == warmup + 1 ? "" : ", ").append(String.format(Locale.ROOT, "%.4f",
-                    (stamps[i] - stamps[i - 1]) / 1e9));
+            per.append(i == warmup + 1 ? "" : ", ")
+                    .append(String.format(Locale.ROOT, "%.4f", (stamps[i] - stamps[i - 1]) / 1e9));
         }
-        String json = String.format(Locale.ROOT,
+        String json = String.format(
+                Locale.ROOT,
                 "{\"impl\": \"kotune (DJL %s, libtorch)\", \"params\": %d, \"batch\": %d, \"seq\": %d, "
                         + "\"timed_steps\": %d, \"seconds_per_step\": %.4f, \"samples_per_second\": %.4f, "
                         + "\"peak_rss_mb\": %.1f, \"step_seconds\": [%s]}",
-                ai.djl.engine.Engine.getDjlVersion(), params, batch, seq, steps, timed / steps,
-                steps * batch / timed, peakRssMb(), per);
+                ai.djl.engine.Engine.getDjlVersion(),
+                params,
+                batch,
+                seq,
+                steps,
+                timed / steps,
+                steps * batch / timed,
+                peakRssMb(),
+                per);
         System.out.println(json);
         if (out != null) {
             Files.writeString(out, json + "\n");

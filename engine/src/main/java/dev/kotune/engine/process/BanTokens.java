@@ -3,8 +3,7 @@ package dev.kotune.engine.process;
 /** Sets scores to {@code -inf}. Stateless. */
 final class BanTokens {
 
-    private BanTokens() {
-    }
+    private BanTokens() {}
 
     static void ban(float[] logits, int[] ids) {
         for (int id : ids) {

@@ -3,8 +3,7 @@ package dev.kotune.engine.process;
 /** Packs (float score, int id) into a long that sorts by score, then id, with {@code Arrays.sort}. Stateless. */
 final class SortKeys {
 
-    private SortKeys() {
-    }
+    private SortKeys() {}
 
     static long key(float score, int id) {
         int b = Float.floatToIntBits(score);

@@ -15,7 +15,7 @@ public final class StopStringMatcher {
     private final List<String> stops;
     private final boolean include;
     private final StringBuilder text = new StringBuilder();
-    private int released;      // chars of text handed out
+    private int released; // chars of text handed out
     private boolean matched;
 
     public StopStringMatcher(List<String> stops) {

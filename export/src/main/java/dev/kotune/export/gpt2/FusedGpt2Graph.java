@@ -30,7 +30,8 @@ final class FusedGpt2Graph extends Gpt2Graph {
 
     @Override
     protected String blocks(String tok, String pos) {
-        String mask = g.op("mask.int32", "Cast", List.of(ATTENTION_MASK), Attr.i("to", DataType.INT32_VALUE)); // (B, P+T)
+        String mask =
+                g.op("mask.int32", "Cast", List.of(ATTENTION_MASK), Attr.i("to", DataType.INT32_VALUE)); // (B, P+T)
         String split = g.int64s("const.split_qkv", nEmbd, nEmbd, nEmbd);
         // h = ln_1(tok + pos), x = tok + pos
         String[] hx = skipLayerNorm("h.0.ln_1", tok, pos, h(0, "ln_1"), null, true);
@@ -38,27 +39,48 @@ final class FusedGpt2Graph extends Gpt2Graph {
         String x = hx[1]; // (B, T, C)
         for (int i = 0; i < nLayer; i++) {
             String p = "h." + i + ".";
-            String qkv = g.op(p + "attn.qkv", "MatMul", h, weight(h(i, "attn.c_attn.weight")));  // (B, T, 3C) bias in MHA
-            g.node("Split", List.of(qkv, split), List.of(p + "attn.q", p + "attn.k", p + "attn.v"),
-                    Attr.i("axis", 2));                                                           // 3 × (B, T, C)
-            g.node(MS_DOMAIN, "MultiHeadAttention",
-                    List.of(p + "attn.q", p + "attn.k", p + "attn.v", weight(h(i, "attn.c_attn.bias")), mask, "",
-                            OnnxNames.pastKey(i), OnnxNames.pastValue(i)),
+            String qkv =
+                    g.op(p + "attn.qkv", "MatMul", h, weight(h(i, "attn.c_attn.weight"))); // (B, T, 3C) bias in MHA
+            g.node(
+                    "Split",
+                    List.of(qkv, split),
+                    List.of(p + "attn.q", p + "attn.k", p + "attn.v"),
+                    Attr.i("axis", 2)); // 3 × (B, T, C)
+            g.node(
+                    MS_DOMAIN,
+                    "MultiHeadAttention",
+                    List.of(
+                            p + "attn.q",
+                            p + "attn.k",
+                            p + "attn.v",
+                            weight(h(i, "attn.c_attn.bias")),
+                            mask,
+                            "",
+                            OnnxNames.pastKey(i),
+                            OnnxNames.pastValue(i)),
                     List.of(p + "attn.ctx", OnnxNames.presentKey(i), OnnxNames.presentValue(i)),
-                    Attr.i("num_heads", nHead), Attr.i("unidirectional", 1),
-                    Attr.f("scale", attentionScale(i)));                                          // (B, T, C), 2 × (B, nH, P+T, hs)
-            String attn = g.op(p + "attn.out", "MatMul", p + "attn.ctx",
-                    weight(h(i, "attn.c_proj.weight")));                                          // (B, T, C) bias in SLN
+                    Attr.i("num_heads", nHead),
+                    Attr.i("unidirectional", 1),
+                    Attr.f("scale", attentionScale(i))); // (B, T, C), 2 × (B, nH, P+T, hs)
+            String attn = g.op(
+                    p + "attn.out",
+                    "MatMul",
+                    p + "attn.ctx",
+                    weight(h(i, "attn.c_proj.weight"))); // (B, T, C) bias in SLN
             hx = skipLayerNorm(p + "ln_2", attn, x, h(i, "ln_2"), h(i, "attn.c_proj.bias"), true);
-            String ln2 = hx[0];                                                                   // (B, T, C)
-            x = hx[1];                                                                            // (B, T, C)
-            String fc = g.op(p + "mlp.fc", "MatMul", ln2, weight(h(i, "mlp.c_fc.weight")));      // (B, T, 4C)
-            String act = g.node(MS_DOMAIN, "FastGelu", List.of(fc, weight(h(i, "mlp.c_fc.bias"))),
-                    List.of(p + "mlp.gelu"));                                                     // (B, T, 4C)
-            String mlp = g.op(p + "mlp.out", "MatMul", act, weight(h(i, "mlp.c_proj.weight")));  // (B, T, C) bias in SLN
+            String ln2 = hx[0]; // (B, T, C)
+            x = hx[1]; // (B, T, C)
+            String fc = g.op(p + "mlp.fc", "MatMul", ln2, weight(h(i, "mlp.c_fc.weight"))); // (B, T, 4C)
+            String act = g.node(
+                    MS_DOMAIN,
+                    "FastGelu",
+                    List.of(fc, weight(h(i, "mlp.c_fc.bias"))),
+                    List.of(p + "mlp.gelu")); // (B, T, 4C)
+            String mlp = g.op(p + "mlp.out", "MatMul", act, weight(h(i, "mlp.c_proj.weight"))); // (B, T, C) bias in SLN
             boolean last = i == nLayer - 1;
             String nextLn = last ? "ln_f" : h(i + 1, "ln_1");
-            hx = skipLayerNorm(last ? "ln_f" : "h." + (i + 1) + ".ln_1", mlp, x, nextLn, h(i, "mlp.c_proj.bias"), !last);
+            hx = skipLayerNorm(
+                    last ? "ln_f" : "h." + (i + 1) + ".ln_1", mlp, x, nextLn, h(i, "mlp.c_proj.bias"), !last);
             h = hx[0]; // (B, T, C)
             x = hx[1]; // (B, T, C) or null after ln_f
         }
@@ -69,8 +91,8 @@ final class FusedGpt2Graph extends Gpt2Graph {
      * {@code LayerNorm(input + skip + bias)}; returns {normalised, residual sum (or null when not wanted)}.
      * @param biasPrefix full name of the bias tensor, or null
      */
-    private String[] skipLayerNorm(String name, String input, String skip, String lnPrefix, String biasPrefix,
-                                   boolean wantSum) {
+    private String[] skipLayerNorm(
+            String name, String input, String skip, String lnPrefix, String biasPrefix, boolean wantSum) {
         String out = name + ".out";
         String sum = wantSum ? name + ".residual" : "";
         List<String> inputs = biasPrefix == null

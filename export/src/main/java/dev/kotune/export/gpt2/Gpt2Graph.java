@@ -35,15 +35,16 @@ public abstract class Gpt2Graph {
     protected final GPT2Config config;
     protected final StateDict weights;
     protected final GraphBuilder g;
-    protected final int nEmbd;   // C, e.g. 768
-    protected final int nHead;   // nH, e.g. 12
+    protected final int nEmbd; // C, e.g. 768
+    protected final int nHead; // nH, e.g. 12
     protected final int headSize; // hs, e.g. 64
-    protected final int nLayer;  // e.g. 12
-    protected final int vocab;   // V, e.g. 51200
+    protected final int nLayer; // e.g. 12
+    protected final int vocab; // V, e.g. 51200
     private final java.util.Set<String> addedWeights = new java.util.HashSet<>();
 
     protected Gpt2Graph(GPT2Config config, StateDict weights, String graphName) {
-        if (!"gelu_new".equals(config.activationFunction()) && !"gelu_pytorch_tanh".equals(config.activationFunction())) {
+        if (!"gelu_new".equals(config.activationFunction())
+                && !"gelu_pytorch_tanh".equals(config.activationFunction())) {
             throw new IllegalArgumentException("activation_function '" + config.activationFunction()
                     + "' is not supported by the exporter; GPT-2 uses gelu_new (tanh approximation)");
         }
@@ -79,15 +80,21 @@ public abstract class Gpt2Graph {
             g.input(OnnxNames.pastKey(i), DataType.FLOAT, BATCH, nHead, PAST_SEQUENCE, headSize);
             g.input(OnnxNames.pastValue(i), DataType.FLOAT, BATCH, nHead, PAST_SEQUENCE, headSize);
         }
-        String tok = g.op("embed.tok", "Gather", weight("wte.weight"), INPUT_IDS);    // (B, T, C)
+        String tok = g.op("embed.tok", "Gather", weight("wte.weight"), INPUT_IDS); // (B, T, C)
         String pos = g.op("embed.pos", "Gather", weight("wpe.weight"), POSITION_IDS); // (B, T, C)
-        String hidden = blocks(tok, pos);                                             // (B, T, C) after ln_f
+        String hidden = blocks(tok, pos); // (B, T, C) after ln_f
         if (logitsToKeep) {
             // HF's logits_to_keep: hidden[:, -k:] (k = 0 keeps every position), so a prefill pays the LM head once
             g.input(LOGITS_TO_KEEP, DataType.INT64, 1);
-            String start = g.op("lm_head.keep_start", "Neg", LOGITS_TO_KEEP);                  // (1,) = [-k]
-            hidden = g.op("lm_head.keep", "Slice", List.of(hidden, start,
-                    g.int64s("const.keep_end", Long.MAX_VALUE), g.int64s("const.keep_axis", 1))); // (B, T', C)
+            String start = g.op("lm_head.keep_start", "Neg", LOGITS_TO_KEEP); // (1,) = [-k]
+            hidden = g.op(
+                    "lm_head.keep",
+                    "Slice",
+                    List.of(
+                            hidden,
+                            start,
+                            g.int64s("const.keep_end", Long.MAX_VALUE),
+                            g.int64s("const.keep_axis", 1))); // (B, T', C)
         }
         lmHead(hidden);
         g.output(LOGITS, DataType.FLOAT, BATCH, logitsToKeep ? LOGITS_SEQUENCE : SEQUENCE, vocab);
@@ -106,13 +113,14 @@ public abstract class Gpt2Graph {
 
     /** Tied LM head: {@code logits = h @ wte^T} via Gemm(transB=1) on (B·T, C), so wte is stored once. */
     private void lmHead(String hidden) {
-        String head = config.tieWordEmbeddings() || !weights.contains("lm_head.weight") ? "wte.weight" : "lm_head.weight";
+        String head =
+                config.tieWordEmbeddings() || !weights.contains("lm_head.weight") ? "wte.weight" : "lm_head.weight";
         String flat = g.op("lm_head.flat", "Reshape", hidden, g.int64s("const.shape_flat", -1, nEmbd)); // (B·T, C)
         String logits2 = g.op("lm_head.gemm", "Gemm", List.of(flat, weight(head)), Attr.i("transB", 1)); // (B·T, V)
-        String ids = g.op("lm_head.ids_shape", "Shape", List.of(hidden), Attr.i("end", 2));           // (2,) = [B, T]
-        String shape = g.op("lm_head.shape", "Concat", List.of(ids, g.int64s("const.vocab", vocab)),
-                Attr.i("axis", 0));                                                                   // (3,)
-        g.op(LOGITS, "Reshape", logits2, shape);                                                      // (B, T, V)
+        String ids = g.op("lm_head.ids_shape", "Shape", List.of(hidden), Attr.i("end", 2)); // (2,) = [B, T]
+        String shape = g.op(
+                "lm_head.shape", "Concat", List.of(ids, g.int64s("const.vocab", vocab)), Attr.i("axis", 0)); // (3,)
+        g.op(LOGITS, "Reshape", logits2, shape); // (B, T, V)
     }
 
     /** Attention score scale: 1/√hs (HF {@code scale_attn_weights}), also / (layer + 1) when configured. */
@@ -154,8 +162,14 @@ public abstract class Gpt2Graph {
         }
         String leaf = name.startsWith("h.") ? name.substring(name.indexOf('.', 2) + 1) : name;
         return switch (leaf) {
-            case "ln_1.weight", "ln_1.bias", "ln_2.weight", "ln_2.bias", "ln_f.weight", "ln_f.bias",
-                    "attn.c_proj.bias", "mlp.c_proj.bias" -> new int[] {c};
+            case "ln_1.weight",
+                    "ln_1.bias",
+                    "ln_2.weight",
+                    "ln_2.bias",
+                    "ln_f.weight",
+                    "ln_f.bias",
+                    "attn.c_proj.bias",
+                    "mlp.c_proj.bias" -> new int[] {c};
             case "attn.c_attn.weight" -> new int[] {c, 3 * c};
             case "attn.c_attn.bias" -> new int[] {3 * c};
             case "attn.c_proj.weight" -> new int[] {c, c};

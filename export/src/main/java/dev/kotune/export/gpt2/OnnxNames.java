@@ -14,6 +14,7 @@ public final class OnnxNames {
     public static final String LOGITS_TO_KEEP = "logits_to_keep";
     /** {@code String.format} patterns with the layer index, as genai_config.json spells them. */
     public static final String PAST_KEY = "past_key_values.%d.key";
+
     public static final String PAST_VALUE = "past_key_values.%d.value";
     public static final String PRESENT_KEY = "present.%d.key";
     public static final String PRESENT_VALUE = "present.%d.value";
@@ -25,8 +26,7 @@ public final class OnnxNames {
     /** Positions with logits: sequence_length, or logits_to_keep when it is not 0. */
     public static final String LOGITS_SEQUENCE = "logits_sequence_length";
 
-    private OnnxNames() {
-    }
+    private OnnxNames() {}
 
     public static String pastKey(int layer) {
         return String.format(PAST_KEY, layer);

@@ -9,20 +9,30 @@ import java.nio.charset.StandardCharsets;
  */
 public final class Attr {
 
-    private Attr() {
-    }
+    private Attr() {}
 
     public static AttributeProto i(String name, long value) {
-        return AttributeProto.newBuilder().setName(name).setType(AttributeProto.AttributeType.INT).setI(value).build();
+        return AttributeProto.newBuilder()
+                .setName(name)
+                .setType(AttributeProto.AttributeType.INT)
+                .setI(value)
+                .build();
     }
 
     public static AttributeProto f(String name, float value) {
-        return AttributeProto.newBuilder().setName(name).setType(AttributeProto.AttributeType.FLOAT).setF(value).build();
+        return AttributeProto.newBuilder()
+                .setName(name)
+                .setType(AttributeProto.AttributeType.FLOAT)
+                .setF(value)
+                .build();
     }
 
     public static AttributeProto s(String name, String value) {
-        return AttributeProto.newBuilder().setName(name).setType(AttributeProto.AttributeType.STRING)
-                .setS(com.google.protobuf.ByteString.copyFrom(value, StandardCharsets.UTF_8)).build();
+        return AttributeProto.newBuilder()
+                .setName(name)
+                .setType(AttributeProto.AttributeType.STRING)
+                .setS(com.google.protobuf.ByteString.copyFrom(value, StandardCharsets.UTF_8))
+                .build();
     }
 
     public static AttributeProto ints(String name, long... values) {

@@ -126,7 +126,9 @@ public final class GraphBuilder {
         }
         ByteBuffer bytes = ByteBuffer.allocate(Math.toIntExact(n * Float.BYTES)).order(ByteOrder.LITTLE_ENDIAN);
         bytes.asFloatBuffer().put(src);
-        TensorProto.Builder t = TensorProto.newBuilder().setName(name).setDataType(TensorProto.DataType.FLOAT_VALUE)
+        TensorProto.Builder t = TensorProto.newBuilder()
+                .setName(name)
+                .setDataType(TensorProto.DataType.FLOAT_VALUE)
                 .setRawData(ByteString.copyFrom(bytes.array()));
         for (int d : shape) {
             t.addDims(d);
@@ -138,22 +140,34 @@ public final class GraphBuilder {
     public String int64s(String name, long... values) {
         ByteBuffer bytes = ByteBuffer.allocate(values.length * Long.BYTES).order(ByteOrder.LITTLE_ENDIAN);
         bytes.asLongBuffer().put(values);
-        return addInitializer(TensorProto.newBuilder().setName(name).setDataType(TensorProto.DataType.INT64_VALUE)
-                .addDims(values.length).setRawData(ByteString.copyFrom(bytes.array())).build());
+        return addInitializer(TensorProto.newBuilder()
+                .setName(name)
+                .setDataType(TensorProto.DataType.INT64_VALUE)
+                .addDims(values.length)
+                .setRawData(ByteString.copyFrom(bytes.array()))
+                .build());
     }
 
     /** A 0-d int64 constant. */
     public String int64Scalar(String name, long value) {
-        ByteBuffer bytes = ByteBuffer.allocate(Long.BYTES).order(ByteOrder.LITTLE_ENDIAN).putLong(0, value);
-        return addInitializer(TensorProto.newBuilder().setName(name).setDataType(TensorProto.DataType.INT64_VALUE)
-                .setRawData(ByteString.copyFrom(bytes.array())).build());
+        ByteBuffer bytes =
+                ByteBuffer.allocate(Long.BYTES).order(ByteOrder.LITTLE_ENDIAN).putLong(0, value);
+        return addInitializer(TensorProto.newBuilder()
+                .setName(name)
+                .setDataType(TensorProto.DataType.INT64_VALUE)
+                .setRawData(ByteString.copyFrom(bytes.array()))
+                .build());
     }
 
     /** A 0-d float constant. */
     public String floatScalar(String name, float value) {
-        ByteBuffer bytes = ByteBuffer.allocate(Float.BYTES).order(ByteOrder.LITTLE_ENDIAN).putFloat(0, value);
-        return addInitializer(TensorProto.newBuilder().setName(name).setDataType(TensorProto.DataType.FLOAT_VALUE)
-                .setRawData(ByteString.copyFrom(bytes.array())).build());
+        ByteBuffer bytes =
+                ByteBuffer.allocate(Float.BYTES).order(ByteOrder.LITTLE_ENDIAN).putFloat(0, value);
+        return addInitializer(TensorProto.newBuilder()
+                .setName(name)
+                .setDataType(TensorProto.DataType.FLOAT_VALUE)
+                .setRawData(ByteString.copyFrom(bytes.array()))
+                .build());
     }
 
     /** Bytes of initializer data added so far (decides whether external data is needed). */
@@ -163,11 +177,15 @@ public final class GraphBuilder {
 
     /** The model: graph, opset imports, producer and {@code metadata_props} (in the given order). */
     public ModelProto build(String producerName, String producerVersion, Map<String, String> metadata) {
-        ModelProto.Builder m = ModelProto.newBuilder().setIrVersion(IR_VERSION).setProducerName(producerName)
-                .setProducerVersion(producerVersion).setGraph(graph.build());
+        ModelProto.Builder m = ModelProto.newBuilder()
+                .setIrVersion(IR_VERSION)
+                .setProducerName(producerName)
+                .setProducerVersion(producerVersion)
+                .setGraph(graph.build());
         opsets.forEach((domain, version) -> m.addOpsetImport(
                 OperatorSetIdProto.newBuilder().setDomain(domain).setVersion(version)));
-        metadata.forEach((k, v) -> m.addMetadataProps(StringStringEntryProto.newBuilder().setKey(k).setValue(v)));
+        metadata.forEach((k, v) ->
+                m.addMetadataProps(StringStringEntryProto.newBuilder().setKey(k).setValue(v)));
         return m.build();
     }
 
@@ -182,8 +200,8 @@ public final class GraphBuilder {
 
     private void requireKnown(String name, String role) {
         if (!known.contains(name)) {
-            throw new IllegalStateException(role + " '" + name + "' is not produced by any earlier node, input or"
-                    + " initializer");
+            throw new IllegalStateException(
+                    role + " '" + name + "' is not produced by any earlier node, input or" + " initializer");
         }
     }
 
@@ -204,8 +222,11 @@ public final class GraphBuilder {
                 throw new IllegalArgumentException("dim must be a Number or a String: " + d);
             }
         }
-        TypeProto tp = TypeProto.newBuilder().setTensorType(
-                TypeProto.Tensor.newBuilder().setElemType(type.getNumber()).setShape(shape)).build();
+        TypeProto tp = TypeProto.newBuilder()
+                .setTensorType(TypeProto.Tensor.newBuilder()
+                        .setElemType(type.getNumber())
+                        .setShape(shape))
+                .build();
         return ValueInfoProto.newBuilder().setName(name).setType(tp).build();
     }
 }

@@ -10,8 +10,7 @@ import dev.kotune.proto.inference.v1.GenerationParameters;
  */
 public final class GenerationParametersMapping {
 
-    private GenerationParametersMapping() {
-    }
+    private GenerationParametersMapping() {}
 
     /** The contract builder for {@code p}: unset fields are left to the contract's defaults. */
     public static SamplingParams.Builder toBuilder(GenerationParameters p) {
@@ -33,8 +32,9 @@ public final class GenerationParametersMapping {
                 .ignoreEos(p.hasStopAtEos() ? !p.getStopAtEos() : null)
                 .frequencyPenalty(p.hasFrequencyPenalty() ? decimal(p.getFrequencyPenalty()) : null)
                 .presencePenalty(p.hasPresencePenalty() ? decimal(p.getPresencePenalty()) : null)
-                .logitBias(p.getLogitBiasMap().entrySet().stream().collect(java.util.stream.Collectors.toMap(
-                        java.util.Map.Entry::getKey, e -> decimal(e.getValue()))));
+                .logitBias(p.getLogitBiasMap().entrySet().stream()
+                        .collect(java.util.stream.Collectors.toMap(
+                                java.util.Map.Entry::getKey, e -> decimal(e.getValue()))));
     }
 
     /** The decimal a client wrote (0.3f → 0.3, not 0.30000001192092896): proto floats are the clients' decimals. */

@@ -12,17 +12,32 @@ class GenerationParametersMappingTest {
 
     @Test
     void unsetFieldsTakeTheContractsDefaults() {
-        SamplingParams p = GenerationParametersMapping.toBuilder(GenerationParameters.getDefaultInstance()).build();
+        SamplingParams p = GenerationParametersMapping.toBuilder(GenerationParameters.getDefaultInstance())
+                .build();
         assertThat(p).isEqualTo(SamplingParams.defaults());
     }
 
     @Test
     void everyFieldMapsAndSurvivesTheRoundTrip() {
-        SamplingParams p = GenerationParametersMapping.toBuilder(GenerationParameters.newBuilder().setMaxNewTokens(12)
-                .setMinNewTokens(2).setTemperature(0.5f).setTopK(7).setTopP(0.75f).setRepetitionPenalty(1.5f)
-                .setNoRepeatNgramSize(2).addStop("\n").addStopTokenIds(9).setIncludeStopStrInOutput(true)
-                .setSeed(4).setLogprobs(3).setStopAtEos(false).setFrequencyPenalty(0.5f).setPresencePenalty(-0.25f)
-                .putLogitBias(11, -100f).build()).build();
+        SamplingParams p = GenerationParametersMapping.toBuilder(GenerationParameters.newBuilder()
+                        .setMaxNewTokens(12)
+                        .setMinNewTokens(2)
+                        .setTemperature(0.5f)
+                        .setTopK(7)
+                        .setTopP(0.75f)
+                        .setRepetitionPenalty(1.5f)
+                        .setNoRepeatNgramSize(2)
+                        .addStop("\n")
+                        .addStopTokenIds(9)
+                        .setIncludeStopStrInOutput(true)
+                        .setSeed(4)
+                        .setLogprobs(3)
+                        .setStopAtEos(false)
+                        .setFrequencyPenalty(0.5f)
+                        .setPresencePenalty(-0.25f)
+                        .putLogitBias(11, -100f)
+                        .build())
+                .build();
         assertThat(p.frequencyPenalty()).isEqualTo(0.5);
         assertThat(p.presencePenalty()).isEqualTo(-0.25);
         assertThat(p.logitBias()).containsExactly(java.util.Map.entry(11, -100.0));
@@ -35,17 +50,27 @@ class GenerationParametersMappingTest {
         assertThat(p.includeStopStrInOutput()).isTrue();
         assertThat(p.seed()).isEqualTo(4L);
         assertThat(p.logprobs()).isEqualTo(3);
-        assertThat(GenerationParametersMapping.toBuilder(GenerationParametersMapping.toProto(p)).build()).isEqualTo(p);
-        assertThat(GenerationParametersMapping.toBuilder(GenerationParametersMapping.toProto(
-                SamplingParams.notebook())).build()).isEqualTo(SamplingParams.notebook());
+        assertThat(GenerationParametersMapping.toBuilder(GenerationParametersMapping.toProto(p))
+                        .build())
+                .isEqualTo(p);
+        assertThat(GenerationParametersMapping.toBuilder(GenerationParametersMapping.toProto(SamplingParams.notebook()))
+                        .build())
+                .isEqualTo(SamplingParams.notebook());
     }
 
     @Test
     void explicitGreedyWinsOverATemperatureAndBadValuesAreTheContractsProblems() {
-        assertThat(GenerationParametersMapping.toBuilder(GenerationParameters.newBuilder().setTemperature(0.3f)
-                .setDoSample(false).build()).build().doSample()).isFalse();
-        assertThatThrownBy(() -> GenerationParametersMapping.toBuilder(GenerationParameters.newBuilder()
-                .setTopP(1.5f).build()).build()).isInstanceOf(InvalidParamsException.class)
+        assertThat(GenerationParametersMapping.toBuilder(GenerationParameters.newBuilder()
+                                .setTemperature(0.3f)
+                                .setDoSample(false)
+                                .build())
+                        .build()
+                        .doSample())
+                .isFalse();
+        assertThatThrownBy(() -> GenerationParametersMapping.toBuilder(
+                                GenerationParameters.newBuilder().setTopP(1.5f).build())
+                        .build())
+                .isInstanceOf(InvalidParamsException.class)
                 .hasMessageContaining("top_p must be in (0, 1], got 1.5");
     }
 }

@@ -25,8 +25,8 @@ public record Completion(String model, List<Choice> choices, Usage usage) {
      * @param finishReason why it stopped
      * @param logprobs     per-token log-probabilities when requested, else empty
      */
-    public record Choice(int index, String text, List<Integer> tokenIds, FinishReason finishReason,
-            List<TokenLogprob> logprobs) {
+    public record Choice(
+            int index, String text, List<Integer> tokenIds, FinishReason finishReason, List<TokenLogprob> logprobs) {
 
         public Choice {
             tokenIds = List.copyOf(tokenIds);

@@ -36,7 +36,8 @@ public class InvalidRequestException extends RuntimeException {
     /** The engine's problems (canonical field names) under the caller's API's names. */
     public static InvalidRequestException of(dev.kotune.engine.InvalidParamsException e, UnaryOperator<String> names) {
         return new InvalidRequestException(e.problems(names).stream()
-                .map(p -> new Problem(p.field(), p.message())).toList());
+                .map(p -> new Problem(p.field(), p.message()))
+                .toList());
     }
 
     /** Every problem, in field order. */
@@ -50,12 +51,14 @@ public class InvalidRequestException extends RuntimeException {
      * differently ("parameters.max_new_tokens", "max_tokens").
      */
     public InvalidRequestException renamed(UnaryOperator<String> names) {
-        return new InvalidRequestException(problems.stream().map(p -> {
-            int bracket = p.field().indexOf('[');
-            String head = bracket < 0 ? p.field() : p.field().substring(0, bracket);
-            String tail = bracket < 0 ? "" : p.field().substring(bracket);
-            return new Problem(names.apply(head) + tail, p.message());
-        }).toList());
+        return new InvalidRequestException(problems.stream()
+                .map(p -> {
+                    int bracket = p.field().indexOf('[');
+                    String head = bracket < 0 ? p.field() : p.field().substring(0, bracket);
+                    String tail = bracket < 0 ? "" : p.field().substring(bracket);
+                    return new Problem(names.apply(head) + tail, p.message());
+                })
+                .toList());
     }
 
     /** The first problem's field (OpenAI's error has one {@code param}). */

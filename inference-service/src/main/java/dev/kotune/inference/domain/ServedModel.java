@@ -19,19 +19,49 @@ import java.time.Instant;
  * @param created         when kotune.json was written (its modification time)
  * @param isDefault       whether requests that name no model get this one
  */
-public record ServedModel(String id, Path directory, String source, String jobId, long step, String tokenizerSha256,
-        String graphFlavor, int contextLength, int vocabSize, Instant created, boolean isDefault) {
+public record ServedModel(
+        String id,
+        Path directory,
+        String source,
+        String jobId,
+        long step,
+        String tokenizerSha256,
+        String graphFlavor,
+        int contextLength,
+        int vocabSize,
+        Instant created,
+        boolean isDefault) {
 
     /** This model under another id (an export registered as its training job's id). */
     public ServedModel withId(String value) {
-        return new ServedModel(value, directory, source, jobId, step, tokenizerSha256, graphFlavor, contextLength,
-                vocabSize, created, isDefault);
+        return new ServedModel(
+                value,
+                directory,
+                source,
+                jobId,
+                step,
+                tokenizerSha256,
+                graphFlavor,
+                contextLength,
+                vocabSize,
+                created,
+                isDefault);
     }
 
     /** This model with the job id and step filled in where its kotune.json left them empty (0). */
     public ServedModel withProvenance(String job, long atStep) {
-        return new ServedModel(id, directory, source, jobId.isEmpty() ? job : jobId, step == 0 ? atStep : step,
-                tokenizerSha256, graphFlavor, contextLength, vocabSize, created, isDefault);
+        return new ServedModel(
+                id,
+                directory,
+                source,
+                jobId.isEmpty() ? job : jobId,
+                step == 0 ? atStep : step,
+                tokenizerSha256,
+                graphFlavor,
+                contextLength,
+                vocabSize,
+                created,
+                isDefault);
     }
 
     /** Whether {@code other} is the same files: same directory and same kotune.json modification time. */
@@ -41,7 +71,17 @@ public record ServedModel(String id, Path directory, String source, String jobId
 
     /** This model marked as the default (or not). */
     public ServedModel withDefault(boolean value) {
-        return new ServedModel(id, directory, source, jobId, step, tokenizerSha256, graphFlavor, contextLength, vocabSize,
-                created, value);
+        return new ServedModel(
+                id,
+                directory,
+                source,
+                jobId,
+                step,
+                tokenizerSha256,
+                graphFlavor,
+                contextLength,
+                vocabSize,
+                created,
+                value);
     }
 }

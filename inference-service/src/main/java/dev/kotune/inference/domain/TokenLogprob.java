@@ -23,6 +23,5 @@ public record TokenLogprob(int id, String token, float logprob, List<Alternative
      * @param token   its text piece
      * @param logprob log p after the logits processors
      */
-    public record Alternative(int id, String token, float logprob) {
-    }
+    public record Alternative(int id, String token, float logprob) {}
 }

@@ -8,5 +8,4 @@ package dev.kotune.inference.domain;
  * @param timeToFirstTokenMs e.g. 12.5
  * @param totalTimeMs        e.g. 180.0
  */
-public record Usage(int promptTokens, int completionTokens, double timeToFirstTokenMs, double totalTimeMs) {
-}
+public record Usage(int promptTokens, int completionTokens, double timeToFirstTokenMs, double totalTimeMs) {}

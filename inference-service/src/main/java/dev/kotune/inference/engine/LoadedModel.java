@@ -27,8 +27,13 @@ final class LoadedModel {
     private boolean retired; // guarded by this
     private boolean closed; // guarded by this
 
-    LoadedModel(ServedModel info, OnnxModel onnx, KoTokenizer tokenizer, Instant loadedAt,
-            BatchScheduler.Options options, BatchScheduler.Observer observer) {
+    LoadedModel(
+            ServedModel info,
+            OnnxModel onnx,
+            KoTokenizer tokenizer,
+            Instant loadedAt,
+            BatchScheduler.Options options,
+            BatchScheduler.Observer observer) {
         this.info = info;
         this.onnx = onnx;
         this.tokenizer = tokenizer;

@@ -1,21 +1,20 @@
 package dev.kotune.inference.engine;
 
 import ai.onnxruntime.OrtException;
-import dev.kotune.engine.EngineOptions;
-import dev.kotune.engine.OnnxModel;
 import dev.kotune.engine.BatchScheduler;
+import dev.kotune.engine.EngineOptions;
 import dev.kotune.engine.InvalidParamsException;
+import dev.kotune.engine.OnnxModel;
 import dev.kotune.engine.ParamProblem;
 import dev.kotune.engine.SamplingParams;
 import dev.kotune.inference.InferenceConfig;
 import dev.kotune.inference.SchedulerMetrics;
 import dev.kotune.inference.TextGenerator;
-import dev.kotune.inference.domain.ServedModel;
-import dev.kotune.inference.domain.Prompt;
-import dev.kotune.tokenization.InvalidInputException;
 import dev.kotune.inference.domain.ModelInvalidException;
-import dev.kotune.inference.domain.ModelUnavailableException;
+import dev.kotune.inference.domain.Prompt;
+import dev.kotune.inference.domain.ServedModel;
 import dev.kotune.inference.models.ExportCheck;
+import dev.kotune.tokenization.InvalidInputException;
 import dev.kotune.tokenization.KoTokenizer;
 import dev.kotune.tokenization.TokenizationException;
 import jakarta.annotation.PreDestroy;
@@ -68,7 +67,8 @@ public class OnnxTextGenerator implements TextGenerator {
 
         /** The remembered load failure of {@code version}, if it is recent; a fixed export gets another try. */
         RuntimeException recentFailure(ServedModel version) {
-            return version.sameVersion(failedVersion) && System.nanoTime() - failedAt < RETRY_AFTER_NANOS ? failure
+            return version.sameVersion(failedVersion) && System.nanoTime() - failedAt < RETRY_AFTER_NANOS
+                    ? failure
                     : null;
         }
 
@@ -82,13 +82,19 @@ public class OnnxTextGenerator implements TextGenerator {
     }
 
     public OnnxTextGenerator(InferenceConfig config, SchedulerMetrics metrics) {
-        this.engineOptions = EngineOptions.defaults().withProvider(config.executionProvider())
+        this.engineOptions = EngineOptions.defaults()
+                .withProvider(config.executionProvider())
                 .withThreads(config.intraOpThreads(), 0);
-        this.schedulerOptions = new BatchScheduler.Options(config.maxBatchSize(), config.maxTokensInFlight(),
-                config.maxWaiting(), config.maxPrefillTokens()); // refuses values out of range, naming them
+        this.schedulerOptions = new BatchScheduler.Options(
+                config.maxBatchSize(),
+                config.maxTokensInFlight(),
+                config.maxWaiting(),
+                config.maxPrefillTokens()); // refuses values out of range, naming them
         this.metrics = metrics;
-        LOG.infof("generation on ONNX Runtime (%s, intra-op threads %s), continuous batching per model: %s",
-                config.executionProvider(), config.intraOpThreads() == 0 ? "default" : config.intraOpThreads(),
+        LOG.infof(
+                "generation on ONNX Runtime (%s, intra-op threads %s), continuous batching per model: %s",
+                config.executionProvider(),
+                config.intraOpThreads() == 0 ? "default" : config.intraOpThreads(),
                 schedulerOptions);
     }
 
@@ -112,8 +118,8 @@ public class OnnxTextGenerator implements TextGenerator {
         try {
             return model.tokenizer().encodeIds(p.text());
         } catch (InvalidInputException e) {
-            throw new InvalidParamsException(List.of(new ParamProblem("prompt", "", "text the model's tokenizer"
-                    + " accepts", e.getMessage())));
+            throw new InvalidParamsException(
+                    List.of(new ParamProblem("prompt", "", "text the model's tokenizer" + " accepts", e.getMessage())));
         }
     }
 
@@ -142,8 +148,9 @@ public class OnnxTextGenerator implements TextGenerator {
             }
             if (old != null) {
                 old.retire();
-                LOG.infof("swapped model %s: %s -> %s (requests in flight finish on the old one)", model.id(),
-                        old.info().directory(), model.directory());
+                LOG.infof(
+                        "swapped model %s: %s -> %s (requests in flight finish on the old one)",
+                        model.id(), old.info().directory(), model.directory());
             }
         } catch (RuntimeException e) {
             synchronized (slot) {
@@ -233,8 +240,9 @@ public class OnnxTextGenerator implements TextGenerator {
         }
         if (old != null) {
             old.retire();
-            LOG.infof("swapped model %s: %s -> %s (requests in flight finish on the old one)", model.id(),
-                    old.info().directory(), model.directory());
+            LOG.infof(
+                    "swapped model %s: %s -> %s (requests in flight finish on the old one)",
+                    model.id(), old.info().directory(), model.directory());
         }
         return current;
     }
@@ -248,16 +256,18 @@ public class OnnxTextGenerator implements TextGenerator {
             tokenizer = KoTokenizer.load(model.directory().resolve(ExportCheck.TOKENIZER_FILE));
         } catch (TokenizationException | java.io.UncheckedIOException e) {
             // tokenizer.json that is not JSON, or not a tokenizer
-            throw new ModelInvalidException("model " + model.id() + ": its tokenizer.json does not load: "
-                    + e.getMessage(), e);
+            throw new ModelInvalidException(
+                    "model " + model.id() + ": its tokenizer.json does not load: " + e.getMessage(), e);
         }
         OnnxModel onnx;
         try {
             onnx = OnnxModel.load(model.directory(), engineOptions);
         } catch (IOException | OrtException | RuntimeException e) {
             tokenizer.close();
-            throw new ModelInvalidException("model " + model.id() + ": ONNX Runtime cannot load " + model.directory()
-                    .resolve(ExportCheck.MODEL_FILE) + ": " + e.getMessage(), e);
+            throw new ModelInvalidException(
+                    "model " + model.id() + ": ONNX Runtime cannot load "
+                            + model.directory().resolve(ExportCheck.MODEL_FILE) + ": " + e.getMessage(),
+                    e);
         }
         int tokenizerVocab = tokenizer.info().vocabSize();
         int modelVocab = onnx.info().vocabSize();
@@ -271,8 +281,14 @@ public class OnnxTextGenerator implements TextGenerator {
             throw new ModelInvalidException("model " + model.id() + ": its tokenizer has " + tokenizerVocab
                     + " ids but the model only " + modelVocab + " (vocab_size): they do not belong together");
         }
-        LOG.infof("loaded model %s from %s on %s in %d ms (vocab %d, tokenizer %d ids, context %d)", model.id(),
-                model.directory(), onnx.provider(), (System.nanoTime() - t0) / 1_000_000, modelVocab, tokenizerVocab,
+        LOG.infof(
+                "loaded model %s from %s on %s in %d ms (vocab %d, tokenizer %d ids, context %d)",
+                model.id(),
+                model.directory(),
+                onnx.provider(),
+                (System.nanoTime() - t0) / 1_000_000,
+                modelVocab,
+                tokenizerVocab,
                 onnx.info().contextLength());
         return new LoadedModel(model, onnx, tokenizer, Instant.now(), schedulerOptions, metrics.observer(model.id()));
     }

@@ -8,8 +8,8 @@ import dev.kotune.inference.GenerationListener;
 import dev.kotune.inference.TextGenerator;
 import dev.kotune.inference.domain.Completion;
 import dev.kotune.inference.domain.CompletionChunk;
-import dev.kotune.inference.domain.ServedModel;
 import dev.kotune.inference.domain.ModelUnavailableException;
+import dev.kotune.inference.domain.ServedModel;
 import dev.kotune.inference.domain.TokenLogprob;
 import dev.kotune.inference.domain.Usage;
 import java.util.ArrayList;
@@ -31,14 +31,11 @@ final class ScheduledGeneration implements TextGenerator.Generation, BatchSchedu
     /** How often a waiting request thread checks that its client is still there. */
     private static final long POLL_MILLIS = 50;
 
-    private record Token(int index, GeneratedToken token) {
-    }
+    private record Token(int index, GeneratedToken token) {}
 
-    private record Finish(int index, String textDelta) {
-    }
+    private record Finish(int index, String textDelta) {}
 
-    private record Failed(Throwable cause) {
-    }
+    private record Failed(Throwable cause) {}
 
     private final LoadedModel model;
     private final SamplingParams params;
@@ -52,8 +49,8 @@ final class ScheduledGeneration implements TextGenerator.Generation, BatchSchedu
     private volatile boolean cancelled;
     private BatchScheduler.Handle handle;
 
-    private ScheduledGeneration(LoadedModel model, SamplingParams params, int promptTokens,
-            BooleanSupplier clientGone) {
+    private ScheduledGeneration(
+            LoadedModel model, SamplingParams params, int promptTokens, BooleanSupplier clientGone) {
         this.model = model;
         this.params = params;
         this.promptTokens = promptTokens;
@@ -65,8 +62,8 @@ final class ScheduledGeneration implements TextGenerator.Generation, BatchSchedu
      * Queues {@code prompt} on {@code model}'s scheduler; takes over the caller's reference on {@code model} (released
      * on close, or now if queueing fails).
      */
-    static ScheduledGeneration start(LoadedModel model, int[] prompt, SamplingParams params,
-            BooleanSupplier clientGone) {
+    static ScheduledGeneration start(
+            LoadedModel model, int[] prompt, SamplingParams params, BooleanSupplier clientGone) {
         ScheduledGeneration g = new ScheduledGeneration(model, params, prompt.length, clientGone);
         java.util.Arrays.fill(g.previous, prompt[prompt.length - 1]);
         try {
@@ -136,7 +133,8 @@ final class ScheduledGeneration implements TextGenerator.Generation, BatchSchedu
                         logprobs.get(t.index()).addAll(lp);
                     }
                     previous[t.index()] = t.token().id();
-                    out.onChunk(new CompletionChunk(t.index(), t.token().textDelta(), List.of(t.token().id()), lp));
+                    out.onChunk(new CompletionChunk(
+                            t.index(), t.token().textDelta(), List.of(t.token().id()), lp));
                 } else if (e instanceof Finish f) {
                     if (!f.textDelta().isEmpty()) {
                         out.onChunk(new CompletionChunk(f.index(), f.textDelta(), List.of(), List.of()));
@@ -149,7 +147,8 @@ final class ScheduledGeneration implements TextGenerator.Generation, BatchSchedu
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             handle.cancel();
-            throw new ModelUnavailableException("interrupted while generating with model " + model.info().id(), e);
+            throw new ModelUnavailableException(
+                    "interrupted while generating with model " + model.info().id(), e);
         } finally {
             close();
         }
@@ -165,25 +164,32 @@ final class ScheduledGeneration implements TextGenerator.Generation, BatchSchedu
             GenerationResult r = results.get(i);
             List<Integer> ids = java.util.Arrays.stream(r.tokenIds()).boxed().toList();
             generated += ids.size();
-            choices.add(new Completion.Choice(i, r.text() == null ? "" : r.text(), ids, r.finishReason(),
-                    logprobs.get(i)));
+            choices.add(
+                    new Completion.Choice(i, r.text() == null ? "" : r.text(), ids, r.finishReason(), logprobs.get(i)));
         }
         long total = System.nanoTime() - start;
-        return new Completion(model.info().id(), choices, new Usage(promptTokens, generated, firstToken / 1e6,
-                total / 1e6));
+        return new Completion(
+                model.info().id(), choices, new Usage(promptTokens, generated, firstToken / 1e6, total / 1e6));
     }
 
     /** The chosen token and its alternatives, each as the text it adds after {@code previous}. */
     private TokenLogprob logprob(int previous, GeneratedToken t) {
         TokenizerDetokenizer d = model.detokenizer();
-        return new TokenLogprob(t.id(), d.pieceAfter(previous, t.id()), t.logprob(), t.top().stream()
-                .map(a -> new TokenLogprob.Alternative(a.id(), d.pieceAfter(previous, a.id()), a.logprob())).toList());
+        return new TokenLogprob(
+                t.id(),
+                d.pieceAfter(previous, t.id()),
+                t.logprob(),
+                t.top().stream()
+                        .map(a -> new TokenLogprob.Alternative(a.id(), d.pieceAfter(previous, a.id()), a.logprob()))
+                        .toList());
     }
 
     private RuntimeException failure(Throwable cause) {
         Throwable c = cause instanceof CompletionException && cause.getCause() != null ? cause.getCause() : cause;
-        return new ModelUnavailableException("ONNX Runtime failed while generating with model " + model.info().id()
-                + ": " + c.getMessage(), c);
+        return new ModelUnavailableException(
+                "ONNX Runtime failed while generating with model "
+                        + model.info().id() + ": " + c.getMessage(),
+                c);
     }
 
     /** Gives the model reference back; a request still queued or running is cancelled. Idempotent. */

@@ -1,7 +1,7 @@
 package dev.kotune.inference.events;
 
-import dev.kotune.inference.domain.ServedModel;
 import dev.kotune.inference.domain.ModelInvalidException;
+import dev.kotune.inference.domain.ServedModel;
 import dev.kotune.inference.engine.OnnxTextGenerator;
 import dev.kotune.inference.models.ExportCheck;
 import dev.kotune.inference.models.ModelCatalog;
@@ -44,7 +44,9 @@ public class ExportRegistrar {
     private final AtomicLong registered = new AtomicLong();
     private final AtomicLong refused = new AtomicLong();
 
-    public ExportRegistrar(ModelCatalog catalog, OnnxTextGenerator generator,
+    public ExportRegistrar(
+            ModelCatalog catalog,
+            OnnxTextGenerator generator,
             @ConfigProperty(name = "kotune.home", defaultValue = "./.kotune/home") Path home) {
         this.catalog = catalog;
         this.generator = generator;
@@ -87,8 +89,9 @@ public class ExportRegistrar {
         }
         ServedModel model = read.get().withProvenance(jobId, exported.getStep());
         if (!model.jobId().equals(jobId)) {
-            LOG.warnf("export %s says it comes from job %s; serving it as model %s, the job of the event", dir,
-                    model.jobId(), jobId);
+            LOG.warnf(
+                    "export %s says it comes from job %s; serving it as model %s, the job of the event",
+                    dir, model.jobId(), jobId);
         }
         try {
             ExportCheck.check(model, exported.getTokenizerSha256());
@@ -98,10 +101,13 @@ public class ExportRegistrar {
         Optional<ServedModel> old = catalog.register(model);
         registered.incrementAndGet();
         if (old.isPresent() && !old.get().sameVersion(model)) {
-            LOG.infof("model %s now serves %s (step %d; was %s)", jobId, dir, model.step(), old.get().directory());
+            LOG.infof(
+                    "model %s now serves %s (step %d; was %s)",
+                    jobId, dir, model.step(), old.get().directory());
         } else if (old.isEmpty()) {
-            LOG.infof("model %s registered from %s (step %d, %s graph)", jobId, dir, model.step(),
-                    model.graphFlavor().isEmpty() ? "unknown" : model.graphFlavor());
+            LOG.infof(
+                    "model %s registered from %s (step %d, %s graph)",
+                    jobId, dir, model.step(), model.graphFlavor().isEmpty() ? "unknown" : model.graphFlavor());
         }
         generator.preload(model);
         return Optional.of(model);

@@ -56,8 +56,11 @@ public class TrainingEventsFollower {
     private volatile KafkaConsumer<String, byte[]> consumer;
     private Thread thread;
 
-    public TrainingEventsFollower(InferenceConfig config, TopicsConfig topics,
-            @Identifier("default-kafka-broker") Map<String, Object> kafka, ExportRegistrar registrar) {
+    public TrainingEventsFollower(
+            InferenceConfig config,
+            TopicsConfig topics,
+            @Identifier("default-kafka-broker") Map<String, Object> kafka,
+            ExportRegistrar registrar) {
         this.config = config;
         this.topics = topics;
         this.kafka = kafka;
@@ -118,8 +121,9 @@ public class TrainingEventsFollower {
             try (KafkaConsumer<String, byte[]> c = new KafkaConsumer<>(props)) {
                 consumer = c;
                 c.subscribe(List.of(topics.events()));
-                LOG.infof("following %s at %s as group %s (from the earliest offset)", topics.events(),
-                        props.get(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG), groupId);
+                LOG.infof(
+                        "following %s at %s as group %s (from the earliest offset)",
+                        topics.events(), props.get(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG), groupId);
                 while (!closing) {
                     for (ConsumerRecord<String, byte[]> r : c.poll(Duration.ofMillis(500))) {
                         handle(r);
@@ -146,8 +150,9 @@ public class TrainingEventsFollower {
         try {
             event = TrainingEvent.parseFrom(r.value());
         } catch (InvalidProtocolBufferException e) {
-            LOG.warnf("skipping %s-%d@%d: not a TrainingEvent (%s)", r.topic(), r.partition(), r.offset(),
-                    e.getMessage());
+            LOG.warnf(
+                    "skipping %s-%d@%d: not a TrainingEvent (%s)",
+                    r.topic(), r.partition(), r.offset(), e.getMessage());
             return;
         }
         if (event.getPayloadCase() != TrainingEvent.PayloadCase.CHECKPOINT_EXPORTED) {

@@ -1,19 +1,18 @@
 package dev.kotune.inference.grpc;
 
 import com.google.protobuf.Timestamp;
+import dev.kotune.engine.FinishReason;
+import dev.kotune.engine.QueueFullException;
 import dev.kotune.inference.domain.Completion;
 import dev.kotune.inference.domain.CompletionChunk;
-import dev.kotune.engine.FinishReason;
 import dev.kotune.inference.domain.InvalidRequestException;
-import dev.kotune.inference.domain.ServedModel;
 import dev.kotune.inference.domain.ModelInvalidException;
 import dev.kotune.inference.domain.ModelNotFoundException;
 import dev.kotune.inference.domain.ModelUnavailableException;
-import dev.kotune.engine.QueueFullException;
 import dev.kotune.inference.domain.Prompt;
+import dev.kotune.inference.domain.ServedModel;
 import dev.kotune.inference.domain.TokenLogprob;
 import dev.kotune.proto.inference.v1.GenerateResponse;
-import dev.kotune.proto.inference.v1.GenerationParameters;
 import dev.kotune.proto.inference.v1.Model;
 import dev.kotune.proto.inference.v1.PromptIds;
 import dev.kotune.proto.inference.v1.StreamGenerateResponse;
@@ -35,8 +34,7 @@ final class GrpcMapping {
         return name -> name.equals("prompt") ? (idsPrompt ? "ids.ids" : "text") : "parameters." + name;
     }
 
-    private GrpcMapping() {
-    }
+    private GrpcMapping() {}
 
     /** The prompt oneof; null when neither is set. */
     static Prompt prompt(boolean hasText, String text, boolean hasIds, PromptIds ids) {
@@ -109,11 +107,19 @@ final class GrpcMapping {
     }
 
     private static List<dev.kotune.proto.inference.v1.TokenLogprob> logprobs(List<TokenLogprob> logprobs) {
-        return logprobs.stream().map(l -> dev.kotune.proto.inference.v1.TokenLogprob.newBuilder()
-                .setId(l.id()).setToken(l.token()).setLogprob(l.logprob())
-                .addAllTop(l.top().stream().map(t -> TopLogprob.newBuilder().setId(t.id()).setLogprob(t.logprob())
-                        .build()).toList())
-                .build()).toList();
+        return logprobs.stream()
+                .map(l -> dev.kotune.proto.inference.v1.TokenLogprob.newBuilder()
+                        .setId(l.id())
+                        .setToken(l.token())
+                        .setLogprob(l.logprob())
+                        .addAllTop(l.top().stream()
+                                .map(t -> TopLogprob.newBuilder()
+                                        .setId(t.id())
+                                        .setLogprob(t.logprob())
+                                        .build())
+                                .toList())
+                        .build())
+                .toList();
     }
 
     /** The gRPC status for a failure; unexpected ones are INTERNAL without internals in the description. */
@@ -136,11 +142,16 @@ final class GrpcMapping {
         if (failure instanceof StatusRuntimeException e) {
             return e;
         }
-        return Status.INTERNAL.withDescription("internal error: " + failure.getClass().getSimpleName())
-                .withCause(failure).asRuntimeException();
+        return Status.INTERNAL
+                .withDescription("internal error: " + failure.getClass().getSimpleName())
+                .withCause(failure)
+                .asRuntimeException();
     }
 
     static Timestamp timestamp(java.time.Instant at) {
-        return Timestamp.newBuilder().setSeconds(at.getEpochSecond()).setNanos(at.getNano()).build();
+        return Timestamp.newBuilder()
+                .setSeconds(at.getEpochSecond())
+                .setNanos(at.getNano())
+                .build();
     }
 }

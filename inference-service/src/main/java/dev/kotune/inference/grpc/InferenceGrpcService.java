@@ -1,12 +1,12 @@
 package dev.kotune.inference.grpc;
 
+import dev.kotune.generation.proto.GenerationParametersMapping;
 import dev.kotune.inference.CompletionService;
 import dev.kotune.inference.GenerationListener;
 import dev.kotune.inference.RequestMetrics;
 import dev.kotune.inference.TextGenerator;
 import dev.kotune.inference.domain.Completion;
 import dev.kotune.inference.domain.CompletionChunk;
-import dev.kotune.generation.proto.GenerationParametersMapping;
 import dev.kotune.inference.models.ModelCatalog;
 import dev.kotune.proto.inference.v1.GenerateRequest;
 import dev.kotune.proto.inference.v1.GenerateResponse;
@@ -41,8 +41,8 @@ public class InferenceGrpcService extends InferenceServiceGrpc.InferenceServiceI
     private final TextGenerator generator;
     private final RequestMetrics metrics;
 
-    public InferenceGrpcService(CompletionService completions, ModelCatalog catalog, TextGenerator generator,
-            RequestMetrics metrics) {
+    public InferenceGrpcService(
+            CompletionService completions, ModelCatalog catalog, TextGenerator generator, RequestMetrics metrics) {
         this.completions = completions;
         this.catalog = catalog;
         this.generator = generator;
@@ -63,9 +63,11 @@ public class InferenceGrpcService extends InferenceServiceGrpc.InferenceServiceI
     public void generate(GenerateRequest request, StreamObserver<GenerateResponse> out) {
         GenerationListener cancellation = cancellation(out);
         try {
-            var prepared = completions.prepare(request.getModel(),
+            var prepared = completions.prepare(
+                    request.getModel(),
                     GrpcMapping.prompt(request.hasText(), request.getText(), request.hasIds(), request.getIds()),
-                    GenerationParametersMapping.toBuilder(request.getParameters()), GrpcMapping.names(request.hasIds()),
+                    GenerationParametersMapping.toBuilder(request.getParameters()),
+                    GrpcMapping.names(request.hasIds()),
                     cancellation::isCancelled);
             Completion completion = completions.generate(prepared, cancellation);
             metrics.completed(API, completion);
@@ -81,9 +83,11 @@ public class InferenceGrpcService extends InferenceServiceGrpc.InferenceServiceI
     public void streamGenerate(StreamGenerateRequest request, StreamObserver<StreamGenerateResponse> out) {
         GenerationListener cancellation = cancellation(out);
         try {
-            var prepared = completions.prepare(request.getModel(),
+            var prepared = completions.prepare(
+                    request.getModel(),
                     GrpcMapping.prompt(request.hasText(), request.getText(), request.hasIds(), request.getIds()),
-                    GenerationParametersMapping.toBuilder(request.getParameters()), GrpcMapping.names(request.hasIds()),
+                    GenerationParametersMapping.toBuilder(request.getParameters()),
+                    GrpcMapping.names(request.hasIds()),
                     cancellation::isCancelled);
             Completion completion = completions.generate(prepared, new GenerationListener() {
                 @Override
@@ -105,7 +109,9 @@ public class InferenceGrpcService extends InferenceServiceGrpc.InferenceServiceI
             });
             metrics.completed(API, completion);
             if (cancellation.isCancelled() || completion.cancelled()) {
-                out.onError(io.grpc.Status.CANCELLED.withDescription("cancelled by the client").asRuntimeException());
+                out.onError(io.grpc.Status.CANCELLED
+                        .withDescription("cancelled by the client")
+                        .asRuntimeException());
             } else {
                 out.onNext(GrpcMapping.last(completion));
                 out.onCompleted();
@@ -121,8 +127,7 @@ public class InferenceGrpcService extends InferenceServiceGrpc.InferenceServiceI
         ServerCallStreamObserver<?> call = out instanceof ServerCallStreamObserver<?> c ? c : null;
         return new GenerationListener() {
             @Override
-            public void onChunk(CompletionChunk chunk) {
-            }
+            public void onChunk(CompletionChunk chunk) {}
 
             @Override
             public boolean isCancelled() {

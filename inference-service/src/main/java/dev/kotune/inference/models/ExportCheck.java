@@ -1,7 +1,7 @@
 package dev.kotune.inference.models;
 
-import dev.kotune.inference.domain.ServedModel;
 import dev.kotune.inference.domain.ModelInvalidException;
+import dev.kotune.inference.domain.ServedModel;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
@@ -23,8 +23,7 @@ public final class ExportCheck {
     /** The tokenizer file of an export. */
     public static final String TOKENIZER_FILE = "tokenizer.json";
 
-    private ExportCheck() {
-    }
+    private ExportCheck() {}
 
     /**
      * Checks {@code model}'s directory.
@@ -54,8 +53,8 @@ public final class ExportCheck {
         try {
             actual = sha256(tokenizer);
         } catch (IOException e) {
-            throw new ModelInvalidException("model " + model.id() + ": cannot read " + tokenizer + ": "
-                    + e.getMessage(), e);
+            throw new ModelInvalidException(
+                    "model " + model.id() + ": cannot read " + tokenizer + ": " + e.getMessage(), e);
         }
         String expected = model.tokenizerSha256();
         if (!expected.isEmpty() && !expected.equalsIgnoreCase(actual)) {

@@ -3,9 +3,9 @@ package dev.kotune.inference.models;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.kotune.inference.InferenceConfig;
-import dev.kotune.inference.domain.ServedModel;
 import dev.kotune.inference.domain.ModelNotFoundException;
 import dev.kotune.inference.domain.ModelUnavailableException;
+import dev.kotune.inference.domain.ServedModel;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.io.IOException;
 import java.nio.file.DirectoryStream;
@@ -44,8 +44,7 @@ public class ModelCatalog {
     private final Map<Path, Cached> cache = new ConcurrentHashMap<>();
     private final Map<String, ServedModel> registered = new ConcurrentHashMap<>();
 
-    private record Cached(FileTime modified, ServedModel model) {
-    }
+    private record Cached(FileTime modified, ServedModel model) {}
 
     public ModelCatalog(InferenceConfig config, ObjectMapper json) {
         this.modelsDir = config.modelsDir().toAbsolutePath().normalize();
@@ -109,9 +108,15 @@ public class ModelCatalog {
             }
             return models.get(0);
         }
-        return models.stream().filter(m -> m.id().equals(id)).findFirst()
-                .orElseThrow(() -> new ModelNotFoundException(id, "model \"" + id + "\" not found; available: "
-                        + (models.isEmpty() ? "none" : models.stream().map(ServedModel::id).toList())));
+        return models.stream()
+                .filter(m -> m.id().equals(id))
+                .findFirst()
+                .orElseThrow(() -> new ModelNotFoundException(
+                        id,
+                        "model \"" + id + "\" not found; available: "
+                                + (models.isEmpty()
+                                        ? "none"
+                                        : models.stream().map(ServedModel::id).toList())));
     }
 
     /**
@@ -186,10 +191,18 @@ public class ModelCatalog {
                 return null;
             }
             JsonNode config = n.path("config");
-            return new ServedModel(dir.getFileName().toString(), dir, n.path("source").asText(""),
-                    n.path("job_id").asText(""), n.path("step").asLong(0), n.path("tokenizer_sha256").asText(""),
-                    graphFlavor(n), config.path("n_positions").asInt(0),
-                    config.path("vocab_size").asInt(0), modified.toInstant(), false);
+            return new ServedModel(
+                    dir.getFileName().toString(),
+                    dir,
+                    n.path("source").asText(""),
+                    n.path("job_id").asText(""),
+                    n.path("step").asLong(0),
+                    n.path("tokenizer_sha256").asText(""),
+                    graphFlavor(n),
+                    config.path("n_positions").asInt(0),
+                    config.path("vocab_size").asInt(0),
+                    modified.toInstant(),
+                    false);
         } catch (IOException e) {
             LOG.warnf("skipping model %s: %s does not parse: %s", dir.getFileName(), file, e.getMessage());
             return null;

@@ -37,12 +37,33 @@ import java.util.List;
  * @param logitBias              OpenAI's logit_bias: token id (as a string) → bias
  */
 @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
-public record ChatCompletionRequest(String model, List<Message> messages, Integer maxTokens,
-        Integer maxCompletionTokens, Integer maxLength, Integer minTokens, Double temperature, Double topP,
-        Integer topK, Double repetitionPenalty, Integer noRepeatNgramSize, Boolean doSample, JsonNode stop,
-        List<Integer> stopTokenIds, Boolean includeStopStrInOutput, Long seed, Boolean logprobs, Integer topLogprobs,
-        Boolean ignoreEos, Integer n, Boolean stream, StreamOptions streamOptions,
-        Double frequencyPenalty, Double presencePenalty, java.util.Map<String, Double> logitBias) implements SamplingFields {
+public record ChatCompletionRequest(
+        String model,
+        List<Message> messages,
+        Integer maxTokens,
+        Integer maxCompletionTokens,
+        Integer maxLength,
+        Integer minTokens,
+        Double temperature,
+        Double topP,
+        Integer topK,
+        Double repetitionPenalty,
+        Integer noRepeatNgramSize,
+        Boolean doSample,
+        JsonNode stop,
+        List<Integer> stopTokenIds,
+        Boolean includeStopStrInOutput,
+        Long seed,
+        Boolean logprobs,
+        Integer topLogprobs,
+        Boolean ignoreEos,
+        Integer n,
+        Boolean stream,
+        StreamOptions streamOptions,
+        Double frequencyPenalty,
+        Double presencePenalty,
+        java.util.Map<String, Double> logitBias)
+        implements SamplingFields {
 
     /**
      * One message.
@@ -50,11 +71,9 @@ public record ChatCompletionRequest(String model, List<Message> messages, Intege
      * @param role    "system", "user" or "assistant" (the template decides which it accepts)
      * @param content a string, or OpenAI's array of {@code {"type": "text", "text": ...}} parts
      */
-    public record Message(String role, JsonNode content) {
-    }
+    public record Message(String role, JsonNode content) {}
 
     /** @param includeUsage send a last chunk with usage (and no choices) before [DONE] */
     @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
-    public record StreamOptions(Boolean includeUsage) {
-    }
+    public record StreamOptions(Boolean includeUsage) {}
 }

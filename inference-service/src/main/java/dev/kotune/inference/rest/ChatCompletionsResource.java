@@ -7,8 +7,8 @@ import dev.kotune.inference.domain.Completion;
 import dev.kotune.inference.domain.CompletionChunk;
 import dev.kotune.inference.domain.InvalidRequestException;
 import dev.kotune.inference.domain.InvalidRequestException.Problem;
-import dev.kotune.inference.domain.ServedModel;
 import dev.kotune.inference.domain.Prompt;
+import dev.kotune.inference.domain.ServedModel;
 import dev.kotune.inference.models.ModelCatalog;
 import dev.kotune.tokenization.chat.ChatMessage;
 import io.smallrye.common.annotation.Blocking;
@@ -50,8 +50,8 @@ public class ChatCompletionsResource {
     private final ChatTemplates templates;
     private final OpenAiResponder responder;
 
-    public ChatCompletionsResource(CompletionService completions, ModelCatalog catalog, ChatTemplates templates,
-            OpenAiResponder responder) {
+    public ChatCompletionsResource(
+            CompletionService completions, ModelCatalog catalog, ChatTemplates templates, OpenAiResponder responder) {
         this.completions = completions;
         this.catalog = catalog;
         this.templates = templates;
@@ -69,27 +69,38 @@ public class ChatCompletionsResource {
             List<ChatMessage> messages = messages(request);
             ServedModel model = catalog.resolve(request.model());
             String prompt = templates.render(model, messages);
-            Integer maxTokens = request.maxCompletionTokens() != null ? request.maxCompletionTokens()
-                    : request.maxTokens();
+            Integer maxTokens =
+                    request.maxCompletionTokens() != null ? request.maxCompletionTokens() : request.maxTokens();
             Integer logprobs = Boolean.TRUE.equals(request.logprobs())
-                    ? (request.topLogprobs() != null ? request.topLogprobs() : 0) : null;
-            prepared = completions.prepare(model.id(), Prompt.ofText(prompt),
-                    RestMapping.parameters(request, maxTokens, logprobs), NAMES, disconnect::isCancelled);
+                    ? (request.topLogprobs() != null ? request.topLogprobs() : 0)
+                    : null;
+            prepared = completions.prepare(
+                    model.id(),
+                    Prompt.ofText(prompt),
+                    RestMapping.parameters(request, maxTokens, logprobs),
+                    NAMES,
+                    disconnect::isCancelled);
         } catch (RuntimeException e) {
             throw responder.failed(e);
         }
         boolean usageChunk = request.streamOptions() != null
                 && Boolean.TRUE.equals(request.streamOptions().includeUsage());
-        return responder.respond(prepared, Boolean.TRUE.equals(request.stream()), disconnect,
-                new Shape("chatcmpl-" + UUID.randomUUID(), Instant.now().getEpochSecond(), prepared.model().id(),
+        return responder.respond(
+                prepared,
+                Boolean.TRUE.equals(request.stream()),
+                disconnect,
+                new Shape(
+                        "chatcmpl-" + UUID.randomUUID(),
+                        Instant.now().getEpochSecond(),
+                        prepared.model().id(),
                         usageChunk));
     }
 
     /** The messages as the template wants them; every malformed one is named. */
     private static List<ChatMessage> messages(ChatCompletionRequest request) {
         if (request == null || request.messages() == null || request.messages().isEmpty()) {
-            throw new InvalidRequestException(List.of(new Problem("messages", "is required: a non-empty array of"
-                    + " {\"role\", \"content\"} messages")));
+            throw new InvalidRequestException(List.of(new Problem(
+                    "messages", "is required: a non-empty array of" + " {\"role\", \"content\"} messages")));
         }
         List<Problem> problems = new ArrayList<>();
         List<ChatMessage> out = new ArrayList<>();
@@ -102,8 +113,8 @@ public class ChatCompletionsResource {
             }
             String content = text(m.content());
             if (content == null) {
-                problems.add(new Problem(at + ".content", "must be a string or an array of {\"type\": \"text\","
-                        + " \"text\"} parts"));
+                problems.add(new Problem(
+                        at + ".content", "must be a string or an array of {\"type\": \"text\"," + " \"text\"} parts"));
                 continue;
             }
             out.add(new ChatMessage(m.role(), content));
@@ -152,20 +163,35 @@ public class ChatCompletionsResource {
 
         @Override
         public Object unary(Completion c) {
-            return new OpenAiChat.Completion(id, "chat.completion", created, model, c.choices().stream()
-                    .map(choice -> new OpenAiChat.Choice(choice.index(),
-                            new OpenAiChat.Message("assistant", choice.text()),
-                            OpenAiChat.Logprobs.of(choice.logprobs()),
-                            RestMapping.finishReason(choice.finishReason()))).toList(),
+            return new OpenAiChat.Completion(
+                    id,
+                    "chat.completion",
+                    created,
+                    model,
+                    c.choices().stream()
+                            .map(choice -> new OpenAiChat.Choice(
+                                    choice.index(),
+                                    new OpenAiChat.Message("assistant", choice.text()),
+                                    OpenAiChat.Logprobs.of(choice.logprobs()),
+                                    RestMapping.finishReason(choice.finishReason())))
+                            .toList(),
                     OpenAiCompletion.Usage.of(c));
         }
 
         @Override
         public Object chunk(CompletionChunk chunk) {
             String role = started.add(chunk.index()) ? "assistant" : null;
-            return new OpenAiChat.Chunk(id, "chat.completion.chunk", created, model, List.of(
-                    new OpenAiChat.ChunkChoice(chunk.index(), new OpenAiChat.Delta(role, chunk.textDelta()),
-                            OpenAiChat.Logprobs.of(chunk.logprobs()), null)), null);
+            return new OpenAiChat.Chunk(
+                    id,
+                    "chat.completion.chunk",
+                    created,
+                    model,
+                    List.of(new OpenAiChat.ChunkChoice(
+                            chunk.index(),
+                            new OpenAiChat.Delta(role, chunk.textDelta()),
+                            OpenAiChat.Logprobs.of(chunk.logprobs()),
+                            null)),
+                    null);
         }
 
         @Override
@@ -173,13 +199,21 @@ public class ChatCompletionsResource {
             List<Object> out = new ArrayList<>();
             for (Completion.Choice choice : c.choices()) {
                 String role = started.add(choice.index()) ? "assistant" : null;
-                out.add(new OpenAiChat.Chunk(id, "chat.completion.chunk", created, model, List.of(
-                        new OpenAiChat.ChunkChoice(choice.index(), new OpenAiChat.Delta(role, null), null,
-                                RestMapping.finishReason(choice.finishReason()))), null));
+                out.add(new OpenAiChat.Chunk(
+                        id,
+                        "chat.completion.chunk",
+                        created,
+                        model,
+                        List.of(new OpenAiChat.ChunkChoice(
+                                choice.index(),
+                                new OpenAiChat.Delta(role, null),
+                                null,
+                                RestMapping.finishReason(choice.finishReason()))),
+                        null));
             }
             if (usageChunk) {
-                out.add(new OpenAiChat.Chunk(id, "chat.completion.chunk", created, model, List.of(),
-                        OpenAiCompletion.Usage.of(c)));
+                out.add(new OpenAiChat.Chunk(
+                        id, "chat.completion.chunk", created, model, List.of(), OpenAiCompletion.Usage.of(c)));
             }
             return out;
         }

@@ -38,10 +38,31 @@ import java.util.List;
  * @param suffix                 OpenAI's suffix: not supported (refused by name)
  */
 @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
-public record CompletionRequest(String model, JsonNode prompt, Integer maxTokens, Integer maxLength,
-        Integer minTokens, Double temperature, Double topP, Integer topK, Double repetitionPenalty,
-        Integer noRepeatNgramSize, Boolean doSample, JsonNode stop, List<Integer> stopTokenIds,
-        Boolean includeStopStrInOutput, Long seed, Integer logprobs, Boolean ignoreEos, Boolean stopAtEos, Integer n,
-        Boolean echo, Boolean stream, Double frequencyPenalty, Double presencePenalty,
-        java.util.Map<String, Double> logitBias, Integer bestOf, String suffix) implements SamplingFields {
-}
+public record CompletionRequest(
+        String model,
+        JsonNode prompt,
+        Integer maxTokens,
+        Integer maxLength,
+        Integer minTokens,
+        Double temperature,
+        Double topP,
+        Integer topK,
+        Double repetitionPenalty,
+        Integer noRepeatNgramSize,
+        Boolean doSample,
+        JsonNode stop,
+        List<Integer> stopTokenIds,
+        Boolean includeStopStrInOutput,
+        Long seed,
+        Integer logprobs,
+        Boolean ignoreEos,
+        Boolean stopAtEos,
+        Integer n,
+        Boolean echo,
+        Boolean stream,
+        Double frequencyPenalty,
+        Double presencePenalty,
+        java.util.Map<String, Double> logitBias,
+        Integer bestOf,
+        String suffix)
+        implements SamplingFields {}

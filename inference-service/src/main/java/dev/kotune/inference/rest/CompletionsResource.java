@@ -47,16 +47,26 @@ public class CompletionsResource {
         CompletionService.Prepared prepared;
         try {
             if (request == null) {
-                throw new InvalidRequestException(List.of(new Problem("prompt",
-                        "is required: the request body must be a JSON object with a prompt")));
+                throw new InvalidRequestException(List.of(
+                        new Problem("prompt", "is required: the request body must be a JSON object with a prompt")));
             }
-            prepared = completions.prepare(request.model(), RestMapping.prompt(request.prompt()),
-                    RestMapping.parameters(request), RestMapping.NAMES, disconnect::isCancelled);
+            prepared = completions.prepare(
+                    request.model(),
+                    RestMapping.prompt(request.prompt()),
+                    RestMapping.parameters(request),
+                    RestMapping.NAMES,
+                    disconnect::isCancelled);
         } catch (RuntimeException e) {
             throw responder.failed(e);
         }
-        return responder.respond(prepared, Boolean.TRUE.equals(request.stream()), disconnect,
-                new Shape("cmpl-" + UUID.randomUUID(), Instant.now().getEpochSecond(), prepared.model().id()));
+        return responder.respond(
+                prepared,
+                Boolean.TRUE.equals(request.stream()),
+                disconnect,
+                new Shape(
+                        "cmpl-" + UUID.randomUUID(),
+                        Instant.now().getEpochSecond(),
+                        prepared.model().id()));
     }
 
     /** OpenAI's text_completion objects. */
@@ -64,16 +74,31 @@ public class CompletionsResource {
 
         @Override
         public Object unary(Completion c) {
-            return new OpenAiCompletion(id, "text_completion", created, model, c.choices().stream()
-                    .map(choice -> new OpenAiCompletion.Choice(choice.text(), choice.index(),
-                            OpenAiCompletion.Logprobs.of(choice.logprobs()),
-                            RestMapping.finishReason(choice.finishReason()))).toList(), usage(c));
+            return new OpenAiCompletion(
+                    id,
+                    "text_completion",
+                    created,
+                    model,
+                    c.choices().stream()
+                            .map(choice -> new OpenAiCompletion.Choice(
+                                    choice.text(),
+                                    choice.index(),
+                                    OpenAiCompletion.Logprobs.of(choice.logprobs()),
+                                    RestMapping.finishReason(choice.finishReason())))
+                            .toList(),
+                    usage(c));
         }
 
         @Override
         public Object chunk(CompletionChunk chunk) {
-            return new OpenAiCompletion(id, "text_completion", created, model, List.of(new OpenAiCompletion.Choice(
-                    chunk.textDelta(), chunk.index(), OpenAiCompletion.Logprobs.of(chunk.logprobs()), null)), null);
+            return new OpenAiCompletion(
+                    id,
+                    "text_completion",
+                    created,
+                    model,
+                    List.of(new OpenAiCompletion.Choice(
+                            chunk.textDelta(), chunk.index(), OpenAiCompletion.Logprobs.of(chunk.logprobs()), null)),
+                    null);
         }
 
         @Override
@@ -81,9 +106,14 @@ public class CompletionsResource {
             List<Object> out = new ArrayList<>();
             for (Completion.Choice choice : c.choices()) { // usage on the very last
                 boolean last = choice.index() == c.choices().size() - 1;
-                out.add(new OpenAiCompletion(id, "text_completion", created, model, List.of(
-                        new OpenAiCompletion.Choice("", choice.index(), null,
-                                RestMapping.finishReason(choice.finishReason()))), last ? usage(c) : null));
+                out.add(new OpenAiCompletion(
+                        id,
+                        "text_completion",
+                        created,
+                        model,
+                        List.of(new OpenAiCompletion.Choice(
+                                "", choice.index(), null, RestMapping.finishReason(choice.finishReason()))),
+                        last ? usage(c) : null));
             }
             return out;
         }

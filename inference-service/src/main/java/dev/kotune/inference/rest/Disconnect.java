@@ -23,8 +23,7 @@ final class Disconnect implements GenerationListener {
     }
 
     @Override
-    public void onChunk(CompletionChunk chunk) {
-    }
+    public void onChunk(CompletionChunk chunk) {}
 
     @Override
     public boolean isCancelled() {

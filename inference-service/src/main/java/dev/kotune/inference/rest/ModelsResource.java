@@ -21,8 +21,11 @@ public class ModelsResource {
     @Blocking
     @Produces(MediaType.APPLICATION_JSON)
     public OpenAiModels list() {
-        return new OpenAiModels("list", catalog.list().stream()
-                .map(m -> new OpenAiModels.Entry(m.id(), "model", m.created().getEpochSecond(), "kotune"))
-                .toList());
+        return new OpenAiModels(
+                "list",
+                catalog.list().stream()
+                        .map(m -> new OpenAiModels.Entry(
+                                m.id(), "model", m.created().getEpochSecond(), "kotune"))
+                        .toList());
     }
 }

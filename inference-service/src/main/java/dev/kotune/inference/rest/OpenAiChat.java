@@ -11,41 +11,39 @@ import java.util.List;
 /** OpenAI's chat completion objects: the whole answer and the stream's chunks. Immutable. */
 final class OpenAiChat {
 
-    private OpenAiChat() {
-    }
+    private OpenAiChat() {}
 
     /** {@code object = "chat.completion"}. */
     @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
     @JsonInclude(JsonInclude.Include.ALWAYS)
-    record Completion(String id, String object, long created, String model, List<Choice> choices,
-            OpenAiCompletion.Usage usage) {
-    }
+    record Completion(
+            String id, String object, long created, String model, List<Choice> choices, OpenAiCompletion.Usage usage) {}
 
     @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
     @JsonInclude(JsonInclude.Include.ALWAYS)
-    record Choice(int index, Message message, Logprobs logprobs, String finishReason) {
-    }
+    record Choice(int index, Message message, Logprobs logprobs, String finishReason) {}
 
     @JsonInclude(JsonInclude.Include.ALWAYS)
-    record Message(String role, String content) {
-    }
+    record Message(String role, String content) {}
 
     /** {@code object = "chat.completion.chunk"}; usage only on the include_usage chunk. */
     @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
     @JsonInclude(JsonInclude.Include.NON_NULL)
-    record Chunk(String id, String object, long created, String model, List<ChunkChoice> choices,
-            OpenAiCompletion.Usage usage) {
-    }
+    record Chunk(
+            String id,
+            String object,
+            long created,
+            String model,
+            List<ChunkChoice> choices,
+            OpenAiCompletion.Usage usage) {}
 
     @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
     @JsonInclude(JsonInclude.Include.ALWAYS)
-    record ChunkChoice(int index, Delta delta, Logprobs logprobs, String finishReason) {
-    }
+    record ChunkChoice(int index, Delta delta, Logprobs logprobs, String finishReason) {}
 
     /** The new part of the message: the role on a choice's first chunk, content after. */
     @JsonInclude(JsonInclude.Include.NON_NULL)
-    record Delta(String role, String content) {
-    }
+    record Delta(String role, String content) {}
 
     /** Chat logprobs: one entry per token. */
     @JsonInclude(JsonInclude.Include.ALWAYS)
@@ -58,8 +56,13 @@ final class OpenAiChat {
             }
             List<Content> out = new ArrayList<>();
             for (TokenLogprob l : logprobs) {
-                out.add(new Content(l.token(), l.logprob(), bytes(l.token()), l.top().stream()
-                        .map(t -> new Top(t.token(), t.logprob(), bytes(t.token()))).toList()));
+                out.add(new Content(
+                        l.token(),
+                        l.logprob(),
+                        bytes(l.token()),
+                        l.top().stream()
+                                .map(t -> new Top(t.token(), t.logprob(), bytes(t.token())))
+                                .toList()));
             }
             return new Logprobs(out);
         }
@@ -67,12 +70,10 @@ final class OpenAiChat {
 
     @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
     @JsonInclude(JsonInclude.Include.ALWAYS)
-    record Content(String token, float logprob, List<Integer> bytes, List<Top> topLogprobs) {
-    }
+    record Content(String token, float logprob, List<Integer> bytes, List<Top> topLogprobs) {}
 
     @JsonInclude(JsonInclude.Include.ALWAYS)
-    record Top(String token, float logprob, List<Integer> bytes) {
-    }
+    record Top(String token, float logprob, List<Integer> bytes) {}
 
     private static List<Integer> bytes(String s) {
         List<Integer> out = new ArrayList<>();

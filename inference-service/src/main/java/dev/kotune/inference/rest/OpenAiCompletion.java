@@ -21,8 +21,8 @@ import java.util.Map;
  */
 @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
 @JsonInclude(JsonInclude.Include.ALWAYS)
-public record OpenAiCompletion(String id, String object, long created, String model, List<Choice> choices,
-        Usage usage) {
+public record OpenAiCompletion(
+        String id, String object, long created, String model, List<Choice> choices, Usage usage) {
 
     /**
      * @param text         generated text (or a stream's delta)
@@ -32,8 +32,7 @@ public record OpenAiCompletion(String id, String object, long created, String mo
      */
     @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
     @JsonInclude(JsonInclude.Include.ALWAYS)
-    public record Choice(String text, int index, Logprobs logprobs, String finishReason) {
-    }
+    public record Choice(String text, int index, Logprobs logprobs, String finishReason) {}
 
     /** OpenAI's legacy completions logprobs; alternatives are keyed by token id (as text). */
     @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
@@ -44,13 +43,16 @@ public record OpenAiCompletion(String id, String object, long created, String mo
             if (logprobs.isEmpty()) {
                 return null;
             }
-            return new Logprobs(logprobs.stream().map(TokenLogprob::token).toList(),
+            return new Logprobs(
+                    logprobs.stream().map(TokenLogprob::token).toList(),
                     logprobs.stream().map(TokenLogprob::logprob).toList(),
-                    logprobs.stream().map(l -> {
-                        Map<String, Float> top = new LinkedHashMap<>();
-                        l.top().forEach(t -> top.put(Integer.toString(t.id()), t.logprob()));
-                        return top;
-                    }).toList());
+                    logprobs.stream()
+                            .map(l -> {
+                                Map<String, Float> top = new LinkedHashMap<>();
+                                l.top().forEach(t -> top.put(Integer.toString(t.id()), t.logprob()));
+                                return top;
+                            })
+                            .toList());
         }
     }
 
@@ -63,7 +65,9 @@ public record OpenAiCompletion(String id, String object, long created, String mo
     public record Usage(int promptTokens, int completionTokens, int totalTokens) {
 
         static Usage of(dev.kotune.inference.domain.Completion c) {
-            return new Usage(c.usage().promptTokens(), c.usage().completionTokens(),
+            return new Usage(
+                    c.usage().promptTokens(),
+                    c.usage().completionTokens(),
                     c.usage().promptTokens() + c.usage().completionTokens());
         }
     }

@@ -16,8 +16,7 @@ public record OpenAiError(Body error) {
      * @param code    machine-readable, e.g. "invalid_value", "model_not_found", "model_unavailable"
      */
     @JsonInclude(JsonInclude.Include.ALWAYS)
-    public record Body(String message, String type, String param, String code) {
-    }
+    public record Body(String message, String type, String param, String code) {}
 
     public static OpenAiError of(String message, String type, String param, String code) {
         return new OpenAiError(new Body(message, type, param, code));

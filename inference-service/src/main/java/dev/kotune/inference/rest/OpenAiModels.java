@@ -22,6 +22,5 @@ public record OpenAiModels(String object, List<Entry> data) {
      * @param ownedBy always "kotune"
      */
     @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
-    public record Entry(String id, String object, long created, String ownedBy) {
-    }
+    public record Entry(String id, String object, long created, String ownedBy) {}
 }

@@ -60,7 +60,9 @@ public class OpenAiResponder {
     Response respond(CompletionService.Prepared prepared, boolean stream, Disconnect disconnect, Shape shape) {
         if (stream) {
             StreamingOutput body = out -> stream(prepared, out, disconnect, shape);
-            return Response.ok(body, MediaType.SERVER_SENT_EVENTS).header("Cache-Control", "no-cache").build();
+            return Response.ok(body, MediaType.SERVER_SENT_EVENTS)
+                    .header("Cache-Control", "no-cache")
+                    .build();
         }
         Completion c;
         try {
@@ -95,8 +97,9 @@ public class OpenAiResponder {
             });
             metrics.completed(API, c);
             if (disconnect.isCancelled()) {
-                LOG.debugf("stream of %s: the client went away after %d tokens", prepared.model().id(),
-                        c.generatedTokens());
+                LOG.debugf(
+                        "stream of %s: the client went away after %d tokens",
+                        prepared.model().id(), c.generatedTokens());
                 return;
             }
             for (Object last : shape.last(c)) {

@@ -3,11 +3,11 @@ package dev.kotune.inference.rest;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.exc.MismatchedInputException;
+import dev.kotune.engine.QueueFullException;
 import dev.kotune.inference.domain.InvalidRequestException;
 import dev.kotune.inference.domain.ModelInvalidException;
 import dev.kotune.inference.domain.ModelNotFoundException;
 import dev.kotune.inference.domain.ModelUnavailableException;
-import dev.kotune.engine.QueueFullException;
 import jakarta.ws.rs.WebApplicationException;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
@@ -48,8 +48,11 @@ public class RestErrorMappers {
 
     @ServerExceptionMapper
     public Response queueFull(QueueFullException e) {
-        return Response.status(429).type(MediaType.APPLICATION_JSON)
-                .header("Retry-After", Integer.toString(e.retryAfterSeconds())).entity(body(e)).build();
+        return Response.status(429)
+                .type(MediaType.APPLICATION_JSON)
+                .header("Retry-After", Integer.toString(e.retryAfterSeconds()))
+                .entity(body(e))
+                .build();
     }
 
     @ServerExceptionMapper
@@ -58,13 +61,19 @@ public class RestErrorMappers {
         if (e instanceof JsonMappingException m && !m.getPath().isEmpty()) {
             param = m.getPath().stream()
                     .map(r -> r.getFieldName() != null ? r.getFieldName() : "[" + r.getIndex() + "]")
-                    .collect(Collectors.joining(".")).replace(".[", "[");
+                    .collect(Collectors.joining("."))
+                    .replace(".[", "[");
         }
         String message = param == null
                 ? "the request body is not valid JSON: " + e.getOriginalMessage()
                 : "has the wrong type: " + e.getOriginalMessage();
-        return respond(400, OpenAiError.of(param == null ? message : param + " " + message,
-                "invalid_request_error", param, param == null ? "invalid_json" : "invalid_type"));
+        return respond(
+                400,
+                OpenAiError.of(
+                        param == null ? message : param + " " + message,
+                        "invalid_request_error",
+                        param,
+                        param == null ? "invalid_json" : "invalid_type"));
     }
 
     /** Jackson's own mapper for this subtype would answer an empty 400; this one says which field. */
@@ -80,15 +89,17 @@ public class RestErrorMappers {
             return json(cause);
         }
         int status = e.getResponse().getStatus();
-        return respond(status, OpenAiError.of(e.getMessage(), status >= 500 ? "server_error" : "invalid_request_error",
-                null, null));
+        return respond(
+                status,
+                OpenAiError.of(e.getMessage(), status >= 500 ? "server_error" : "invalid_request_error", null, null));
     }
 
     @ServerExceptionMapper(priority = jakarta.ws.rs.Priorities.USER + 1000)
     public Response unexpected(Throwable e) {
         LOG.error("unexpected failure", e);
-        return respond(500, OpenAiError.of("internal error (" + e.getClass().getSimpleName() + ")", "server_error",
-                null, null));
+        return respond(
+                500,
+                OpenAiError.of("internal error (" + e.getClass().getSimpleName() + ")", "server_error", null, null));
     }
 
     /** The OpenAI error body for a domain failure (also written in-band into a failing stream). */
@@ -112,6 +123,9 @@ public class RestErrorMappers {
     }
 
     private static Response respond(int status, OpenAiError body) {
-        return Response.status(status).type(MediaType.APPLICATION_JSON).entity(body).build();
+        return Response.status(status)
+                .type(MediaType.APPLICATION_JSON)
+                .entity(body)
+                .build();
     }
 }

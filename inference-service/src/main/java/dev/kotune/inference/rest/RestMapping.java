@@ -20,8 +20,7 @@ final class RestMapping {
         default -> name;
     };
 
-    private RestMapping() {
-    }
+    private RestMapping() {}
 
     /** The prompt: a string or an array of non-negative integers; null when absent. */
     static Prompt prompt(JsonNode node) {
@@ -55,8 +54,8 @@ final class RestMapping {
         if (r.suffix() != null && !r.suffix().isEmpty()) {
             throw invalid("suffix", "is not supported (no insertion completions): leave it out");
         }
-        return parameters(r, r.maxTokens(), r.logprobs()).ignoreEos(r.ignoreEos() != null ? r.ignoreEos()
-                : r.stopAtEos() != null ? !r.stopAtEos() : null);
+        return parameters(r, r.maxTokens(), r.logprobs())
+                .ignoreEos(r.ignoreEos() != null ? r.ignoreEos() : r.stopAtEos() != null ? !r.stopAtEos() : null);
     }
 
     /**

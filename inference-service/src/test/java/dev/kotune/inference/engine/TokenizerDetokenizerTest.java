@@ -21,7 +21,8 @@ class TokenizerDetokenizerTest {
             }
             assertThat(joined.toString()).isEqualTo(d.decode(ids));
             int[] tail = tok.encodeIds("답변: 잘");
-            assertThat(d.pieceAfter(tail[tail.length - 2], tail[tail.length - 1])).startsWith(" ");
+            assertThat(d.pieceAfter(tail[tail.length - 2], tail[tail.length - 1]))
+                    .startsWith(" ");
             assertThat(d.piece(tail[tail.length - 1])).doesNotStartWith(" "); // alone, the decoder drops it
         }
     }

@@ -13,23 +13,23 @@ import java.util.Objects;
  * @param content the text, e.g. {@code "배고파"}; passed to the template as it is (no trimming)
  */
 public record ChatMessage(String role, String content) {
-  public ChatMessage {
-    Objects.requireNonNull(role, "role");
-    Objects.requireNonNull(content, "content");
-  }
+    public ChatMessage {
+        Objects.requireNonNull(role, "role");
+        Objects.requireNonNull(content, "content");
+    }
 
-  /** A {@code system} message. */
-  public static ChatMessage system(String content) {
-    return new ChatMessage("system", content);
-  }
+    /** A {@code system} message. */
+    public static ChatMessage system(String content) {
+        return new ChatMessage("system", content);
+    }
 
-  /** A {@code user} message. */
-  public static ChatMessage user(String content) {
-    return new ChatMessage("user", content);
-  }
+    /** A {@code user} message. */
+    public static ChatMessage user(String content) {
+        return new ChatMessage("user", content);
+    }
 
-  /** An {@code assistant} message. */
-  public static ChatMessage assistant(String content) {
-    return new ChatMessage("assistant", content);
-  }
+    /** An {@code assistant} message. */
+    public static ChatMessage assistant(String content) {
+        return new ChatMessage("assistant", content);
+    }
 }

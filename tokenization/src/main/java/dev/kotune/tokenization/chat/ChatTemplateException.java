@@ -12,52 +12,52 @@ import java.util.Objects;
  * <p>Immutable, thread-safe.
  */
 public final class ChatTemplateException extends TokenizationException {
-  private static final long serialVersionUID = 1L;
+    private static final long serialVersionUID = 1L;
 
-  /** Why rendering failed. */
-  public enum Reason {
-    /** The model has no chat template ({@code chat_template} absent from its tokenizer files). */
-    MISSING,
-    /** The template does not parse as Jinja, or uses something the renderer does not have. */
-    SYNTAX,
-    /** The template called {@code raise_exception(message)}: it refuses this conversation. */
-    RAISED,
-    /** Rendering failed otherwise (an error while evaluating an expression, output too large, ...). */
-    RENDER
-  }
+    /** Why rendering failed. */
+    public enum Reason {
+        /** The model has no chat template ({@code chat_template} absent from its tokenizer files). */
+        MISSING,
+        /** The template does not parse as Jinja, or uses something the renderer does not have. */
+        SYNTAX,
+        /** The template called {@code raise_exception(message)}: it refuses this conversation. */
+        RAISED,
+        /** Rendering failed otherwise (an error while evaluating an expression, output too large, ...). */
+        RENDER
+    }
 
-  private final Reason reason;
-  private final String detail;
+    private final Reason reason;
+    private final String detail;
 
-  public ChatTemplateException(Reason reason, String detail) {
-    this(reason, detail, null);
-  }
+    public ChatTemplateException(Reason reason, String detail) {
+        this(reason, detail, null);
+    }
 
-  public ChatTemplateException(Reason reason, String detail, Throwable cause) {
-    super(message(Objects.requireNonNull(reason, "reason"), detail), cause);
-    this.reason = reason;
-    this.detail = detail;
-  }
+    public ChatTemplateException(Reason reason, String detail, Throwable cause) {
+        super(message(Objects.requireNonNull(reason, "reason"), detail), cause);
+        this.reason = reason;
+        this.detail = detail;
+    }
 
-  /** Why it failed. */
-  public Reason reason() {
-    return reason;
-  }
+    /** Why it failed. */
+    public Reason reason() {
+        return reason;
+    }
 
-  /**
-   * The detail without the prefix: for {@link Reason#RAISED} exactly the template's own message (what transformers'
-   * {@code jinja2.TemplateError} carries), e.g. {@code "Conversation roles must alternate user/assistant/..."}.
-   */
-  public String detail() {
-    return detail;
-  }
+    /**
+     * The detail without the prefix: for {@link Reason#RAISED} exactly the template's own message (what transformers'
+     * {@code jinja2.TemplateError} carries), e.g. {@code "Conversation roles must alternate user/assistant/..."}.
+     */
+    public String detail() {
+        return detail;
+    }
 
-  private static String message(Reason reason, String detail) {
-    return switch (reason) {
-      case MISSING -> "chat template: " + detail;
-      case SYNTAX -> "chat template is invalid: " + detail;
-      case RAISED -> "chat template rejected the conversation: " + detail;
-      case RENDER -> "chat template failed to render: " + detail;
-    };
-  }
+    private static String message(Reason reason, String detail) {
+        return switch (reason) {
+            case MISSING -> "chat template: " + detail;
+            case SYNTAX -> "chat template is invalid: " + detail;
+            case RAISED -> "chat template rejected the conversation: " + detail;
+            case RENDER -> "chat template failed to render: " + detail;
+        };
+    }
 }

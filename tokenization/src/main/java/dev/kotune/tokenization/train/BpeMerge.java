@@ -11,13 +11,13 @@ import java.util.Objects;
  * @param right the right token, e.g. {@code "하세요"}
  */
 public record BpeMerge(String left, String right) {
-  public BpeMerge {
-    Objects.requireNonNull(left, "left");
-    Objects.requireNonNull(right, "right");
-  }
+    public BpeMerge {
+        Objects.requireNonNull(left, "left");
+        Objects.requireNonNull(right, "right");
+    }
 
-  /** The merged token, e.g. {@code "▁안녕하세요"}. */
-  public String merged() {
-    return left + right;
-  }
+    /** The merged token, e.g. {@code "▁안녕하세요"}. */
+    public String merged() {
+        return left + right;
+    }
 }

@@ -13,13 +13,13 @@ import java.util.List;
  * @param alphabetSize how many single-character tokens the alphabet added, e.g. 2066
  */
 public record BpeModel(List<String> vocab, List<BpeMerge> merges, int alphabetSize) {
-  public BpeModel {
-    vocab = List.copyOf(vocab);
-    merges = List.copyOf(merges);
-  }
+    public BpeModel {
+        vocab = List.copyOf(vocab);
+        merges = List.copyOf(merges);
+    }
 
-  /** The id of {@code token}, or -1. */
-  public int idOf(String token) {
-    return vocab.indexOf(token);
-  }
+    /** The id of {@code token}, or -1. */
+    public int idOf(String token) {
+        return vocab.indexOf(token);
+    }
 }

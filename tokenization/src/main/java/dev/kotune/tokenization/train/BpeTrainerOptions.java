@@ -22,54 +22,59 @@ import java.util.OptionalInt;
  * @param specialTokens tokens given the first ids, in order, e.g. {@link KoGpt2Conventions#SPECIAL_TOKENS}
  */
 public record BpeTrainerOptions(
-    int vocabSize, long minFrequency, OptionalInt limitAlphabet, String initialAlphabet, List<String> specialTokens) {
+        int vocabSize,
+        long minFrequency,
+        OptionalInt limitAlphabet,
+        String initialAlphabet,
+        List<String> specialTokens) {
 
-  /** The default initial alphabet: a line break, which the notebook's prompt template contains. */
-  public static final String DEFAULT_INITIAL_ALPHABET = "\n";
+    /** The default initial alphabet: a line break, which the notebook's prompt template contains. */
+    public static final String DEFAULT_INITIAL_ALPHABET = "\n";
 
-  public BpeTrainerOptions {
-    if (vocabSize < 1) {
-      throw new IllegalArgumentException("vocabSize must be >= 1, got " + vocabSize);
+    public BpeTrainerOptions {
+        if (vocabSize < 1) {
+            throw new IllegalArgumentException("vocabSize must be >= 1, got " + vocabSize);
+        }
+        if (minFrequency < 0) {
+            throw new IllegalArgumentException("minFrequency must be >= 0, got " + minFrequency);
+        }
+        Objects.requireNonNull(limitAlphabet, "limitAlphabet");
+        if (limitAlphabet.isPresent() && limitAlphabet.getAsInt() < 0) {
+            throw new IllegalArgumentException("limitAlphabet must be >= 0, got " + limitAlphabet.getAsInt());
+        }
+        Objects.requireNonNull(initialAlphabet, "initialAlphabet");
+        specialTokens = List.copyOf(specialTokens);
+        if (new LinkedHashSet<>(specialTokens).size() != specialTokens.size()) {
+            throw new IllegalArgumentException("special tokens repeat: " + specialTokens);
+        }
+        for (String s : specialTokens) {
+            if (s.isEmpty()) {
+                throw new IllegalArgumentException("a special token is empty");
+            }
+        }
     }
-    if (minFrequency < 0) {
-      throw new IllegalArgumentException("minFrequency must be >= 0, got " + minFrequency);
+
+    /** KoGPT2's special tokens, a line break in the initial alphabet, no alphabet limit, every pair mergeable. */
+    public static BpeTrainerOptions kogpt2(int vocabSize) {
+        return new BpeTrainerOptions(
+                vocabSize, 0, OptionalInt.empty(), DEFAULT_INITIAL_ALPHABET, KoGpt2Conventions.SPECIAL_TOKENS);
     }
-    Objects.requireNonNull(limitAlphabet, "limitAlphabet");
-    if (limitAlphabet.isPresent() && limitAlphabet.getAsInt() < 0) {
-      throw new IllegalArgumentException("limitAlphabet must be >= 0, got " + limitAlphabet.getAsInt());
+
+    public BpeTrainerOptions withMinFrequency(long value) {
+        return new BpeTrainerOptions(vocabSize, value, limitAlphabet, initialAlphabet, specialTokens);
     }
-    Objects.requireNonNull(initialAlphabet, "initialAlphabet");
-    specialTokens = List.copyOf(specialTokens);
-    if (new LinkedHashSet<>(specialTokens).size() != specialTokens.size()) {
-      throw new IllegalArgumentException("special tokens repeat: " + specialTokens);
+
+    public BpeTrainerOptions withLimitAlphabet(OptionalInt value) {
+        return new BpeTrainerOptions(vocabSize, minFrequency, value, initialAlphabet, specialTokens);
     }
-    for (String s : specialTokens) {
-      if (s.isEmpty()) {
-        throw new IllegalArgumentException("a special token is empty");
-      }
+
+    public BpeTrainerOptions withInitialAlphabet(String value) {
+        return new BpeTrainerOptions(vocabSize, minFrequency, limitAlphabet, value, specialTokens);
     }
-  }
 
-  /** KoGPT2's special tokens, a line break in the initial alphabet, no alphabet limit, every pair mergeable. */
-  public static BpeTrainerOptions kogpt2(int vocabSize) {
-    return new BpeTrainerOptions(
-        vocabSize, 0, OptionalInt.empty(), DEFAULT_INITIAL_ALPHABET, KoGpt2Conventions.SPECIAL_TOKENS);
-  }
-
-  public BpeTrainerOptions withMinFrequency(long value) {
-    return new BpeTrainerOptions(vocabSize, value, limitAlphabet, initialAlphabet, specialTokens);
-  }
-
-  public BpeTrainerOptions withLimitAlphabet(OptionalInt value) {
-    return new BpeTrainerOptions(vocabSize, minFrequency, value, initialAlphabet, specialTokens);
-  }
-
-  public BpeTrainerOptions withInitialAlphabet(String value) {
-    return new BpeTrainerOptions(vocabSize, minFrequency, limitAlphabet, value, specialTokens);
-  }
-
-  /** The distinct code points of {@link #initialAlphabet()}, in first-seen order. */
-  List<Integer> initialCodePoints() {
-    return new ArrayList<>(new LinkedHashSet<>(initialAlphabet.codePoints().boxed().toList()));
-  }
+    /** The distinct code points of {@link #initialAlphabet()}, in first-seen order. */
+    List<Integer> initialCodePoints() {
+        return new ArrayList<>(
+                new LinkedHashSet<>(initialAlphabet.codePoints().boxed().toList()));
+    }
 }

@@ -13,30 +13,30 @@ import java.util.Objects;
  *     text file
  */
 public record CorpusSource(java.nio.file.Path file, List<String> csvColumns) {
-  public CorpusSource {
-    Objects.requireNonNull(file, "file");
-    csvColumns = List.copyOf(csvColumns);
-  }
-
-  /** A text file: every line is a sequence. */
-  public static CorpusSource lines(java.nio.file.Path file) {
-    return new CorpusSource(file, List.of());
-  }
-
-  /** A CSV file with a header row: every cell of {@code columns} is a sequence. */
-  public static CorpusSource csv(java.nio.file.Path file, List<String> columns) {
-    if (columns.isEmpty()) {
-      throw new IllegalArgumentException("a CSV source needs at least one column: " + file);
+    public CorpusSource {
+        Objects.requireNonNull(file, "file");
+        csvColumns = List.copyOf(csvColumns);
     }
-    return new CorpusSource(file, columns);
-  }
 
-  public boolean isCsv() {
-    return !csvColumns.isEmpty();
-  }
+    /** A text file: every line is a sequence. */
+    public static CorpusSource lines(java.nio.file.Path file) {
+        return new CorpusSource(file, List.of());
+    }
 
-  @Override
-  public String toString() {
-    return isCsv() ? file + " (CSV columns " + String.join(",", csvColumns) + ")" : file + " (lines)";
-  }
+    /** A CSV file with a header row: every cell of {@code columns} is a sequence. */
+    public static CorpusSource csv(java.nio.file.Path file, List<String> columns) {
+        if (columns.isEmpty()) {
+            throw new IllegalArgumentException("a CSV source needs at least one column: " + file);
+        }
+        return new CorpusSource(file, columns);
+    }
+
+    public boolean isCsv() {
+        return !csvColumns.isEmpty();
+    }
+
+    @Override
+    public String toString() {
+        return isCsv() ? file + " (CSV columns " + String.join(",", csvColumns) + ")" : file + " (lines)";
+    }
 }

@@ -22,31 +22,31 @@ import java.util.List;
  * <p>Stateless, thread-safe.
  */
 public final class KoGpt2WordSplitter {
-  private static final String METASPACE = String.valueOf(KoGpt2Conventions.METASPACE);
+    private static final String METASPACE = String.valueOf(KoGpt2Conventions.METASPACE);
 
-  /** NFKC, as java.text.Normalizer implements it. */
-  public String normalize(String text) {
-    return Normalizer.normalize(text, Normalizer.Form.NFKC);
-  }
+    /** NFKC, as java.text.Normalizer implements it. */
+    public String normalize(String text) {
+        return Normalizer.normalize(text, Normalizer.Form.NFKC);
+    }
 
-  /** The words of {@code text}, in order; none for an empty text. */
-  public List<String> words(String text) {
-    String s = normalize(text).replace(" ", METASPACE);
-    List<String> out = new ArrayList<>();
-    if (s.isEmpty()) {
-      return out;
+    /** The words of {@code text}, in order; none for an empty text. */
+    public List<String> words(String text) {
+        String s = normalize(text).replace(" ", METASPACE);
+        List<String> out = new ArrayList<>();
+        if (s.isEmpty()) {
+            return out;
+        }
+        if (s.charAt(0) != KoGpt2Conventions.METASPACE) {
+            s = METASPACE + s;
+        }
+        int start = 0;
+        for (int i = 1; i < s.length(); i++) {
+            if (s.charAt(i) == KoGpt2Conventions.METASPACE) {
+                out.add(s.substring(start, i));
+                start = i;
+            }
+        }
+        out.add(s.substring(start));
+        return out;
     }
-    if (s.charAt(0) != KoGpt2Conventions.METASPACE) {
-      s = METASPACE + s;
-    }
-    int start = 0;
-    for (int i = 1; i < s.length(); i++) {
-      if (s.charAt(i) == KoGpt2Conventions.METASPACE) {
-        out.add(s.substring(start, i));
-        start = i;
-      }
-    }
-    out.add(s.substring(start));
-    return out;
-  }
 }

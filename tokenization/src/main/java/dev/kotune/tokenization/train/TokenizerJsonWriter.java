@@ -25,71 +25,118 @@ import java.util.Map;
  * <p>Stateless, thread-safe.
  */
 public final class TokenizerJsonWriter {
-  private final List<String> specialTokens;
-  private final String unkToken;
+    private final List<String> specialTokens;
+    private final String unkToken;
 
-  /** KoGPT2's special tokens and {@code <unk>}. */
-  public TokenizerJsonWriter() {
-    this(KoGpt2Conventions.SPECIAL_TOKENS, KoGpt2Conventions.UNK_TOKEN);
-  }
-
-  public TokenizerJsonWriter(List<String> specialTokens, String unkToken) {
-    this.specialTokens = List.copyOf(specialTokens);
-    this.unkToken = unkToken;
-  }
-
-  /** The UTF-8 bytes of {@code tokenizer.json} (no final line break, as tokenizers writes it). */
-  public byte[] write(BpeModel model) {
-    Map<String, Integer> ids = new LinkedHashMap<>();
-    for (int id = 0; id < model.vocab().size(); id++) {
-      ids.put(model.vocab().get(id), id);
+    /** KoGPT2's special tokens and {@code <unk>}. */
+    public TokenizerJsonWriter() {
+        this(KoGpt2Conventions.SPECIAL_TOKENS, KoGpt2Conventions.UNK_TOKEN);
     }
-    if (!ids.containsKey(unkToken)) {
-      throw new IllegalArgumentException("the vocabulary lacks the unknown token " + unkToken);
-    }
-    List<Object> added = new ArrayList<>();
-    for (String token : specialTokens) {
-      Integer id = ids.get(token);
-      if (id == null) {
-        throw new IllegalArgumentException("the vocabulary lacks the special token " + token);
-      }
-      added.add(object(
-          "id", id, "content", token, "single_word", false, "lstrip", false, "rstrip", false,
-          "normalized", false, "special", true));
-    }
-    List<Object> merges = new ArrayList<>(model.merges().size());
-    for (BpeMerge m : model.merges()) {
-      merges.add(List.of(m.left(), m.right()));
-    }
-    Map<String, Object> metaspace = object(
-        "type", "Metaspace", "replacement", String.valueOf(KoGpt2Conventions.METASPACE),
-        "prepend_scheme", "always", "split", true);
 
-    Map<String, Object> bpe = object(
-        "type", "BPE", "dropout", null, "unk_token", unkToken, "continuing_subword_prefix", null,
-        "end_of_word_suffix", null, "fuse_unk", false, "byte_fallback", false, "ignore_merges", false);
-    bpe.put("vocab", ids);
-    bpe.put("merges", merges);
-
-    Map<String, Object> root = object("version", "1.0", "truncation", null, "padding", null);
-    root.put("added_tokens", added);
-    root.put("normalizer", object("type", "Sequence", "normalizers", List.of(
-        object("type", "NFKC"),
-        object("type", "BertNormalizer", "clean_text", false, "handle_chinese_chars", false,
-            "strip_accents", false, "lowercase", false))));
-    root.put("pre_tokenizer", object("type", "Sequence", "pretokenizers", List.of(metaspace)));
-    root.put("post_processor", null);
-    root.put("decoder", metaspace);
-    root.put("model", bpe);
-    return PrettyJson.write(root).getBytes(StandardCharsets.UTF_8);
-  }
-
-  /** An ordered JSON object from key, value, key, value, ... */
-  static Map<String, Object> object(Object... keyValues) {
-    Map<String, Object> map = new LinkedHashMap<>();
-    for (int i = 0; i < keyValues.length; i += 2) {
-      map.put((String) keyValues[i], keyValues[i + 1]);
+    public TokenizerJsonWriter(List<String> specialTokens, String unkToken) {
+        this.specialTokens = List.copyOf(specialTokens);
+        this.unkToken = unkToken;
     }
-    return map;
-  }
+
+    /** The UTF-8 bytes of {@code tokenizer.json} (no final line break, as tokenizers writes it). */
+    public byte[] write(BpeModel model) {
+        Map<String, Integer> ids = new LinkedHashMap<>();
+        for (int id = 0; id < model.vocab().size(); id++) {
+            ids.put(model.vocab().get(id), id);
+        }
+        if (!ids.containsKey(unkToken)) {
+            throw new IllegalArgumentException("the vocabulary lacks the unknown token " + unkToken);
+        }
+        List<Object> added = new ArrayList<>();
+        for (String token : specialTokens) {
+            Integer id = ids.get(token);
+            if (id == null) {
+                throw new IllegalArgumentException("the vocabulary lacks the special token " + token);
+            }
+            added.add(object(
+                    "id",
+                    id,
+                    "content",
+                    token,
+                    "single_word",
+                    false,
+                    "lstrip",
+                    false,
+                    "rstrip",
+                    false,
+                    "normalized",
+                    false,
+                    "special",
+                    true));
+        }
+        List<Object> merges = new ArrayList<>(model.merges().size());
+        for (BpeMerge m : model.merges()) {
+            merges.add(List.of(m.left(), m.right()));
+        }
+        Map<String, Object> metaspace = object(
+                "type",
+                "Metaspace",
+                "replacement",
+                String.valueOf(KoGpt2Conventions.METASPACE),
+                "prepend_scheme",
+                "always",
+                "split",
+                true);
+
+        Map<String, Object> bpe = object(
+                "type",
+                "BPE",
+                "dropout",
+                null,
+                "unk_token",
+                unkToken,
+                "continuing_subword_prefix",
+                null,
+                "end_of_word_suffix",
+                null,
+                "fuse_unk",
+                false,
+                "byte_fallback",
+                false,
+                "ignore_merges",
+                false);
+        bpe.put("vocab", ids);
+        bpe.put("merges", merges);
+
+        Map<String, Object> root = object("version", "1.0", "truncation", null, "padding", null);
+        root.put("added_tokens", added);
+        root.put(
+                "normalizer",
+                object(
+                        "type",
+                        "Sequence",
+                        "normalizers",
+                        List.of(
+                                object("type", "NFKC"),
+                                object(
+                                        "type",
+                                        "BertNormalizer",
+                                        "clean_text",
+                                        false,
+                                        "handle_chinese_chars",
+                                        false,
+                                        "strip_accents",
+                                        false,
+                                        "lowercase",
+                                        false))));
+        root.put("pre_tokenizer", object("type", "Sequence", "pretokenizers", List.of(metaspace)));
+        root.put("post_processor", null);
+        root.put("decoder", metaspace);
+        root.put("model", bpe);
+        return PrettyJson.write(root).getBytes(StandardCharsets.UTF_8);
+    }
+
+    /** An ordered JSON object from key, value, key, value, ... */
+    static Map<String, Object> object(Object... keyValues) {
+        Map<String, Object> map = new LinkedHashMap<>();
+        for (int i = 0; i < keyValues.length; i += 2) {
+            map.put((String) keyValues[i], keyValues[i + 1]);
+        }
+        return map;
+    }
 }

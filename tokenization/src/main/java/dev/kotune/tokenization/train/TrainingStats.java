@@ -17,11 +17,11 @@ import java.time.Duration;
  * @param trainTime the BPE trainer and writing the JSON
  */
 public record TrainingStats(
-    long sequences,
-    long words,
-    int distinctWords,
-    int alphabetSize,
-    int merges,
-    int vocabSize,
-    Duration readTime,
-    Duration trainTime) {}
+        long sequences,
+        long words,
+        int distinctWords,
+        int alphabetSize,
+        int merges,
+        int vocabSize,
+        Duration readTime,
+        Duration trainTime) {}

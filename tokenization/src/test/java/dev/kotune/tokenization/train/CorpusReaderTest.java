@@ -12,47 +12,48 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 class CorpusReaderTest {
-  @TempDir Path dir;
+    @TempDir
+    Path dir;
 
-  private List<String> read(CorpusSource source) throws IOException {
-    List<String> out = new ArrayList<>();
-    long n = new CorpusReader().read(source, out::add);
-    assertThat(n).isEqualTo(out.size());
-    return out;
-  }
+    private List<String> read(CorpusSource source) throws IOException {
+        List<String> out = new ArrayList<>();
+        long n = new CorpusReader().read(source, out::add);
+        assertThat(n).isEqualTo(out.size());
+        return out;
+    }
 
-  @Test
-  void cutsTextAtEveryKindOfLineEnd() throws IOException {
-    Path f = Files.writeString(dir.resolve("t.txt"), "\uFEFF하나\r\n둘\n\n셋\r넷");
+    @Test
+    void cutsTextAtEveryKindOfLineEnd() throws IOException {
+        Path f = Files.writeString(dir.resolve("t.txt"), "\uFEFF하나\r\n둘\n\n셋\r넷");
 
-    assertThat(read(CorpusSource.lines(f))).containsExactly("하나", "둘", "", "셋", "넷");
-  }
+        assertThat(read(CorpusSource.lines(f))).containsExactly("하나", "둘", "", "셋", "넷");
+    }
 
-  @Test
-  void readsTheNamedCsvColumnsRowByRowAsPythonsCsvModuleDoes() throws IOException {
-    Path f = Files.writeString(dir.resolve("c.csv"),
-        "Q,A,label\r\n12시 땡!,하루가 또 가네요.,0\r\n\"쉼표, 따옴표\"\"\",\"두 줄\n답\",1 \r\n");
+    @Test
+    void readsTheNamedCsvColumnsRowByRowAsPythonsCsvModuleDoes() throws IOException {
+        Path f = Files.writeString(
+                dir.resolve("c.csv"), "Q,A,label\r\n12시 땡!,하루가 또 가네요.,0\r\n\"쉼표, 따옴표\"\"\",\"두 줄\n답\",1 \r\n");
 
-    assertThat(read(CorpusSource.csv(f, List.of("Q", "A"))))
-        .containsExactly("12시 땡!", "하루가 또 가네요.", "쉼표, 따옴표\"", "두 줄\n답");
-  }
+        assertThat(read(CorpusSource.csv(f, List.of("Q", "A"))))
+                .containsExactly("12시 땡!", "하루가 또 가네요.", "쉼표, 따옴표\"", "두 줄\n답");
+    }
 
-  @Test
-  void namesTheHeaderWhenAColumnIsMissing() throws IOException {
-    Path f = Files.writeString(dir.resolve("c.csv"), "Q,A\n가,나\n");
+    @Test
+    void namesTheHeaderWhenAColumnIsMissing() throws IOException {
+        Path f = Files.writeString(dir.resolve("c.csv"), "Q,A\n가,나\n");
 
-    assertThatThrownBy(() -> read(CorpusSource.csv(f, List.of("question"))))
-        .isInstanceOf(IOException.class)
-        .hasMessageContaining("no column 'question'")
-        .hasMessageContaining("[Q, A]");
-  }
+        assertThatThrownBy(() -> read(CorpusSource.csv(f, List.of("question"))))
+                .isInstanceOf(IOException.class)
+                .hasMessageContaining("no column 'question'")
+                .hasMessageContaining("[Q, A]");
+    }
 
-  @Test
-  void rejectsInvalidUtf8() throws IOException {
-    Path f = Files.write(dir.resolve("bad.txt"), new byte[] {'a', (byte) 0xC3, '\n'});
+    @Test
+    void rejectsInvalidUtf8() throws IOException {
+        Path f = Files.write(dir.resolve("bad.txt"), new byte[] {'a', (byte) 0xC3, '\n'});
 
-    assertThatThrownBy(() -> read(CorpusSource.lines(f)))
-        .isInstanceOf(IOException.class)
-        .hasMessageContaining("not valid UTF-8");
-  }
+        assertThatThrownBy(() -> read(CorpusSource.lines(f)))
+                .isInstanceOf(IOException.class)
+                .hasMessageContaining("not valid UTF-8");
+    }
 }

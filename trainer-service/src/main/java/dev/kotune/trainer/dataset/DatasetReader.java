@@ -2,9 +2,9 @@ package dev.kotune.trainer.dataset;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.kotune.tokenization.Example;
 import dev.kotune.trainer.domain.Dataset;
 import dev.kotune.trainer.domain.DatasetFormat;
-import dev.kotune.tokenization.Example;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;

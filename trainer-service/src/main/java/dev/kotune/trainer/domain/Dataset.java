@@ -1,7 +1,6 @@
 package dev.kotune.trainer.domain;
 
 import dev.kotune.tokenization.Example;
-
 import java.util.List;
 
 /**
@@ -17,8 +16,13 @@ import java.util.List;
  * @param completionColumn CSV only: completion column, e.g. "A"
  * @param limit            use at most this many examples in file order; 0 = all
  */
-public record Dataset(DatasetFormat format, List<Example> examples, String path, String promptColumn,
-        String completionColumn, int limit) {
+public record Dataset(
+        DatasetFormat format,
+        List<Example> examples,
+        String path,
+        String promptColumn,
+        String completionColumn,
+        int limit) {
 
     public Dataset {
         examples = List.copyOf(examples);

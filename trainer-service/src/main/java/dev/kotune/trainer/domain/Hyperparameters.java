@@ -16,9 +16,19 @@ package dev.kotune.trainer.domain;
  * @param saveSteps                 checkpoint every N steps, 0 = only at the end, e.g. 0
  * @param dropout                   dropout on during training, e.g. true
  */
-public record Hyperparameters(int numTrainEpochs, long maxSteps, int perDeviceTrainBatchSize,
-        int gradientAccumulationSteps, double learningRate, double weightDecay, long warmupSteps, double maxGradNorm,
-        long seed, int loggingSteps, long saveSteps, boolean dropout) {
+public record Hyperparameters(
+        int numTrainEpochs,
+        long maxSteps,
+        int perDeviceTrainBatchSize,
+        int gradientAccumulationSteps,
+        double learningRate,
+        double weightDecay,
+        long warmupSteps,
+        double maxGradNorm,
+        long seed,
+        int loggingSteps,
+        long saveSteps,
+        boolean dropout) {
 
     /**
      * Optimizer steps for {@code numExamples} examples, as HF Trainer counts them: {@code maxSteps} when set, else

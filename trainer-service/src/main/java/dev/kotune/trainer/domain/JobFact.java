@@ -13,8 +13,9 @@ public sealed interface JobFact {
     JobState resultingState();
 
     /** Training began. */
-    record Started(long totalSteps, int numExamples, int numEpochs, long numParameters, String device,
-            long resumedFromStep) implements JobFact {
+    record Started(
+            long totalSteps, int numExamples, int numEpochs, long numParameters, String device, long resumedFromStep)
+            implements JobFact {
         @Override
         public JobState resultingState() {
             return JobState.RUNNING;
@@ -22,11 +23,25 @@ public sealed interface JobFact {
     }
 
     /** A logging step (HF Trainer's log line). */
-    record Progress(long step, long totalSteps, double epoch, double loss, double gradNorm, double learningRate,
-            double samplesPerSecond, String status) implements JobFact {
+    record Progress(
+            long step,
+            long totalSteps,
+            double epoch,
+            double loss,
+            double gradNorm,
+            double learningRate,
+            double samplesPerSecond,
+            String status)
+            implements JobFact {
 
         /** A logging step (no status). */
-        public Progress(long step, long totalSteps, double epoch, double loss, double gradNorm, double learningRate,
+        public Progress(
+                long step,
+                long totalSteps,
+                double epoch,
+                double loss,
+                double gradNorm,
+                double learningRate,
                 double samplesPerSecond) {
             this(step, totalSteps, epoch, loss, gradNorm, learningRate, samplesPerSecond, "");
         }
@@ -66,8 +81,7 @@ public sealed interface JobFact {
     }
 
     /** One question answered before and after training. */
-    record SampleAnswer(String prompt, String answerBefore, String answerAfter) {
-    }
+    record SampleAnswer(String prompt, String answerBefore, String answerAfter) {}
 
     /** The model was evaluated. */
     record Evaluated(long step, double evalLoss, List<SampleAnswer> samples) implements JobFact {
@@ -82,8 +96,14 @@ public sealed interface JobFact {
     }
 
     /** A checkpoint was exported to ONNX and can be served. */
-    record Exported(long step, String checkpointPath, String exportPath, String graphFlavor, String tokenizerSha256,
-            String modelSha256) implements JobFact {
+    record Exported(
+            long step,
+            String checkpointPath,
+            String exportPath,
+            String graphFlavor,
+            String tokenizerSha256,
+            String modelSha256)
+            implements JobFact {
         @Override
         public JobState resultingState() {
             return JobState.RUNNING;
@@ -91,9 +111,13 @@ public sealed interface JobFact {
     }
 
     /** HF Trainer's final metrics; runtime in seconds. */
-    record TrainMetrics(long globalStep, double trainingLoss, double trainRuntime, double trainSamplesPerSecond,
-            double trainStepsPerSecond, double totalFlos) {
-    }
+    record TrainMetrics(
+            long globalStep,
+            double trainingLoss,
+            double trainRuntime,
+            double trainSamplesPerSecond,
+            double trainStepsPerSecond,
+            double totalFlos) {}
 
     /** The job finished. */
     record Succeeded(TrainMetrics metrics, String checkpointPath, String exportPath) implements JobFact {

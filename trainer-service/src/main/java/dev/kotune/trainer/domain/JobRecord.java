@@ -14,8 +14,15 @@ import java.time.Instant;
  * @param state            current state
  * @param updatedAt        when the state last changed
  */
-public record JobRecord(TrainingJob job, String submittedEventId, String submittedBy, Instant acceptedAt,
-        int numExamples, long totalSteps, JobState state, Instant updatedAt) {
+public record JobRecord(
+        TrainingJob job,
+        String submittedEventId,
+        String submittedBy,
+        Instant acceptedAt,
+        int numExamples,
+        long totalSteps,
+        JobState state,
+        Instant updatedAt) {
 
     /** This record in another state. */
     public JobRecord withState(JobState newState, Instant at) {

@@ -15,8 +15,16 @@ import java.util.Map;
  * @param evaluation     before/after answers
  * @param labels         free-form labels copied to every artifact, at most 32
  */
-public record TrainingJob(String jobId, String baseModel, String tokenizer, Dataset dataset, PromptFormat format,
-        Hyperparameters hyperparameters, ExportOptions export, EvaluationSpec evaluation, Map<String, String> labels) {
+public record TrainingJob(
+        String jobId,
+        String baseModel,
+        String tokenizer,
+        Dataset dataset,
+        PromptFormat format,
+        Hyperparameters hyperparameters,
+        ExportOptions export,
+        EvaluationSpec evaluation,
+        Map<String, String> labels) {
 
     public TrainingJob {
         labels = Map.copyOf(labels);

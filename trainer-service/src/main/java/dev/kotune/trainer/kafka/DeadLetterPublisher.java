@@ -48,7 +48,10 @@ public class DeadLetterPublisher {
         headers.add(PARTITION, Integer.toString(partition).getBytes(StandardCharsets.UTF_8));
         headers.add(OFFSET, Long.toString(offset).getBytes(StandardCharsets.UTF_8));
         Message<byte[]> message = Message.of(value == null ? new byte[0] : value)
-                .addMetadata(OutgoingKafkaRecordMetadata.<String>builder().withKey(key).withHeaders(headers).build());
+                .addMetadata(OutgoingKafkaRecordMetadata.<String>builder()
+                        .withKey(key)
+                        .withHeaders(headers)
+                        .build());
         try {
             emitter.sendMessage(message).await().atMost(config.sendTimeout());
         } catch (RuntimeException e) {

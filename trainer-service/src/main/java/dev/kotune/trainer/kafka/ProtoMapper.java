@@ -34,8 +34,7 @@ import java.util.List;
  */
 public final class ProtoMapper {
 
-    private ProtoMapper() {
-    }
+    private ProtoMapper() {}
 
     /** The resolved spec, every default filled in. */
     public static TrainingJobSpec toProto(TrainingJob job) {
@@ -68,7 +67,8 @@ public final class ProtoMapper {
                         .setGraphFlavor(job.export().graphFlavor()))
                 .setEvaluation(EvaluationSpec.newBuilder()
                         .addAllPrompts(job.evaluation().prompts())
-                        .setGeneration(GenerationParametersMapping.toProto(job.evaluation().generation())))
+                        .setGeneration(GenerationParametersMapping.toProto(
+                                job.evaluation().generation())))
                 .putAllLabels(job.labels())
                 .build();
     }
@@ -76,13 +76,20 @@ public final class ProtoMapper {
     private static dev.kotune.proto.training.v1.Dataset toProto(Dataset dataset) {
         var b = dev.kotune.proto.training.v1.Dataset.newBuilder().setLimit(dataset.limit());
         switch (dataset.format()) {
-            case INLINE -> b.setInline(InlineExamples.newBuilder().addAllExamples(dataset.examples().stream()
-                    .map(e -> Example.newBuilder().setPrompt(e.prompt()).setCompletion(e.completion()).build())
-                    .toList()));
+            case INLINE ->
+                b.setInline(InlineExamples.newBuilder()
+                        .addAllExamples(dataset.examples().stream()
+                                .map(e -> Example.newBuilder()
+                                        .setPrompt(e.prompt())
+                                        .setCompletion(e.completion())
+                                        .build())
+                                .toList()));
             case JSONL -> b.setUri(dataset.path()).setFormat(DatasetFormat.DATASET_FORMAT_JSONL);
-            case CSV -> b.setUri(dataset.path()).setFormat(DatasetFormat.DATASET_FORMAT_CSV)
-                    .setPromptColumn(dataset.promptColumn())
-                    .setCompletionColumn(dataset.completionColumn());
+            case CSV ->
+                b.setUri(dataset.path())
+                        .setFormat(DatasetFormat.DATASET_FORMAT_CSV)
+                        .setPromptColumn(dataset.promptColumn())
+                        .setCompletionColumn(dataset.completionColumn());
         }
         return b.build();
     }
@@ -99,49 +106,76 @@ public final class ProtoMapper {
     /** TrainingJobRejected with every error. */
     public static TrainingJobRejected rejected(List<dev.kotune.trainer.domain.ValidationError> errors) {
         var b = TrainingJobRejected.newBuilder();
-        errors.forEach(e -> b.addErrors(ValidationError.newBuilder().setField(e.field()).setMessage(e.message())));
+        errors.forEach(e ->
+                b.addErrors(ValidationError.newBuilder().setField(e.field()).setMessage(e.message())));
         return b.build();
     }
 
     /** Sets the envelope's payload from a runner's fact. */
     public static TrainingEvent.Builder withFact(TrainingEvent.Builder envelope, JobFact fact) {
         if (fact instanceof JobFact.Started s) {
-            return envelope.setStarted(TrainingStarted.newBuilder().setTotalSteps(s.totalSteps())
-                    .setNumExamples(s.numExamples()).setNumEpochs(s.numEpochs()).setNumParameters(s.numParameters())
-                    .setDevice(s.device()).setResumedFromStep(s.resumedFromStep()));
+            return envelope.setStarted(TrainingStarted.newBuilder()
+                    .setTotalSteps(s.totalSteps())
+                    .setNumExamples(s.numExamples())
+                    .setNumEpochs(s.numEpochs())
+                    .setNumParameters(s.numParameters())
+                    .setDevice(s.device())
+                    .setResumedFromStep(s.resumedFromStep()));
         } else if (fact instanceof JobFact.Progress p) {
-            return envelope.setProgress(TrainingProgress.newBuilder().setStep(p.step()).setTotalSteps(p.totalSteps())
-                    .setEpoch(p.epoch()).setLoss(p.loss()).setGradNorm(p.gradNorm())
-                    .setLearningRate(p.learningRate()).setSamplesPerSecond(p.samplesPerSecond())
+            return envelope.setProgress(TrainingProgress.newBuilder()
+                    .setStep(p.step())
+                    .setTotalSteps(p.totalSteps())
+                    .setEpoch(p.epoch())
+                    .setLoss(p.loss())
+                    .setGradNorm(p.gradNorm())
+                    .setLearningRate(p.learningRate())
+                    .setSamplesPerSecond(p.samplesPerSecond())
                     .setStatus(p.status()));
         } else if (fact instanceof JobFact.Rejected r) {
             return envelope.setJobRejected(rejected(r.errors()));
         } else if (fact instanceof JobFact.CheckpointSaved c) {
-            return envelope.setCheckpointSaved(CheckpointSaved.newBuilder().setStep(c.step()).setPath(c.path())
+            return envelope.setCheckpointSaved(CheckpointSaved.newBuilder()
+                    .setStep(c.step())
+                    .setPath(c.path())
                     .setWeightsSha256(c.weightsSha256()));
         } else if (fact instanceof JobFact.Evaluated e) {
             var b = ModelEvaluated.newBuilder().setStep(e.step()).setEvalLoss(e.evalLoss());
-            e.samples().forEach(s -> b.addSamples(SampleAnswer.newBuilder().setPrompt(s.prompt())
-                    .setAnswerBefore(s.answerBefore()).setAnswerAfter(s.answerAfter())));
+            e.samples()
+                    .forEach(s -> b.addSamples(SampleAnswer.newBuilder()
+                            .setPrompt(s.prompt())
+                            .setAnswerBefore(s.answerBefore())
+                            .setAnswerAfter(s.answerAfter())));
             return envelope.setEvaluated(b);
         } else if (fact instanceof JobFact.Exported x) {
-            return envelope.setCheckpointExported(CheckpointExported.newBuilder().setStep(x.step())
-                    .setCheckpointPath(x.checkpointPath()).setExportPath(x.exportPath())
-                    .setGraphFlavor(x.graphFlavor()).setTokenizerSha256(x.tokenizerSha256())
+            return envelope.setCheckpointExported(CheckpointExported.newBuilder()
+                    .setStep(x.step())
+                    .setCheckpointPath(x.checkpointPath())
+                    .setExportPath(x.exportPath())
+                    .setGraphFlavor(x.graphFlavor())
+                    .setTokenizerSha256(x.tokenizerSha256())
                     .setModelSha256(x.modelSha256()));
         } else if (fact instanceof JobFact.Succeeded s) {
             var m = s.metrics();
             return envelope.setSucceeded(TrainingSucceeded.newBuilder()
-                    .setMetrics(TrainMetrics.newBuilder().setGlobalStep(m.globalStep())
-                            .setTrainingLoss(m.trainingLoss()).setTrainRuntime(m.trainRuntime())
+                    .setMetrics(TrainMetrics.newBuilder()
+                            .setGlobalStep(m.globalStep())
+                            .setTrainingLoss(m.trainingLoss())
+                            .setTrainRuntime(m.trainRuntime())
                             .setTrainSamplesPerSecond(m.trainSamplesPerSecond())
-                            .setTrainStepsPerSecond(m.trainStepsPerSecond()).setTotalFlos(m.totalFlos()))
-                    .setCheckpointPath(s.checkpointPath()).setExportPath(s.exportPath()));
+                            .setTrainStepsPerSecond(m.trainStepsPerSecond())
+                            .setTotalFlos(m.totalFlos()))
+                    .setCheckpointPath(s.checkpointPath())
+                    .setExportPath(s.exportPath()));
         } else if (fact instanceof JobFact.Failed f) {
-            return envelope.setFailed(TrainingFailed.newBuilder().setReason(f.reason()).setErrorType(f.errorType())
-                    .setStep(f.step()).setRetryable(f.retryable()));
+            return envelope.setFailed(TrainingFailed.newBuilder()
+                    .setReason(f.reason())
+                    .setErrorType(f.errorType())
+                    .setStep(f.step())
+                    .setRetryable(f.retryable()));
         } else if (fact instanceof JobFact.Cancelled c) {
-            return envelope.setCancelled(TrainingCancelled.newBuilder().setStep(c.step()).setReason(c.reason())
+            return envelope.setCancelled(TrainingCancelled.newBuilder()
+                    .setStep(c.step())
+                    .setReason(c.reason())
                     .setRequestedBy(c.requestedBy()));
         }
         throw new IllegalArgumentException("unknown fact " + fact);

@@ -23,8 +23,8 @@ public final class TrainingEventDeserializer implements Deserializer<TrainingEve
         try {
             event = TrainingEvent.parseFrom(data);
         } catch (InvalidProtocolBufferException e) {
-            throw new SerializationException("not a kotune.training.v1.TrainingEvent (" + data.length + " bytes): "
-                    + e.getMessage());
+            throw new SerializationException(
+                    "not a kotune.training.v1.TrainingEvent (" + data.length + " bytes): " + e.getMessage());
         }
         String problem = problem(event);
         if (problem != null) {

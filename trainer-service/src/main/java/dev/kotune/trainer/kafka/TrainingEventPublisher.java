@@ -23,8 +23,8 @@ public class TrainingEventPublisher {
     private final MutinyEmitter<TrainingEvent> emitter;
     private final TrainerConfig config;
 
-    public TrainingEventPublisher(@Channel("training-events") MutinyEmitter<TrainingEvent> emitter,
-            TrainerConfig config) {
+    public TrainingEventPublisher(
+            @Channel("training-events") MutinyEmitter<TrainingEvent> emitter, TrainerConfig config) {
         this.emitter = emitter;
         this.config = config;
     }
@@ -40,16 +40,21 @@ public class TrainingEventPublisher {
         TrainingEvent event = payload.apply(TrainingEvent.newBuilder()
                         .setEventId(UUID.randomUUID().toString())
                         .setJobId(jobId)
-                        .setOccurredAt(Timestamp.newBuilder().setSeconds(now.getEpochSecond()).setNanos(now.getNano()))
+                        .setOccurredAt(Timestamp.newBuilder()
+                                .setSeconds(now.getEpochSecond())
+                                .setNanos(now.getNano()))
                         .setProducer(config.producer()))
                 .build();
         Message<TrainingEvent> message = Message.of(event)
-                .addMetadata(OutgoingKafkaRecordMetadata.<String>builder().withKey(jobId).build());
+                .addMetadata(OutgoingKafkaRecordMetadata.<String>builder()
+                        .withKey(jobId)
+                        .build());
         try {
             emitter.sendMessage(message).await().atMost(config.sendTimeout());
         } catch (RuntimeException e) {
-            throw new PublishFailedException("could not publish " + event.getPayloadCase() + " of job " + jobId
-                    + " to the events topic: " + e, e);
+            throw new PublishFailedException(
+                    "could not publish " + event.getPayloadCase() + " of job " + jobId + " to the events topic: " + e,
+                    e);
         }
         return event;
     }

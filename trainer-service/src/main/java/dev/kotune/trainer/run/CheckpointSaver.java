@@ -19,8 +19,7 @@ final class CheckpointSaver {
     static final String PREFIX = "checkpoint-";
 
     /** A checkpoint on disk. */
-    record Saved(long step, Path dir, String weightsSha256) {
-    }
+    record Saved(long step, Path dir, String weightsSha256) {}
 
     private final Path jobDir;
     private final String jobId;
@@ -51,15 +50,18 @@ final class CheckpointSaver {
     Saved save(Trainer trainer, long step, Map<String, Double> metrics) throws JobFailure {
         Path dir = dirFor(step);
         try {
-            KotuneMetadata md = KotuneMetadata.of(trainer.model().config(), tokenizer.sha256(), source, jobId, step,
-                    metrics);
+            KotuneMetadata md =
+                    KotuneMetadata.of(trainer.model().config(), tokenizer.sha256(), source, jobId, step, metrics);
             trainer.saveCheckpoint(dir, md, tokenizer.files());
             last = new Saved(step, dir, Sha256.of(dir.resolve(Checkpoint.SAFETENSORS)));
             return last;
         } catch (IOException | RuntimeException e) {
             if (e instanceof RuntimeException r && OutOfMemory.is(r)) {
-                throw new JobFailure(ErrorType.OUT_OF_MEMORY, "out of memory while saving checkpoint " + dir + ": "
-                        + e.getMessage(), true, e);
+                throw new JobFailure(
+                        ErrorType.OUT_OF_MEMORY,
+                        "out of memory while saving checkpoint " + dir + ": " + e.getMessage(),
+                        true,
+                        e);
             }
             throw new JobFailure(ErrorType.CHECKPOINT_IO, "cannot write checkpoint " + dir + ": " + e, true, e);
         }

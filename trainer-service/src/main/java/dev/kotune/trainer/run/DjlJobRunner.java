@@ -16,6 +16,7 @@ import dev.kotune.gpt2.Torch;
 import dev.kotune.gpt2.TrainOutput;
 import dev.kotune.gpt2.Trainer;
 import dev.kotune.gpt2.TrainingArguments;
+import dev.kotune.tokenization.Example;
 import dev.kotune.tokenization.PromptTemplate;
 import dev.kotune.tokenization.SpecialTokenRole;
 import dev.kotune.tokenization.chat.ChatTemplate;
@@ -23,7 +24,6 @@ import dev.kotune.trainer.JobContext;
 import dev.kotune.trainer.JobRunner;
 import dev.kotune.trainer.TrainerConfig;
 import dev.kotune.trainer.dataset.DatasetReader;
-import dev.kotune.tokenization.Example;
 import dev.kotune.trainer.domain.Hyperparameters;
 import dev.kotune.trainer.domain.JobFact;
 import dev.kotune.trainer.domain.TrainingJob;
@@ -101,13 +101,16 @@ public class DjlJobRunner implements JobRunner {
         } catch (PublishFailedException e) {
             throw e;
         } catch (OutOfMemoryError e) {
-            run.fail(new JobFailure(ErrorType.OUT_OF_MEMORY, "out of Java heap: " + e.getMessage()
-                    + " (raise -Xmx or use a smaller model / batch)", true, e));
+            run.fail(new JobFailure(
+                    ErrorType.OUT_OF_MEMORY,
+                    "out of Java heap: " + e.getMessage() + " (raise -Xmx or use a smaller model / batch)",
+                    true,
+                    e));
         } catch (RuntimeException e) {
             ErrorType type = OutOfMemory.is(e) ? ErrorType.OUT_OF_MEMORY : ErrorType.INTERNAL;
             LOG.errorf(e, "job %s failed", job.jobId());
-            run.fail(new JobFailure(type, e.getClass().getSimpleName() + ": " + e.getMessage(),
-                    type == ErrorType.OUT_OF_MEMORY, e));
+            run.fail(new JobFailure(
+                    type, e.getClass().getSimpleName() + ": " + e.getMessage(), type == ErrorType.OUT_OF_MEMORY, e));
         } finally {
             run.close();
         }
@@ -177,23 +180,27 @@ public class DjlJobRunner implements JobRunner {
             try {
                 base = Checkpoint.read(baseDir);
             } catch (CheckpointException e) {
-                throw new JobFailure(ErrorType.BASE_MODEL, "base model " + baseDir + " cannot be read: "
-                        + e.getMessage(), false, e);
+                throw new JobFailure(
+                        ErrorType.BASE_MODEL, "base model " + baseDir + " cannot be read: " + e.getMessage(), false, e);
             }
-            tokenizer = tokenizers.resolve(job.tokenizer().equals(job.baseModel()) ? "" : job.tokenizer(),
-                    job.baseModel(), baseDir, base.config(), base.metadata());
+            tokenizer = tokenizers.resolve(
+                    job.tokenizer().equals(job.baseModel()) ? "" : job.tokenizer(),
+                    job.baseModel(),
+                    baseDir,
+                    base.config(),
+                    base.metadata());
             encoded = encodeExamples(readExamples());
             Hyperparameters hp = job.hyperparameters();
-            samples = new SampleCounter(encoded.rows().size(), hp.perDeviceTrainBatchSize(),
-                    hp.gradientAccumulationSteps());
+            samples = new SampleCounter(
+                    encoded.rows().size(), hp.perDeviceTrainBatchSize(), hp.gradientAccumulationSteps());
             totalSteps = hp.totalSteps(encoded.rows().size());
         }
 
         private ExampleEncoder.Encoded encodeExamples(List<Example> examples)
                 throws JobFailure, JobRejection, ExampleSource.Cancelled {
             long prepareStart = System.nanoTime();
-            ExampleSource.Prepared prepared = exampleSource.prepare(tokenizer, examples, job.format(),
-                    new ExampleSource.Job() {
+            ExampleSource.Prepared prepared =
+                    exampleSource.prepare(tokenizer, examples, job.format(), new ExampleSource.Job() {
                         @Override
                         public void waiting(String status) {
                             context.publish(JobFact.Progress.status(context.totalSteps(), status));
@@ -206,11 +213,13 @@ public class DjlJobRunner implements JobRunner {
                     });
             ExampleEncoder.Encoded result = prepared.encoded();
             int n = result.rows().size();
-            LOG.infof("job %s: prepared %d examples via %s (sha256 %s) in %d ms", job.jobId(), n, prepared.via(),
-                    prepared.sha256(), (System.nanoTime() - prepareStart) / 1_000_000);
+            LOG.infof(
+                    "job %s: prepared %d examples via %s (sha256 %s) in %d ms",
+                    job.jobId(), n, prepared.via(), prepared.sha256(), (System.nanoTime() - prepareStart) / 1_000_000);
             if (result.truncated() > 0) {
-                LOG.infof("job %s: %d of %d examples were longer than max_length %d and were cut", job.jobId(),
-                        result.truncated(), n, job.format().maxLength());
+                LOG.infof(
+                        "job %s: %d of %d examples were longer than max_length %d and were cut",
+                        job.jobId(), result.truncated(), n, job.format().maxLength());
             }
             return result;
         }
@@ -223,8 +232,14 @@ public class DjlJobRunner implements JobRunner {
             prompts = job.evaluation().prompts();
             before = List.of();
             if (!prompts.isEmpty()) {
-                Path baseExport = export(baseDir, scratch.resolve("base-export"), flavour, tokenizer.tokenizerJson(),
-                        null, 0L, "the base model");
+                Path baseExport = export(
+                        baseDir,
+                        scratch.resolve("base-export"),
+                        flavour,
+                        tokenizer.tokenizerJson(),
+                        null,
+                        0L,
+                        "the base model");
                 before = SampleAnswerer.answer(baseExport, tokenizer.tokenizer(), template, prompts, generation);
                 deleteTree(baseExport);
             }
@@ -239,21 +254,38 @@ public class DjlJobRunner implements JobRunner {
             base = null; // the weights live in the engine now
             lastStep = trainer.state().globalStep;
             resumedFrom = lastStep;
-            parameters = trainer.model().parameters().values().stream().mapToLong(a -> a.size()).sum();
-            int epochs = hp.maxSteps() > 0 ? (int) Math.ceil((double) totalSteps / samples.stepsPerEpoch())
+            parameters = trainer.model().parameters().values().stream()
+                    .mapToLong(a -> a.size())
+                    .sum();
+            int epochs = hp.maxSteps() > 0
+                    ? (int) Math.ceil((double) totalSteps / samples.stepsPerEpoch())
                     : hp.numTrainEpochs();
-            LOG.infof("job %s: training %s (%,d parameters) on %d examples, %d steps, %d epochs, batch %d%s",
-                    job.jobId(), baseDir, parameters, n, totalSteps, epochs, hp.perDeviceTrainBatchSize(),
+            LOG.infof(
+                    "job %s: training %s (%,d parameters) on %d examples, %d steps, %d epochs, batch %d%s",
+                    job.jobId(),
+                    baseDir,
+                    parameters,
+                    n,
+                    totalSteps,
+                    epochs,
+                    hp.perDeviceTrainBatchSize(),
                     resumedFrom > 0 ? ", resumed at step " + resumedFrom : "");
             context.publish(new JobFact.Started(totalSteps, n, epochs, parameters, DEVICE, resumedFrom));
-            TrainOutput out = trainSteps(new ProgressReporter(job.jobId(), context, samples, hp.saveSteps(), saver,
-                    resumedFrom));
+            TrainOutput out =
+                    trainSteps(new ProgressReporter(job.jobId(), context, samples, hp.saveSteps(), saver, resumedFrom));
             lastStep = out.globalStep();
             if (divergedAt != null) {
-                throw new JobFailure(ErrorType.DIVERGED, String.format(Locale.ROOT, "training diverged at step %d: "
-                        + "loss %s, grad_norm %s (learning_rate %.3g); nothing was saved after it — lower the "
-                        + "learning rate or max_grad_norm", divergedAt.step(), divergedAt.loss(),
-                        divergedAt.gradNorm(), divergedAt.learningRate()));
+                throw new JobFailure(
+                        ErrorType.DIVERGED,
+                        String.format(
+                                Locale.ROOT,
+                                "training diverged at step %d: "
+                                        + "loss %s, grad_norm %s (learning_rate %.3g); nothing was saved after it — lower the "
+                                        + "learning rate or max_grad_norm",
+                                divergedAt.step(),
+                                divergedAt.loss(),
+                                divergedAt.gradNorm(),
+                                divergedAt.learningRate()));
             }
             if (out.cancelled()) {
                 cancelled();
@@ -266,13 +298,16 @@ public class DjlJobRunner implements JobRunner {
         private TrainOutput trainSteps(ProgressReporter reporter) throws JobFailure {
             reporter.attach(trainer);
             try {
-                return trainer.train(encoded.rows(), e -> {
-                    lastStep = e.step();
-                    reporter.onStep(e);
-                    if (divergedAt == null && (!Double.isFinite(e.loss()) || !Double.isFinite(e.gradNorm()))) {
-                        divergedAt = e;
-                    }
-                }, () -> divergedAt != null || context.cancelRequested());
+                return trainer.train(
+                        encoded.rows(),
+                        e -> {
+                            lastStep = e.step();
+                            reporter.onStep(e);
+                            if (divergedAt == null && (!Double.isFinite(e.loss()) || !Double.isFinite(e.gradNorm()))) {
+                                divergedAt = e;
+                            }
+                        },
+                        () -> divergedAt != null || context.cancelRequested());
             } catch (ProgressReporter.Abort a) {
                 throw a.failure;
             }
@@ -290,19 +325,27 @@ public class DjlJobRunner implements JobRunner {
         /** 5. Exports the final checkpoint to ONNX: the job's export directory, or scratch when not kept. */
         Path export(Trained trained) throws JobFailure {
             Path exportDir = job.export().onnx() ? jobDir.resolve(EXPORT_DIR) : scratch.resolve("final-export");
-            return export(trained.last().dir(), exportDir, flavour, null, job.jobId(), trained.out().globalStep(),
+            return export(
+                    trained.last().dir(),
+                    exportDir,
+                    flavour,
+                    null,
+                    job.jobId(),
+                    trained.out().globalStep(),
                     "the checkpoint " + trained.last().dir());
         }
 
         /** 6. Answers the prompts with the exported model and publishes the before/after answers. */
         List<JobFact.SampleAnswer> evaluate(Trained trained, Path exported) throws JobFailure {
-            List<String> after = prompts.isEmpty() ? List.of()
+            List<String> after = prompts.isEmpty()
+                    ? List.of()
                     : SampleAnswerer.answer(exported, tokenizer.tokenizer(), template, prompts, generation);
             List<JobFact.SampleAnswer> answers = new ArrayList<>();
             for (int i = 0; i < prompts.size(); i++) {
                 answers.add(new JobFact.SampleAnswer(prompts.get(i), before.get(i), after.get(i)));
-                LOG.infof("job %s: Q %s | before: %s | after: %s", job.jobId(), prompts.get(i), before.get(i),
-                        after.get(i));
+                LOG.infof(
+                        "job %s: Q %s | before: %s | after: %s",
+                        job.jobId(), prompts.get(i), before.get(i), after.get(i));
             }
             context.publish(new JobFact.Evaluated(trained.out().globalStep(), trained.evalLoss(), answers));
             return answers;
@@ -314,8 +357,12 @@ public class DjlJobRunner implements JobRunner {
                 deleteTree(exported);
                 return "";
             }
-            context.publish(new JobFact.Exported(trained.out().globalStep(), trained.last().dir().toString(),
-                    exported.toString(), ExportFlavors.toProto(flavour), tokenizer.sha256(),
+            context.publish(new JobFact.Exported(
+                    trained.out().globalStep(),
+                    trained.last().dir().toString(),
+                    exported.toString(),
+                    ExportFlavors.toProto(flavour),
+                    tokenizer.sha256(),
                     sha256(exported.resolve("model.onnx"))));
             return exported.toString();
         }
@@ -324,25 +371,46 @@ public class DjlJobRunner implements JobRunner {
         void report(Trained trained, List<JobFact.SampleAnswer> answers, Path exported, String exportPath)
                 throws JobFailure {
             TrainOutput out = trained.out();
-            writeReport(baseDir, encoded.rows().size(), encoded.truncated(), parameters, resumedFrom,
-                    trained.metrics(), trained.evalLoss(), out.logHistory(), answers, trained.last().dir(),
+            writeReport(
+                    baseDir,
+                    encoded.rows().size(),
+                    encoded.truncated(),
+                    parameters,
+                    resumedFrom,
+                    trained.metrics(),
+                    trained.evalLoss(),
+                    out.logHistory(),
+                    answers,
+                    trained.last().dir(),
                     job.export().onnx() ? exported : null);
-            context.publish(new JobFact.Succeeded(new JobFact.TrainMetrics(out.globalStep(), out.trainingLoss(),
-                    out.trainRuntime(), out.trainSamplesPerSecond(), out.trainStepsPerSecond(), out.totalFlos()),
-                    trained.last().dir().toString(), exportPath));
+            context.publish(new JobFact.Succeeded(
+                    new JobFact.TrainMetrics(
+                            out.globalStep(),
+                            out.trainingLoss(),
+                            out.trainRuntime(),
+                            out.trainSamplesPerSecond(),
+                            out.trainStepsPerSecond(),
+                            out.totalFlos()),
+                    trained.last().dir().toString(),
+                    exportPath));
         }
 
         private List<Example> readExamples() throws JobFailure {
             try {
                 DatasetReader.Loaded loaded = datasets.read(job.dataset());
                 if (loaded.examples().isEmpty()) {
-                    throw new JobFailure(ErrorType.DATASET, "the dataset " + describeDataset() + " has no examples now"
-                            + (loaded.problems().isEmpty() ? "" : ": " + loaded.problems()));
+                    throw new JobFailure(
+                            ErrorType.DATASET,
+                            "the dataset " + describeDataset() + " has no examples now"
+                                    + (loaded.problems().isEmpty() ? "" : ": " + loaded.problems()));
                 }
                 return loaded.examples();
             } catch (IOException e) {
-                throw new JobFailure(ErrorType.DATASET, "the dataset " + describeDataset() + " cannot be read: "
-                        + e.getMessage(), true, e);
+                throw new JobFailure(
+                        ErrorType.DATASET,
+                        "the dataset " + describeDataset() + " cannot be read: " + e.getMessage(),
+                        true,
+                        e);
             }
         }
 
@@ -355,7 +423,10 @@ public class DjlJobRunner implements JobRunner {
             int eos = info.token(SpecialTokenRole.EOS).orElseThrow().id();
             int pad = info.token(SpecialTokenRole.PAD).orElseThrow().id();
             try {
-                return job.evaluation().generation().toBuilder().eosTokenId(eos).padTokenId(pad).build();
+                return job.evaluation().generation().toBuilder()
+                        .eosTokenId(eos)
+                        .padTokenId(pad)
+                        .build();
             } catch (IllegalArgumentException e) {
                 throw new JobFailure(ErrorType.EVALUATION, e.getMessage(), false, e);
             }
@@ -374,37 +445,61 @@ public class DjlJobRunner implements JobRunner {
                     LOG.infof("job %s: continuing from %s (step %d)", job.jobId(), dir, t.state().globalStep);
                     return t;
                 } catch (IOException | RuntimeException e) {
-                    LOG.warnf("job %s: cannot continue from %s (%s); starting again from the base model",
+                    LOG.warnf(
+                            "job %s: cannot continue from %s (%s); starting again from the base model",
                             job.jobId(), dir, e.getMessage());
                 }
             }
-            GPT2Config config = job.hyperparameters().dropout() ? base.config() : base.config().withDropout(0);
+            GPT2Config config = job.hyperparameters().dropout()
+                    ? base.config()
+                    : base.config().withDropout(0);
             try {
                 return new Trainer(Gpt2Model.fromStateDict(config, base.weights()), args, order);
             } catch (IllegalArgumentException e) {
-                throw new JobFailure(ErrorType.BASE_MODEL, "base model " + base.dir() + " cannot be loaded: "
-                        + e.getMessage(), false, e);
+                throw new JobFailure(
+                        ErrorType.BASE_MODEL,
+                        "base model " + base.dir() + " cannot be loaded: " + e.getMessage(),
+                        false,
+                        e);
             }
         }
 
-        private Path export(Path checkpoint, Path out, GraphFlavour flavour, Path tokenizerJson, String jobId,
-                Long step, String what) throws JobFailure {
+        private Path export(
+                Path checkpoint,
+                Path out,
+                GraphFlavour flavour,
+                Path tokenizerJson,
+                String jobId,
+                Long step,
+                String what)
+                throws JobFailure {
             try {
                 // the chat template of the training text, so /v1/chat/completions answers as /v1/completions
-                String chat = ChatTemplate.forPromptTemplate(ExampleEncoder.options(job.format()).template(),
+                String chat = ChatTemplate.forPromptTemplate(
+                        ExampleEncoder.options(job.format()).template(),
                         job.format().appendEos());
-                var options = dev.kotune.export.ExportOptions.of(checkpoint, out).withFlavour(flavour)
-                        .withTokenizer(tokenizerJson).withJob(jobId, step)
-                        .withChatTemplate(chat, ChatTemplate.specialTokens(tokenizer.tokenizer().info()));
+                var options = dev.kotune.export.ExportOptions.of(checkpoint, out)
+                        .withFlavour(flavour)
+                        .withTokenizer(tokenizerJson)
+                        .withJob(jobId, step)
+                        .withChatTemplate(
+                                chat,
+                                ChatTemplate.specialTokens(tokenizer.tokenizer().info()));
                 ExportResult r = OnnxExporter.export(options);
                 return r.dir();
             } catch (IOException | RuntimeException e) {
                 if (OutOfMemory.is(e)) {
-                    throw new JobFailure(ErrorType.OUT_OF_MEMORY, "out of memory exporting " + what + " to " + out
-                            + ": " + e.getMessage(), true, e);
+                    throw new JobFailure(
+                            ErrorType.OUT_OF_MEMORY,
+                            "out of memory exporting " + what + " to " + out + ": " + e.getMessage(),
+                            true,
+                            e);
                 }
-                throw new JobFailure(ErrorType.EXPORT, "exporting " + what + " to ONNX (" + out + ") failed: " + e,
-                        e instanceof IOException, e);
+                throw new JobFailure(
+                        ErrorType.EXPORT,
+                        "exporting " + what + " to ONNX (" + out + ") failed: " + e,
+                        e instanceof IOException,
+                        e);
             }
         }
 
@@ -431,29 +526,53 @@ public class DjlJobRunner implements JobRunner {
             context.publish(new JobFact.Failed(f.getMessage(), f.type().name(), lastStep, f.retryable()));
         }
 
-        private void writeReport(Path baseDir, int n, int truncated, long parameters, long resumedFrom,
-                Map<String, Double> metrics, double evalLoss, List<LogEntry> history,
-                List<JobFact.SampleAnswer> answers, Path checkpoint, Path export) throws JobFailure {
-            List<Map<String, Double>> losses = history.stream().map(l -> {
-                Map<String, Double> m = new LinkedHashMap<>();
-                m.put("step", (double) l.step());
-                m.put("epoch", l.epoch());
-                m.put("loss", l.loss());
-                m.put("grad_norm", l.gradNorm());
-                m.put("learning_rate", l.learningRate());
-                return m;
-            }).toList();
-            JobReport report = new JobReport(job.jobId(), job.baseModel(), baseDir.toString(),
-                    tokenizer.tokenizerJson().toString(), tokenizer.sha256(), n, truncated, parameters, resumedFrom,
-                    metrics, evalLoss, losses,
-                    answers.stream().map(a -> new JobReport.Sample(a.prompt(), a.answerBefore(), a.answerAfter()))
+        private void writeReport(
+                Path baseDir,
+                int n,
+                int truncated,
+                long parameters,
+                long resumedFrom,
+                Map<String, Double> metrics,
+                double evalLoss,
+                List<LogEntry> history,
+                List<JobFact.SampleAnswer> answers,
+                Path checkpoint,
+                Path export)
+                throws JobFailure {
+            List<Map<String, Double>> losses = history.stream()
+                    .map(l -> {
+                        Map<String, Double> m = new LinkedHashMap<>();
+                        m.put("step", (double) l.step());
+                        m.put("epoch", l.epoch());
+                        m.put("loss", l.loss());
+                        m.put("grad_norm", l.gradNorm());
+                        m.put("learning_rate", l.learningRate());
+                        return m;
+                    })
+                    .toList();
+            JobReport report = new JobReport(
+                    job.jobId(),
+                    job.baseModel(),
+                    baseDir.toString(),
+                    tokenizer.tokenizerJson().toString(),
+                    tokenizer.sha256(),
+                    n,
+                    truncated,
+                    parameters,
+                    resumedFrom,
+                    metrics,
+                    evalLoss,
+                    losses,
+                    answers.stream()
+                            .map(a -> new JobReport.Sample(a.prompt(), a.answerBefore(), a.answerAfter()))
                             .toList(),
-                    checkpoint.toString(), export == null ? null : export.toString());
+                    checkpoint.toString(),
+                    export == null ? null : export.toString());
             try {
                 report.write(jobDir);
             } catch (IOException e) {
-                throw new JobFailure(ErrorType.CHECKPOINT_IO, "cannot write " + jobDir.resolve(JobReport.FILE) + ": "
-                        + e, true, e);
+                throw new JobFailure(
+                        ErrorType.CHECKPOINT_IO, "cannot write " + jobDir.resolve(JobReport.FILE) + ": " + e, true, e);
             }
         }
 
@@ -481,15 +600,24 @@ public class DjlJobRunner implements JobRunner {
      * @param metrics  HF's final metrics plus the eval loss
      * @param last     the final checkpoint
      */
-    private record Trained(TrainOutput out, double evalLoss, Map<String, Double> metrics,
-            CheckpointSaver.Saved last) {
-    }
+    private record Trained(TrainOutput out, double evalLoss, Map<String, Double> metrics, CheckpointSaver.Saved last) {}
 
     /** HF TrainingArguments from the job's resolved hyperparameters. */
     static TrainingArguments arguments(Hyperparameters hp) {
-        return new TrainingArguments(hp.perDeviceTrainBatchSize(), hp.gradientAccumulationSteps(),
-                hp.numTrainEpochs(), hp.maxSteps() > 0 ? hp.maxSteps() : -1, hp.learningRate(), hp.weightDecay(),
-                hp.warmupSteps(), 0.9, 0.999, 1e-8, hp.maxGradNorm(), hp.loggingSteps(), hp.seed());
+        return new TrainingArguments(
+                hp.perDeviceTrainBatchSize(),
+                hp.gradientAccumulationSteps(),
+                hp.numTrainEpochs(),
+                hp.maxSteps() > 0 ? hp.maxSteps() : -1,
+                hp.learningRate(),
+                hp.weightDecay(),
+                hp.warmupSteps(),
+                0.9,
+                0.999,
+                1e-8,
+                hp.maxGradNorm(),
+                hp.loggingSteps(),
+                hp.seed());
     }
 
     /** HF's final metrics plus the eval loss, as kotune.json and report.json carry them. */
@@ -508,9 +636,15 @@ public class DjlJobRunner implements JobRunner {
 
     /** HF Trainer's closing line. */
     static String finalLine(TrainOutput out) {
-        return String.format(Locale.ROOT, "{'train_runtime': %.4f, 'train_samples_per_second': %.3f, "
-                        + "'train_steps_per_second': %.3f, 'train_loss': %.4f, 'epoch': %.2f}", out.trainRuntime(),
-                out.trainSamplesPerSecond(), out.trainStepsPerSecond(), out.trainingLoss(), out.epoch());
+        return String.format(
+                Locale.ROOT,
+                "{'train_runtime': %.4f, 'train_samples_per_second': %.3f, "
+                        + "'train_steps_per_second': %.3f, 'train_loss': %.4f, 'epoch': %.2f}",
+                out.trainRuntime(),
+                out.trainSamplesPerSecond(),
+                out.trainStepsPerSecond(),
+                out.trainingLoss(),
+                out.epoch());
     }
 
     private static String sha256(Path file) throws JobFailure {

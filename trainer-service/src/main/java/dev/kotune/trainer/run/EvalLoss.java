@@ -14,8 +14,7 @@ final class EvalLoss {
     /** Rows per forward pass. */
     static final int BATCH = 16;
 
-    private EvalLoss() {
-    }
+    private EvalLoss() {}
 
     static double of(Gpt2Model model, List<TrainingExample> rows) {
         double sum = 0;

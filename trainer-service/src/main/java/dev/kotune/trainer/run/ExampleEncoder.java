@@ -1,6 +1,7 @@
 package dev.kotune.trainer.run;
 
 import dev.kotune.gpt2.TrainingExample;
+import dev.kotune.tokenization.Example;
 import dev.kotune.tokenization.ExamplePreparer;
 import dev.kotune.tokenization.Padding;
 import dev.kotune.tokenization.PrepareOptions;
@@ -9,7 +10,6 @@ import dev.kotune.tokenization.PreparedExample;
 import dev.kotune.tokenization.PromptTemplate;
 import dev.kotune.tokenization.TextLimits;
 import dev.kotune.tokenization.TokenizationException;
-import dev.kotune.tokenization.Example;
 import dev.kotune.trainer.domain.PromptFormat;
 import java.util.ArrayList;
 import java.util.List;
@@ -21,8 +21,7 @@ import java.util.List;
  */
 public final class ExampleEncoder {
 
-    private ExampleEncoder() {
-    }
+    private ExampleEncoder() {}
 
     /** Encoded rows plus how many were cut to {@code max_length}. */
     public record Encoded(List<TrainingExample> rows, int truncated) {
@@ -33,8 +32,12 @@ public final class ExampleEncoder {
 
     /** The preparer's options for a job's format (padding max_length, as the notebook). */
     public static PrepareOptions options(PromptFormat format) {
-        return new PrepareOptions(new PromptTemplate(format.template()), format.appendEos(), format.maxLength(),
-                Padding.MAX_LENGTH, format.completionOnly());
+        return new PrepareOptions(
+                new PromptTemplate(format.template()),
+                format.appendEos(),
+                format.maxLength(),
+                Padding.MAX_LENGTH,
+                format.completionOnly());
     }
 
     /**
@@ -57,8 +60,11 @@ public final class ExampleEncoder {
                 }
             }
         } catch (TokenizationException e) {
-            throw new JobFailure(ErrorType.TOKENIZER, "examples cannot be prepared with tokenizer "
-                    + tokenizer.tokenizerJson() + ": " + e.getMessage(), false, e);
+            throw new JobFailure(
+                    ErrorType.TOKENIZER,
+                    "examples cannot be prepared with tokenizer " + tokenizer.tokenizerJson() + ": " + e.getMessage(),
+                    false,
+                    e);
         }
         return new Encoded(rows, truncated);
     }

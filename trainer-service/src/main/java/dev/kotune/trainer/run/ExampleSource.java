@@ -28,8 +28,7 @@ public interface ExampleSource {
      * @param via     how they were prepared, for the log: "in-process" or "tokenizer-service at host:port"
      * @param sha256  sha256 of the tokenizer.json that prepared them
      */
-    record Prepared(ExampleEncoder.Encoded encoded, String via, String sha256) {
-    }
+    record Prepared(ExampleEncoder.Encoded encoded, String via, String sha256) {}
 
     /** The job was cancelled while the source waited. */
     final class Cancelled extends Exception {

@@ -9,16 +9,16 @@ import dev.kotune.trainer.domain.ExportOptions;
  */
 public final class ExportFlavors {
 
-    private ExportFlavors() {
-    }
+    private ExportFlavors() {}
 
     /** "optimized" → FUSED, "plain" → PLAIN. */
     public static GraphFlavour toExporter(String protoName) {
         return switch (protoName) {
             case ExportOptions.OPTIMIZED -> GraphFlavour.FUSED;
             case ExportOptions.PLAIN -> GraphFlavour.PLAIN;
-            default -> throw new IllegalArgumentException("graph flavour must be \"optimized\" or \"plain\", got \""
-                    + protoName + "\"");
+            default ->
+                throw new IllegalArgumentException(
+                        "graph flavour must be \"optimized\" or \"plain\", got \"" + protoName + "\"");
         };
     }
 

@@ -9,8 +9,8 @@ import dev.kotune.proto.tokenizer.v1.PrepareExamplesResponse;
 import dev.kotune.proto.tokenizer.v1.PreparedExample;
 import dev.kotune.proto.tokenizer.v1.TokenizerRef;
 import dev.kotune.proto.tokenizer.v1.TokenizerServiceGrpc.TokenizerServiceBlockingStub;
-import dev.kotune.tokenization.TextLimits;
 import dev.kotune.tokenization.Example;
+import dev.kotune.tokenization.TextLimits;
 import dev.kotune.trainer.domain.PromptFormat;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
@@ -50,8 +50,13 @@ public final class GrpcExampleSource implements ExampleSource {
      * @param stub    a blocking stub of tokenizer-service (Quarkus {@code @GrpcClient("tokenizer")} or a plain channel)
      * @param address host:port of that service, for messages
      */
-    public GrpcExampleSource(TokenizerServiceBlockingStub stub, String address, Duration deadline, Duration maxWait,
-            Duration initialBackoff, Duration maxBackoff) {
+    public GrpcExampleSource(
+            TokenizerServiceBlockingStub stub,
+            String address,
+            Duration deadline,
+            Duration maxWait,
+            Duration initialBackoff,
+            Duration maxBackoff) {
         this.stub = stub;
         this.address = address;
         this.deadline = deadline;
@@ -71,16 +76,21 @@ public final class GrpcExampleSource implements ExampleSource {
         TokenizerRef ref = ref(tokenizer);
         GetTokenizerInfoResponse info;
         try {
-            info = call("GetTokenizerInfo", job,
-                    s -> s.getTokenizerInfo(GetTokenizerInfoRequest.newBuilder().setTokenizer(ref).build()));
+            info = call(
+                    "GetTokenizerInfo",
+                    job,
+                    s -> s.getTokenizerInfo(GetTokenizerInfoRequest.newBuilder()
+                            .setTokenizer(ref)
+                            .build()));
         } catch (StatusRuntimeException e) {
             if (e.getStatus().getCode() != Status.Code.NOT_FOUND
                     && e.getStatus().getCode() != Status.Code.FAILED_PRECONDITION) {
                 throw refused("GetTokenizerInfo", e);
             }
             // The service cannot load the job's tokenizer by that name (another filesystem): its default decides.
-            LOG.infof("tokenizer-service at %s cannot load %s (%s); checking its default tokenizer", address,
-                    ref.getName(), e.getStatus().getDescription());
+            LOG.infof(
+                    "tokenizer-service at %s cannot load %s (%s); checking its default tokenizer",
+                    address, ref.getName(), e.getStatus().getDescription());
             info = infoOfDefault(job);
             return prepareWith(TokenizerRef.getDefaultInstance(), info, tokenizer, examples, format, job);
         }
@@ -95,19 +105,29 @@ public final class GrpcExampleSource implements ExampleSource {
         }
     }
 
-    private Prepared prepareWith(TokenizerRef ref, GetTokenizerInfoResponse info, ResolvedTokenizer tokenizer,
-            List<Example> examples, PromptFormat format, Job job) throws JobFailure, JobRejection, Cancelled {
+    private Prepared prepareWith(
+            TokenizerRef ref,
+            GetTokenizerInfoResponse info,
+            ResolvedTokenizer tokenizer,
+            List<Example> examples,
+            PromptFormat format,
+            Job job)
+            throws JobFailure, JobRejection, Cancelled {
         requireSame(info.getTokenizerSha256(), info.getSource(), tokenizer);
         int chunk = TextLimits.DEFAULT.maxBatch();
         List<TrainingExample> rows = new ArrayList<>(examples.size());
         int truncated = 0;
         for (int from = 0; from < examples.size(); from += chunk) {
-            PrepareExamplesRequest.Builder request = PrepareExamplesRequest.newBuilder().setTokenizer(ref)
-                    .setTemplate(format.template()).setAppendEos(format.appendEos())
-                    .setMaxLength(format.maxLength()).setPadding(Padding.PADDING_MAX_LENGTH)
+            PrepareExamplesRequest.Builder request = PrepareExamplesRequest.newBuilder()
+                    .setTokenizer(ref)
+                    .setTemplate(format.template())
+                    .setAppendEos(format.appendEos())
+                    .setMaxLength(format.maxLength())
+                    .setPadding(Padding.PADDING_MAX_LENGTH)
                     .setCompletionOnly(format.completionOnly());
             for (Example e : examples.subList(from, Math.min(from + chunk, examples.size()))) {
-                request.addExamples(dev.kotune.proto.tokenizer.v1.Example.newBuilder().setPrompt(e.prompt())
+                request.addExamples(dev.kotune.proto.tokenizer.v1.Example.newBuilder()
+                        .setPrompt(e.prompt())
                         .setCompletion(e.completion()));
             }
             PrepareExamplesRequest built = request.build();
@@ -119,17 +139,22 @@ public final class GrpcExampleSource implements ExampleSource {
             }
             requireSame(response.getTokenizerSha256(), info.getSource(), tokenizer);
             if (response.getExamplesCount() != built.getExamplesCount()) {
-                throw new JobFailure(ErrorType.TOKENIZER, "tokenizer-service at " + address + " answered "
-                        + response.getExamplesCount() + " prepared examples for " + built.getExamplesCount(), true,
+                throw new JobFailure(
+                        ErrorType.TOKENIZER,
+                        "tokenizer-service at " + address + " answered " + response.getExamplesCount()
+                                + " prepared examples for " + built.getExamplesCount(),
+                        true,
                         null);
             }
             truncated += response.getTruncatedCount();
             for (PreparedExample p : response.getExamplesList()) {
-                rows.add(TrainingExample.of(toArray(p.getInputIdsList()), toArray(p.getAttentionMaskList()),
-                        toArray(p.getLabelsList())));
+                rows.add(TrainingExample.of(
+                        toArray(p.getInputIdsList()), toArray(p.getAttentionMaskList()), toArray(p.getLabelsList())));
             }
         }
-        return new Prepared(new ExampleEncoder.Encoded(rows, truncated), "tokenizer-service at " + address,
+        return new Prepared(
+                new ExampleEncoder.Encoded(rows, truncated),
+                "tokenizer-service at " + address,
                 info.getTokenizerSha256());
     }
 
@@ -139,25 +164,38 @@ public final class GrpcExampleSource implements ExampleSource {
         if (!name.isEmpty() && !ModelLocator.isBuiltIn(name) && !ModelLocator.isPathLike(name)) {
             return TokenizerRef.newBuilder().setName(name).build();
         }
-        return TokenizerRef.newBuilder().setName(tokenizer.tokenizerJson().toAbsolutePath().toString()).build();
+        return TokenizerRef.newBuilder()
+                .setName(tokenizer.tokenizerJson().toAbsolutePath().toString())
+                .build();
     }
 
-    private void requireSame(String serviceSha, String serviceSource, ResolvedTokenizer tokenizer)
-            throws JobRejection {
+    private void requireSame(String serviceSha, String serviceSource, ResolvedTokenizer tokenizer) throws JobRejection {
         if (serviceSha.equalsIgnoreCase(tokenizer.sha256())) {
             return;
         }
-        throw new JobRejection(FIELD, String.format(Locale.ROOT, "tokenizer-service at %s has the tokenizer %s "
-                + "(sha256 %s) but the job needs %s (sha256 %s; the base model's unless spec.tokenizer names "
-                + "another): token ids would not match the model. Start tokenizer-service with that tokenizer "
-                + "(kotune.tokenizer.default-tokenizer=%s) or set kotune.trainer.tokenizer=in-process on the trainer",
-                address, serviceSource, serviceSha, tokenizer.name(), tokenizer.sha256(),
-                tokenizer.tokenizerJson().toAbsolutePath()));
+        throw new JobRejection(
+                FIELD,
+                String.format(
+                        Locale.ROOT,
+                        "tokenizer-service at %s has the tokenizer %s "
+                                + "(sha256 %s) but the job needs %s (sha256 %s; the base model's unless spec.tokenizer names "
+                                + "another): token ids would not match the model. Start tokenizer-service with that tokenizer "
+                                + "(kotune.tokenizer.default-tokenizer=%s) or set kotune.trainer.tokenizer=in-process on the trainer",
+                        address,
+                        serviceSource,
+                        serviceSha,
+                        tokenizer.name(),
+                        tokenizer.sha256(),
+                        tokenizer.tokenizerJson().toAbsolutePath()));
     }
 
     private JobFailure refused(String rpc, StatusRuntimeException e) {
-        return new JobFailure(ErrorType.TOKENIZER, "tokenizer-service at " + address + " refused " + rpc + ": "
-                + e.getStatus().getCode() + " " + e.getStatus().getDescription(), false, e);
+        return new JobFailure(
+                ErrorType.TOKENIZER,
+                "tokenizer-service at " + address + " refused " + rpc + ": "
+                        + e.getStatus().getCode() + " " + e.getStatus().getDescription(),
+                false,
+                e);
     }
 
     /**
@@ -180,15 +218,33 @@ public final class GrpcExampleSource implements ExampleSource {
                 }
                 long now = System.nanoTime();
                 if (now + backoff.toNanos() > giveUpAt) {
-                    throw new JobFailure(ErrorType.TOKENIZER, String.format(Locale.ROOT, "tokenizer-service at %s "
-                            + "did not answer %s within %s (%d attempts, last %s: %s); start it (or point "
-                            + "quarkus.grpc.clients.tokenizer.host/port at it) and submit the job again, or set "
-                            + "kotune.trainer.tokenizer=in-process", address, rpc, maxWait, attempt, code,
-                            e.getStatus().getDescription()), true, e);
+                    throw new JobFailure(
+                            ErrorType.TOKENIZER,
+                            String.format(
+                                    Locale.ROOT,
+                                    "tokenizer-service at %s "
+                                            + "did not answer %s within %s (%d attempts, last %s: %s); start it (or point "
+                                            + "quarkus.grpc.clients.tokenizer.host/port at it) and submit the job again, or set "
+                                            + "kotune.trainer.tokenizer=in-process",
+                                    address,
+                                    rpc,
+                                    maxWait,
+                                    attempt,
+                                    code,
+                                    e.getStatus().getDescription()),
+                            true,
+                            e);
                 }
-                String status = String.format(Locale.ROOT, "waiting for tokenizer-service at %s (%s %s): attempt "
-                        + "%d, next in %.1f s, gives up after %s", address, rpc, code, attempt,
-                        backoff.toMillis() / 1000.0, maxWait);
+                String status = String.format(
+                        Locale.ROOT,
+                        "waiting for tokenizer-service at %s (%s %s): attempt "
+                                + "%d, next in %.1f s, gives up after %s",
+                        address,
+                        rpc,
+                        code,
+                        attempt,
+                        backoff.toMillis() / 1000.0,
+                        maxWait);
                 LOG.info(status);
                 job.waiting(status);
                 sleep(backoff, job);
@@ -208,8 +264,8 @@ public final class GrpcExampleSource implements ExampleSource {
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new JobFailure(ErrorType.TOKENIZER, "interrupted while waiting for tokenizer-service at " + address,
-                    true, e);
+            throw new JobFailure(
+                    ErrorType.TOKENIZER, "interrupted while waiting for tokenizer-service at " + address, true, e);
         }
     }
 

@@ -32,14 +32,25 @@ import java.util.Map;
  * @param export       export directory, null when not exported
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
-public record JobReport(String jobId, String baseModel, String baseModelDir, String tokenizer, String tokenizerSha256,
-        int numExamples, int truncated, long numParameters, long resumedFromStep, Map<String, Double> metrics,
-        double evalLoss, List<Map<String, Double>> lossHistory, List<Sample> samples, String checkpoint,
+public record JobReport(
+        String jobId,
+        String baseModel,
+        String baseModelDir,
+        String tokenizer,
+        String tokenizerSha256,
+        int numExamples,
+        int truncated,
+        long numParameters,
+        long resumedFromStep,
+        Map<String, Double> metrics,
+        double evalLoss,
+        List<Map<String, Double>> lossHistory,
+        List<Sample> samples,
+        String checkpoint,
         String export) {
 
     /** One question answered before and after training. */
-    public record Sample(String prompt, String answerBefore, String answerAfter) {
-    }
+    public record Sample(String prompt, String answerBefore, String answerAfter) {}
 
     /** File name in the job directory. */
     public static final String FILE = "report.json";

@@ -92,9 +92,12 @@ public final class ModelLocator {
             return List.of();
         }
         try (Stream<Path> dirs = Files.list(builtinDir)) {
-            return dirs.filter(Files::isDirectory).map(p -> p.getFileName().toString())
+            return dirs.filter(Files::isDirectory)
+                    .map(p -> p.getFileName().toString())
                     .filter(n -> n.startsWith(BUILT_IN_DIR_PREFIX))
-                    .map(n -> BUILT_IN_PREFIX + n.substring(BUILT_IN_DIR_PREFIX.length())).sorted().toList();
+                    .map(n -> BUILT_IN_PREFIX + n.substring(BUILT_IN_DIR_PREFIX.length()))
+                    .sorted()
+                    .toList();
         } catch (IOException e) {
             return List.of();
         }
@@ -117,8 +120,9 @@ public final class ModelLocator {
         if (isBuiltIn(name)) {
             dir = builtIn(name).orElseThrow(() -> new JobFailure(ErrorType.BASE_MODEL, unknownBuiltIn(name)));
         } else if (isPathLike(name)) {
-            dir = toPath(name).orElseThrow(() -> new JobFailure(ErrorType.BASE_MODEL,
-                    "base model \"" + name + "\" is not a usable path"));
+            dir = toPath(name)
+                    .orElseThrow(() ->
+                            new JobFailure(ErrorType.BASE_MODEL, "base model \"" + name + "\" is not a usable path"));
         } else {
             dir = fromHub(name);
         }
@@ -129,8 +133,9 @@ public final class ModelLocator {
             throw new JobFailure(ErrorType.BASE_MODEL, "base model directory " + dir + " has no " + CONFIG);
         }
         if (!Files.isRegularFile(dir.resolve(SAFETENSORS)) && !Files.isRegularFile(dir.resolve(TORCH_BIN))) {
-            throw new JobFailure(ErrorType.BASE_MODEL, "base model directory " + dir + " has neither " + SAFETENSORS
-                    + " nor " + TORCH_BIN);
+            throw new JobFailure(
+                    ErrorType.BASE_MODEL,
+                    "base model directory " + dir + " has neither " + SAFETENSORS + " nor " + TORCH_BIN);
         }
         return dir;
     }
@@ -145,8 +150,11 @@ public final class ModelLocator {
             fetchTokenizerFiles(repoId, commit, false);
             return snapshot;
         } catch (TokenizationException e) {
-            throw new JobFailure(ErrorType.BASE_MODEL, "base model \"" + repoId + "\" from the hub: " + e.getMessage(),
-                    e instanceof HubUnavailableException, e);
+            throw new JobFailure(
+                    ErrorType.BASE_MODEL,
+                    "base model \"" + repoId + "\" from the hub: " + e.getMessage(),
+                    e instanceof HubUnavailableException,
+                    e);
         }
     }
 
@@ -180,7 +188,9 @@ public final class ModelLocator {
             if (value.startsWith("~/")) {
                 return Optional.of(Path.of(System.getProperty("user.home")).resolve(value.substring(2)));
             }
-            return value.isEmpty() ? Optional.empty() : Optional.of(Path.of(value).toAbsolutePath().normalize());
+            return value.isEmpty()
+                    ? Optional.empty()
+                    : Optional.of(Path.of(value).toAbsolutePath().normalize());
         } catch (IllegalArgumentException | java.nio.file.FileSystemNotFoundException e) {
             return Optional.empty();
         }

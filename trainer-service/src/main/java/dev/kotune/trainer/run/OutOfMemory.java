@@ -5,8 +5,7 @@ import java.util.Locale;
 /** Tells a native allocation failure (libtorch, ONNX Runtime) from other engine errors by its message. Stateless. */
 final class OutOfMemory {
 
-    private OutOfMemory() {
-    }
+    private OutOfMemory() {}
 
     static boolean is(Throwable t) {
         for (Throwable c = t; c != null; c = c.getCause()) {
@@ -14,8 +13,11 @@ final class OutOfMemory {
                 return true;
             }
             String m = c.getMessage() == null ? "" : c.getMessage().toLowerCase(Locale.ROOT);
-            if (m.contains("out of memory") || m.contains("can't allocate memory") || m.contains("cannot allocate memory")
-                    || m.contains("defaultcpuallocator") || m.contains("bad_alloc")) {
+            if (m.contains("out of memory")
+                    || m.contains("can't allocate memory")
+                    || m.contains("cannot allocate memory")
+                    || m.contains("defaultcpuallocator")
+                    || m.contains("bad_alloc")) {
                 return true;
             }
         }

@@ -40,7 +40,12 @@ final class ProgressReporter implements TrainerListener {
     private final long startNanos = System.nanoTime();
     private Trainer trainer;
 
-    ProgressReporter(String jobId, JobContext context, SampleCounter samples, long saveSteps, CheckpointSaver saver,
+    ProgressReporter(
+            String jobId,
+            JobContext context,
+            SampleCounter samples,
+            long saveSteps,
+            CheckpointSaver saver,
             long startStep) {
         this.jobId = jobId;
         this.context = context;
@@ -62,8 +67,8 @@ final class ProgressReporter implements TrainerListener {
             double seconds = Math.max((System.nanoTime() - startNanos) / 1e9, 1e-9);
             double perSecond = (samples.after(e.step()) - samples.after(startStep)) / seconds;
             LOG.infof("job %s step %d/%d: %s", jobId, e.step(), e.maxSteps(), hfLine(log));
-            context.publish(new JobFact.Progress(e.step(), e.maxSteps(), log.epoch(), log.loss(), log.gradNorm(),
-                    log.learningRate(), perSecond));
+            context.publish(new JobFact.Progress(
+                    e.step(), e.maxSteps(), log.epoch(), log.loss(), log.gradNorm(), log.learningRate(), perSecond));
         }
         if (saveSteps > 0 && e.step() % saveSteps == 0 && e.step() < e.maxSteps()) {
             Map<String, Double> metrics = new LinkedHashMap<>();
@@ -82,7 +87,12 @@ final class ProgressReporter implements TrainerListener {
 
     /** HF Trainer's log line, e.g. {@code {'loss': 2.1234, 'grad_norm': 1.52, 'learning_rate': 2.7e-05, 'epoch': 2.0}}. */
     static String hfLine(LogEntry log) {
-        return String.format(Locale.ROOT, "{'loss': %.4f, 'grad_norm': %.4f, 'learning_rate': %.4g, 'epoch': %.2f}",
-                log.loss(), log.gradNorm(), log.learningRate(), log.epoch());
+        return String.format(
+                Locale.ROOT,
+                "{'loss': %.4f, 'grad_norm': %.4f, 'learning_rate': %.4g, 'epoch': %.2f}",
+                log.loss(),
+                log.gradNorm(),
+                log.learningRate(),
+                log.epoch());
     }
 }

@@ -14,8 +14,7 @@ import java.util.stream.Stream;
  */
 final class ResumePoint {
 
-    private ResumePoint() {
-    }
+    private ResumePoint() {}
 
     static Optional<Path> latest(Path jobDir) {
         if (!Files.isDirectory(jobDir)) {

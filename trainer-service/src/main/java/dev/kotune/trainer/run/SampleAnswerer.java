@@ -2,9 +2,9 @@ package dev.kotune.trainer.run;
 
 import ai.onnxruntime.OrtException;
 import dev.kotune.engine.EngineOptions;
-import dev.kotune.engine.SamplingParams;
 import dev.kotune.engine.GenerationResult;
 import dev.kotune.engine.OnnxModel;
+import dev.kotune.engine.SamplingParams;
 import dev.kotune.tokenization.KoTokenizer;
 import dev.kotune.tokenization.PromptTemplate;
 import java.io.IOException;
@@ -23,32 +23,37 @@ public final class SampleAnswerer {
     /** The notebook's answer marker. */
     public static final String ANSWER_MARKER = "답변:";
 
-    private SampleAnswerer() {
-    }
+    private SampleAnswerer() {}
 
     /**
      * @param exportDir a {@code ./kotune export} directory (model.onnx)
      * @throws JobFailure EVALUATION naming the export and the prompt
      */
-    public static List<String> answer(Path exportDir, KoTokenizer tokenizer, PromptTemplate template,
-            List<String> prompts, SamplingParams config) throws JobFailure {
+    public static List<String> answer(
+            Path exportDir, KoTokenizer tokenizer, PromptTemplate template, List<String> prompts, SamplingParams config)
+            throws JobFailure {
         List<String> answers = new ArrayList<>(prompts.size());
         try (OnnxModel model = OnnxModel.load(exportDir, EngineOptions.defaults())) {
             for (String prompt : prompts) {
                 int[] ids = tokenizer.encodeIds(template.renderPrompt(prompt), false);
                 GenerationResult r;
                 try {
-                    r = model.generate(List.<int[]>of(ids), config, x -> decode(tokenizer, x), null).get(0);
+                    r = model.generate(List.<int[]>of(ids), config, x -> decode(tokenizer, x), null)
+                            .get(0);
                 } catch (OrtException | RuntimeException e) {
-                    throw new JobFailure(ErrorType.EVALUATION, "generating an answer to \"" + prompt + "\" with "
-                            + exportDir + " failed: " + e.getMessage(), false, e);
+                    throw new JobFailure(
+                            ErrorType.EVALUATION,
+                            "generating an answer to \"" + prompt + "\" with " + exportDir + " failed: "
+                                    + e.getMessage(),
+                            false,
+                            e);
                 }
                 // the engine's text: stop strings cut exactly as inference-service cuts them
                 answers.add(answerOf(decode(tokenizer, ids) + r.text(), r.text()));
             }
         } catch (IOException | OrtException e) {
-            throw new JobFailure(ErrorType.EVALUATION, "cannot load the ONNX export " + exportDir + ": "
-                    + e.getMessage(), false, e);
+            throw new JobFailure(
+                    ErrorType.EVALUATION, "cannot load the ONNX export " + exportDir + ": " + e.getMessage(), false, e);
         }
         return answers;
     }
@@ -60,15 +65,16 @@ public final class SampleAnswerer {
      */
     static String decode(KoTokenizer tokenizer, int[] ids) {
         int vocab = tokenizer.info().vocabSize();
-        int[] known = java.util.Arrays.stream(ids).filter(id -> id >= 0 && id < vocab).toArray();
+        int[] known =
+                java.util.Arrays.stream(ids).filter(id -> id >= 0 && id < vocab).toArray();
         return tokenizer.decode(known, true);
     }
 
     /** The text after the last {@value #ANSWER_MARKER} of the decoded sequence, else the continuation, trimmed. */
     static String answerOf(String fullText, String continuation) {
         int at = fullText.lastIndexOf(ANSWER_MARKER);
-        String answer = at >= 0 ? fullText.substring(at + ANSWER_MARKER.length())
-                : continuation == null ? "" : continuation;
+        String answer =
+                at >= 0 ? fullText.substring(at + ANSWER_MARKER.length()) : continuation == null ? "" : continuation;
         return answer.strip();
     }
 }

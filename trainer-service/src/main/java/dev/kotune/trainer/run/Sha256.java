@@ -11,8 +11,7 @@ import java.util.HexFormat;
 /** sha256 of a file, lower-case hex. Stateless, thread-safe. */
 public final class Sha256 {
 
-    private Sha256() {
-    }
+    private Sha256() {}
 
     public static String of(Path file) throws IOException {
         MessageDigest md;

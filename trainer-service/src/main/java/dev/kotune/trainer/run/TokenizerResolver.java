@@ -38,8 +38,8 @@ public final class TokenizerResolver {
      * @param baseMeta  the base model's kotune.json, or null
      * @throws JobFailure TOKENIZER naming the file and the problem
      */
-    public ResolvedTokenizer resolve(String name, String baseName, Path baseDir, GPT2Config config,
-            KotuneMetadata baseMeta) throws JobFailure {
+    public ResolvedTokenizer resolve(
+            String name, String baseName, Path baseDir, GPT2Config config, KotuneMetadata baseMeta) throws JobFailure {
         Path json = locate(name, baseName, baseDir);
         String shown = name.isEmpty() ? baseName : name;
         List<Path> files = new ArrayList<>();
@@ -58,11 +58,12 @@ public final class TokenizerResolver {
         }
         KoTokenizer tokenizer;
         try {
-            tokenizer = KoTokenizer.load(new TokenizerFiles(json, tokenizerConfig, specialTokens,
-                    existing(baseDir.resolve("config.json"))), shown);
+            tokenizer = KoTokenizer.load(
+                    new TokenizerFiles(json, tokenizerConfig, specialTokens, existing(baseDir.resolve("config.json"))),
+                    shown);
         } catch (TokenizationException | java.io.UncheckedIOException e) {
-            throw new JobFailure(ErrorType.TOKENIZER, "tokenizer " + json + " cannot be loaded: " + e.getMessage(),
-                    false, e);
+            throw new JobFailure(
+                    ErrorType.TOKENIZER, "tokenizer " + json + " cannot be loaded: " + e.getMessage(), false, e);
         } catch (RuntimeException e) {
             throw new JobFailure(ErrorType.TOKENIZER, "tokenizer " + json + " cannot be loaded: " + e, false, e);
         }
@@ -79,25 +80,32 @@ public final class TokenizerResolver {
         if (name.isEmpty() || name.equals(baseName)) {
             Path json = baseDir.resolve(TOKENIZER_JSON);
             if (!Files.isRegularFile(json)) {
-                throw new JobFailure(ErrorType.TOKENIZER, "base model directory " + baseDir + " has no "
-                        + TOKENIZER_JSON + ": name the tokenizer in spec.tokenizer (a tokenizer.json, a directory, "
-                        + "a built-in like kotune/ko-bpe-8k or a hub id)");
+                throw new JobFailure(
+                        ErrorType.TOKENIZER,
+                        "base model directory " + baseDir + " has no "
+                                + TOKENIZER_JSON
+                                + ": name the tokenizer in spec.tokenizer (a tokenizer.json, a directory, "
+                                + "a built-in like kotune/ko-bpe-8k or a hub id)");
             }
             return json;
         }
         Path path;
         if (ModelLocator.isBuiltIn(name)) {
-            path = locator.builtIn(name).orElseThrow(() -> new JobFailure(ErrorType.TOKENIZER,
-                    locator.unknownBuiltIn(name)));
+            path = locator.builtIn(name)
+                    .orElseThrow(() -> new JobFailure(ErrorType.TOKENIZER, locator.unknownBuiltIn(name)));
         } else if (ModelLocator.isPathLike(name)) {
-            path = ModelLocator.toPath(name).orElseThrow(() -> new JobFailure(ErrorType.TOKENIZER,
-                    "tokenizer \"" + name + "\" is not a usable path"));
+            path = ModelLocator.toPath(name)
+                    .orElseThrow(() ->
+                            new JobFailure(ErrorType.TOKENIZER, "tokenizer \"" + name + "\" is not a usable path"));
         } else {
             try {
                 path = locator.tokenizerFromHub(name);
             } catch (TokenizationException e) {
-                throw new JobFailure(ErrorType.TOKENIZER, "tokenizer \"" + name + "\" from the hub: "
-                        + e.getMessage(), e instanceof dev.kotune.tokenization.HubUnavailableException, e);
+                throw new JobFailure(
+                        ErrorType.TOKENIZER,
+                        "tokenizer \"" + name + "\" from the hub: " + e.getMessage(),
+                        e instanceof dev.kotune.tokenization.HubUnavailableException,
+                        e);
             }
         }
         if (Files.isDirectory(path)) {
@@ -109,27 +117,34 @@ public final class TokenizerResolver {
         return path;
     }
 
-    private static void check(KoTokenizer tokenizer, Path json, Path baseDir, GPT2Config config,
-            KotuneMetadata baseMeta) throws JobFailure {
+    private static void check(
+            KoTokenizer tokenizer, Path json, Path baseDir, GPT2Config config, KotuneMetadata baseMeta)
+            throws JobFailure {
         var info = tokenizer.info();
         if (info.vocabSize() > config.vocabSize()) {
-            throw new JobFailure(ErrorType.TOKENIZER, "tokenizer " + json + " has " + info.vocabSize()
-                    + " ids but the base model " + baseDir + " has vocab_size " + config.vocabSize()
-                    + ": ids from " + config.vocabSize() + " on have no embedding; use the model's tokenizer");
+            throw new JobFailure(
+                    ErrorType.TOKENIZER,
+                    "tokenizer " + json + " has " + info.vocabSize()
+                            + " ids but the base model " + baseDir + " has vocab_size " + config.vocabSize()
+                            + ": ids from " + config.vocabSize() + " on have no embedding; use the model's tokenizer");
         }
         for (SpecialTokenRole role : List.of(SpecialTokenRole.EOS, SpecialTokenRole.PAD)) {
             Optional<SpecialToken> t = info.token(role);
             if (t.isEmpty()) {
-                throw new JobFailure(ErrorType.TOKENIZER, "tokenizer " + json + " has no " + role
-                        + " token (KoGPT2's are </s> = 1 and <pad> = 3)");
+                throw new JobFailure(
+                        ErrorType.TOKENIZER,
+                        "tokenizer " + json + " has no " + role + " token (KoGPT2's are </s> = 1 and <pad> = 3)");
             }
         }
-        if (baseMeta != null && baseMeta.tokenizerSha256() != null
+        if (baseMeta != null
+                && baseMeta.tokenizerSha256() != null
                 && !baseMeta.tokenizerSha256().equalsIgnoreCase(info.sha256())) {
-            throw new JobFailure(ErrorType.TOKENIZER, "tokenizer " + json + " has sha256 " + info.sha256()
-                    + " but the base model " + baseDir + " was trained with tokenizer sha256 "
-                    + baseMeta.tokenizerSha256() + " (its kotune.json): token ids would not match; use "
-                    + baseDir.resolve(TOKENIZER_JSON));
+            throw new JobFailure(
+                    ErrorType.TOKENIZER,
+                    "tokenizer " + json + " has sha256 " + info.sha256()
+                            + " but the base model " + baseDir + " was trained with tokenizer sha256 "
+                            + baseMeta.tokenizerSha256() + " (its kotune.json): token ids would not match; use "
+                            + baseDir.resolve(TOKENIZER_JSON));
         }
     }
 

@@ -2,9 +2,9 @@ package dev.kotune.trainer.validation;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.kotune.tokenization.Example;
 import dev.kotune.trainer.dataset.DatasetReader;
 import dev.kotune.trainer.domain.Dataset;
-import dev.kotune.tokenization.Example;
 import dev.kotune.trainer.run.ModelLocator;
 import java.io.IOException;
 import java.net.URI;
@@ -20,8 +20,7 @@ import java.util.regex.Pattern;
  */
 public final class JobFileChecks {
 
-    private static final Pattern HUB_ID =
-            Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]*(/[A-Za-z0-9][A-Za-z0-9._-]*)?");
+    private static final Pattern HUB_ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]*(/[A-Za-z0-9][A-Za-z0-9._-]*)?");
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final DatasetReader datasetReader;
@@ -42,14 +41,15 @@ public final class JobFileChecks {
      * @param name       the hub id, built-in name or directory (as a path), e.g. "skt/kogpt2-base-v2"
      * @param nPositions the config's n_positions, or {@link JobValidator#DEFAULT_N_POSITIONS} when not read
      */
-    record BaseModel(String name, int nPositions) {
-    }
+    record BaseModel(String name, int nPositions) {}
 
     BaseModel baseModel(String value, Problems problems) {
         String field = "spec.base_model";
         if (value.isBlank()) {
-            problems.add(field, "is required (a hub id like \"skt/kogpt2-base-v2\", an HF-layout directory or a "
-                    + "built-in name like \"kotune/tiny-ko\")");
+            problems.add(
+                    field,
+                    "is required (a hub id like \"skt/kogpt2-base-v2\", an HF-layout directory or a "
+                            + "built-in name like \"kotune/tiny-ko\")");
             return new BaseModel(value, JobValidator.DEFAULT_N_POSITIONS);
         }
         if (ModelLocator.isBuiltIn(value)) {
@@ -62,8 +62,9 @@ public final class JobFileChecks {
         }
         if (!isPathLike(value)) {
             if (!HUB_ID.matcher(value).matches()) {
-                problems.add(field, "must be a hub id (org/name), a built-in name or an existing directory, got \""
-                        + value + "\"");
+                problems.add(
+                        field,
+                        "must be a hub id (org/name), a built-in name or an existing directory, got \"" + value + "\"");
             }
             return new BaseModel(value, JobValidator.DEFAULT_N_POSITIONS);
         }
@@ -109,15 +110,17 @@ public final class JobFileChecks {
         }
         if (value.isEmpty() || !isPathLike(value)) {
             if (!value.isEmpty() && !HUB_ID.matcher(value).matches()) {
-                problems.add("spec.tokenizer", "must be a hub id (org/name) or an existing path, got \"" + value
-                        + "\"");
+                problems.add(
+                        "spec.tokenizer", "must be a hub id (org/name) or an existing path, got \"" + value + "\"");
             }
             return value;
         }
         Path path = toPath(value);
         if (path == null || !path.isAbsolute() || !Files.isReadable(path)) {
-            problems.add("spec.tokenizer", "must be a readable tokenizer.json or HF directory given by absolute path "
-                    + "or file:// URI, got \"" + value + "\"");
+            problems.add(
+                    "spec.tokenizer",
+                    "must be a readable tokenizer.json or HF directory given by absolute path "
+                            + "or file:// URI, got \"" + value + "\"");
             return value;
         }
         return path.toString();

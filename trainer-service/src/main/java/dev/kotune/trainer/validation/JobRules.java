@@ -3,11 +3,11 @@ package dev.kotune.trainer.validation;
 import dev.kotune.engine.ModelInfo;
 import dev.kotune.engine.SamplingParams;
 import dev.kotune.tokenization.Example;
+import dev.kotune.tokenization.InvalidInputException;
+import dev.kotune.tokenization.PromptTemplate;
 import dev.kotune.trainer.domain.ExportOptions;
 import dev.kotune.trainer.domain.Hyperparameters;
 import dev.kotune.trainer.domain.PromptFormat;
-import dev.kotune.tokenization.InvalidInputException;
-import dev.kotune.tokenization.PromptTemplate;
 import java.util.List;
 import java.util.Map;
 
@@ -22,8 +22,7 @@ final class JobRules {
 
     private static final int MAX_LISTED_EXAMPLE_PROBLEMS = 10;
 
-    private JobRules() {
-    }
+    private JobRules() {}
 
     static void jobId(String jobId, Problems problems) {
         if (!JobValidator.JOB_ID.matcher(jobId).matches()) {
@@ -41,8 +40,8 @@ final class JobRules {
     static void inlineExamples(List<Example> examples, Problems problems) {
         String field = "spec.dataset.inline.examples";
         if (examples.isEmpty() || examples.size() > JobValidator.MAX_INLINE_EXAMPLES) {
-            problems.add(field, "must hold 1 to " + JobValidator.MAX_INLINE_EXAMPLES + " examples, got "
-                    + examples.size());
+            problems.add(
+                    field, "must hold 1 to " + JobValidator.MAX_INLINE_EXAMPLES + " examples, got " + examples.size());
         }
         int listed = 0;
         int unlisted = 0;
@@ -74,8 +73,10 @@ final class JobRules {
             try {
                 new PromptTemplate(template);
             } catch (InvalidInputException e) {
-                problems.add("spec.format.template", "must contain {prompt} and {completion} exactly once each, "
-                        + "{completion} after {prompt}, got \"" + template + "\"");
+                problems.add(
+                        "spec.format.template",
+                        "must contain {prompt} and {completion} exactly once each, "
+                                + "{completion} after {prompt}, got \"" + template + "\"");
             }
         }
         problems.closed("spec.format.max_length", format.maxLength(), 8, nPositions);
@@ -106,8 +107,9 @@ final class JobRules {
     static void evaluationPrompts(List<String> prompts, Problems problems) {
         String p = "spec.evaluation.";
         if (prompts.size() > JobValidator.MAX_EVALUATION_PROMPTS) {
-            problems.add(p + "prompts", "must hold at most " + JobValidator.MAX_EVALUATION_PROMPTS + " prompts, got "
-                    + prompts.size());
+            problems.add(
+                    p + "prompts",
+                    "must hold at most " + JobValidator.MAX_EVALUATION_PROMPTS + " prompts, got " + prompts.size());
         }
         for (int i = 0; i < prompts.size(); i++) {
             if (prompts.get(i).isBlank()) {
@@ -124,10 +126,12 @@ final class JobRules {
 
     static void labels(Map<String, String> labels, Problems problems) {
         if (labels.size() > JobValidator.MAX_LABELS) {
-            problems.add("spec.labels", "must hold at most " + JobValidator.MAX_LABELS + " labels, got "
-                    + labels.size());
+            problems.add(
+                    "spec.labels", "must hold at most " + JobValidator.MAX_LABELS + " labels, got " + labels.size());
         }
-        labels.keySet().stream().filter(String::isBlank).findAny()
+        labels.keySet().stream()
+                .filter(String::isBlank)
+                .findAny()
                 .ifPresent(k -> problems.add("spec.labels", "keys must not be blank"));
     }
 }

@@ -6,9 +6,9 @@ import dev.kotune.export.GraphFlavour;
 import dev.kotune.generation.proto.GenerationParametersMapping;
 import dev.kotune.proto.inference.v1.GenerationParameters;
 import dev.kotune.proto.training.v1.TrainingJobSpec;
+import dev.kotune.tokenization.Example;
 import dev.kotune.trainer.domain.Dataset;
 import dev.kotune.trainer.domain.DatasetFormat;
-import dev.kotune.tokenization.Example;
 import dev.kotune.trainer.domain.ExportOptions;
 import dev.kotune.trainer.domain.Hyperparameters;
 import dev.kotune.trainer.domain.PromptFormat;
@@ -24,13 +24,13 @@ import java.util.List;
  */
 public final class JobSpecMapper {
 
-    private JobSpecMapper() {
-    }
+    private JobSpecMapper() {}
 
     /** The inline examples as given, with the limit (negative counts as 0 = all). */
     public static Dataset inline(dev.kotune.proto.training.v1.Dataset d) {
         List<Example> examples = d.getInline().getExamplesList().stream()
-                .map(e -> new Example(e.getPrompt(), e.getCompletion())).toList();
+                .map(e -> new Example(e.getPrompt(), e.getCompletion()))
+                .toList();
         return Dataset.inline(examples, Math.max(d.getLimit(), 0));
     }
 
@@ -47,8 +47,8 @@ public final class JobSpecMapper {
     public static Dataset file(dev.kotune.proto.training.v1.Dataset d, DatasetFormat format, Path path) {
         String promptColumn = d.getPromptColumn().isEmpty() ? "Q" : d.getPromptColumn();
         String completionColumn = d.getCompletionColumn().isEmpty() ? "A" : d.getCompletionColumn();
-        return new Dataset(format, List.of(), path.toString(), promptColumn, completionColumn,
-                Math.max(d.getLimit(), 0));
+        return new Dataset(
+                format, List.of(), path.toString(), promptColumn, completionColumn, Math.max(d.getLimit(), 0));
     }
 
     /** The prompt format: the notebook's template, EOS appended and 64 tokens unless given. */
@@ -62,19 +62,25 @@ public final class JobSpecMapper {
     /** The hyperparameters, HF TrainingArguments' defaults (as the notebook set them) where unset. */
     public static Hyperparameters hyperparameters(TrainingJobSpec spec) {
         var h = spec.getHyperparameters();
-        return new Hyperparameters(h.hasNumTrainEpochs() ? h.getNumTrainEpochs() : 20, h.getMaxSteps(),
+        return new Hyperparameters(
+                h.hasNumTrainEpochs() ? h.getNumTrainEpochs() : 20,
+                h.getMaxSteps(),
                 h.hasPerDeviceTrainBatchSize() ? h.getPerDeviceTrainBatchSize() : 4,
                 h.hasGradientAccumulationSteps() ? h.getGradientAccumulationSteps() : 1,
-                h.hasLearningRate() ? h.getLearningRate() : 3e-5, h.hasWeightDecay() ? h.getWeightDecay() : 0.01,
-                h.getWarmupSteps(), h.hasMaxGradNorm() ? h.getMaxGradNorm() : 1.0, h.hasSeed() ? h.getSeed() : 42,
-                h.hasLoggingSteps() ? h.getLoggingSteps() : 10, h.getSaveSteps(), !h.hasDropout() || h.getDropout());
+                h.hasLearningRate() ? h.getLearningRate() : 3e-5,
+                h.hasWeightDecay() ? h.getWeightDecay() : 0.01,
+                h.getWarmupSteps(),
+                h.hasMaxGradNorm() ? h.getMaxGradNorm() : 1.0,
+                h.hasSeed() ? h.getSeed() : 42,
+                h.hasLoggingSteps() ? h.getLoggingSteps() : 10,
+                h.getSaveSteps(),
+                !h.hasDropout() || h.getDropout());
     }
 
     /** The export options: ONNX on, and unset the exporter's default flavour, named as the proto names flavours. */
     public static ExportOptions export(TrainingJobSpec spec) {
         var e = spec.getExport();
-        String flavor = e.getGraphFlavor().isEmpty() ? ExportFlavors.toProto(GraphFlavour.DEFAULT)
-                : e.getGraphFlavor();
+        String flavor = e.getGraphFlavor().isEmpty() ? ExportFlavors.toProto(GraphFlavour.DEFAULT) : e.getGraphFlavor();
         return new ExportOptions(!e.hasOnnx() || e.getOnnx(), flavor);
     }
 

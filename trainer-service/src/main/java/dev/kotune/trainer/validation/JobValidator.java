@@ -3,11 +3,11 @@ package dev.kotune.trainer.validation;
 import dev.kotune.engine.SamplingParams;
 import dev.kotune.proto.training.v1.TrainingJobSpec;
 import dev.kotune.proto.training.v1.TrainingJobSubmitted;
+import dev.kotune.tokenization.Example;
 import dev.kotune.trainer.dataset.DatasetReader;
 import dev.kotune.trainer.domain.Dataset;
 import dev.kotune.trainer.domain.DatasetFormat;
 import dev.kotune.trainer.domain.EvaluationSpec;
-import dev.kotune.tokenization.Example;
 import dev.kotune.trainer.domain.ExportOptions;
 import dev.kotune.trainer.domain.Hyperparameters;
 import dev.kotune.trainer.domain.PromptFormat;
@@ -82,8 +82,16 @@ public final class JobValidator {
         if (!problems.isEmpty()) {
             return new ValidationResult.Rejected(problems.errors());
         }
-        TrainingJob job = new TrainingJob(jobId, base.name(), tokenizer.isEmpty() ? base.name() : tokenizer, dataset,
-                format, hp, export, evaluation, labels);
+        TrainingJob job = new TrainingJob(
+                jobId,
+                base.name(),
+                tokenizer.isEmpty() ? base.name() : tokenizer,
+                dataset,
+                format,
+                hp,
+                export,
+                evaluation,
+                labels);
         return new ValidationResult.Accepted(job, examples.size(), hp.totalSteps(examples.size()));
     }
 
@@ -105,8 +113,10 @@ public final class JobValidator {
             case URI -> {
                 DatasetFormat format = JobSpecMapper.fileFormat(d.getFormat());
                 if (format == null) {
-                    problems.add(field + ".format", "is required with uri: DATASET_FORMAT_JSONL or DATASET_FORMAT_CSV, "
-                            + "got " + d.getFormat());
+                    problems.add(
+                            field + ".format",
+                            "is required with uri: DATASET_FORMAT_JSONL or DATASET_FORMAT_CSV, " + "got "
+                                    + d.getFormat());
                 }
                 Path path = JobFileChecks.datasetFile(d.getUri(), problems);
                 return format == null || path == null ? null : JobSpecMapper.file(d, format, path);
@@ -119,14 +129,17 @@ public final class JobValidator {
     }
 
     /** The evaluation: the given prompts, else the first examples' prompts; the generation contract's settings. */
-    private static EvaluationSpec evaluation(TrainingJobSpec spec, List<Example> examples, int nPositions,
-            Problems problems) {
+    private static EvaluationSpec evaluation(
+            TrainingJobSpec spec, List<Example> examples, int nPositions, Problems problems) {
         var ev = spec.getEvaluation();
         String p = "spec.evaluation.";
         List<String> prompts = ev.getPromptsList();
         JobRules.evaluationPrompts(prompts, problems);
         if (prompts.isEmpty()) {
-            prompts = examples.stream().limit(DEFAULT_EVALUATION_PROMPTS).map(Example::prompt).toList();
+            prompts = examples.stream()
+                    .limit(DEFAULT_EVALUATION_PROMPTS)
+                    .map(Example::prompt)
+                    .toList();
         }
         SamplingParams generation = SamplingParams.notebook();
         if (ev.hasGeneration()) {

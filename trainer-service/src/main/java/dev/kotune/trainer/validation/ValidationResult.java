@@ -14,8 +14,7 @@ public sealed interface ValidationResult {
      * @param numExamples examples after loading (and the limit)
      * @param totalSteps  optimizer steps the job will run
      */
-    record Accepted(TrainingJob job, int numExamples, long totalSteps) implements ValidationResult {
-    }
+    record Accepted(TrainingJob job, int numExamples, long totalSteps) implements ValidationResult {}
 
     /**
      * The job was refused.

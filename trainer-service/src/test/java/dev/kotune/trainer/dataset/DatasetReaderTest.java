@@ -3,9 +3,9 @@ package dev.kotune.trainer.dataset;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.kotune.tokenization.Example;
 import dev.kotune.trainer.domain.Dataset;
 import dev.kotune.trainer.domain.DatasetFormat;
-import dev.kotune.tokenization.Example;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -29,21 +29,23 @@ class DatasetReaderTest {
     @Test
     void readsQuotedCsvFieldsWithCommasQuotesAndLineBreaks() throws IOException {
         var loaded = csv("\uFEFFQ,A,label\r\n\"a, b\",\"say \"\"hi\"\"\",0\r\n\"two\nlines\", ok,1\r\n", 0);
-        assertThat(loaded.examples()).containsExactly(
-                new Example("a, b", " say \"hi\""),
-                new Example("two\nlines", " ok"));
+        assertThat(loaded.examples())
+                .containsExactly(new Example("a, b", " say \"hi\""), new Example("two\nlines", " ok"));
         assertThat(loaded.problems()).isEmpty();
     }
 
     @Test
     void addsTheLeadingSpaceToCsvCompletionsOnly() throws IOException {
         assertThat(csv("Q,A\nq, a\nq2,b\n", 0).examples())
-                .extracting(Example::completion).containsExactly(" a", " b");
+                .extracting(Example::completion)
+                .containsExactly(" a", " b");
     }
 
     @Test
     void stopsAtTheLimit() throws IOException {
-        assertThat(csv("Q,A\n1,a\n2,b\n3,c\n", 2).examples()).extracting(Example::prompt).containsExactly("1", "2");
+        assertThat(csv("Q,A\n1,a\n2,b\n3,c\n", 2).examples())
+                .extracting(Example::prompt)
+                .containsExactly("1", "2");
     }
 
     @Test
@@ -61,7 +63,8 @@ class DatasetReaderTest {
 
     @Test
     void failsOnAnUnterminatedQuote() {
-        assertThatThrownBy(() -> csv("Q,A\n\"open,a\n", 0)).isInstanceOf(IOException.class)
+        assertThatThrownBy(() -> csv("Q,A\n\"open,a\n", 0))
+                .isInstanceOf(IOException.class)
                 .hasMessageContaining("unterminated");
     }
 }

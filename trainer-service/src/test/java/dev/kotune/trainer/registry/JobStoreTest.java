@@ -23,11 +23,19 @@ class JobStoreTest {
 
     private static JobRecord record(String jobId) {
         var spec = Jobs.validSpec().putLabels("team", "nlp");
-        var accepted = (ValidationResult.Accepted) new JobValidator(new DatasetReader(), dev.kotune.trainer.TestModels.locator())
-                .validate(jobId, Jobs.submitted(spec));
+        var accepted = (ValidationResult.Accepted)
+                new JobValidator(new DatasetReader(), dev.kotune.trainer.TestModels.locator())
+                        .validate(jobId, Jobs.submitted(spec));
         Instant at = Instant.parse("2026-01-02T03:04:05.123Z");
-        return new JobRecord(accepted.job(), "event-1", "tester", at, accepted.numExamples(), accepted.totalSteps(),
-                JobState.VALIDATED, at);
+        return new JobRecord(
+                accepted.job(),
+                "event-1",
+                "tester",
+                at,
+                accepted.numExamples(),
+                accepted.totalSteps(),
+                JobState.VALIDATED,
+                at);
     }
 
     @Test
@@ -37,8 +45,12 @@ class JobStoreTest {
         store.write(record);
         Path file = home.resolve("jobs/job-a/job.json");
         assertThat(file).isRegularFile();
-        assertThat(Files.readString(file)).contains("\"job_id\" : \"job-a\"", "\"state\" : \"VALIDATED\"",
-                "\"accepted_at\" : \"2026-01-02T03:04:05.123Z\"", "\"learning_rate\" : 3.0E-5");
+        assertThat(Files.readString(file))
+                .contains(
+                        "\"job_id\" : \"job-a\"",
+                        "\"state\" : \"VALIDATED\"",
+                        "\"accepted_at\" : \"2026-01-02T03:04:05.123Z\"",
+                        "\"learning_rate\" : 3.0E-5");
         assertThat(store.read(file)).isEqualTo(record);
     }
 

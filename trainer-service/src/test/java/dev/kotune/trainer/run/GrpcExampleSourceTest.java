@@ -6,9 +6,9 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.kotune.checkpoint.Checkpoint;
 import dev.kotune.gpt2.TrainingExample;
 import dev.kotune.proto.tokenizer.v1.TokenizerServiceGrpc;
+import dev.kotune.tokenization.Example;
 import dev.kotune.tokenization.HfEnvironment;
 import dev.kotune.trainer.TokenizerServer;
-import dev.kotune.tokenization.Example;
 import dev.kotune.trainer.domain.PromptFormat;
 import io.grpc.ManagedChannel;
 import io.grpc.netty.NettyChannelBuilder;
@@ -52,15 +52,22 @@ class GrpcExampleSourceTest {
     }
 
     private ResolvedTokenizer tokenizer() throws Exception {
-        ModelLocator locator = new ModelLocator(REPO.resolve("models"), HfEnvironment.fromSystem().withOffline(true));
+        ModelLocator locator = new ModelLocator(
+                REPO.resolve("models"), HfEnvironment.fromSystem().withOffline(true));
         Checkpoint base = Checkpoint.read(BASE);
         return new TokenizerResolver(locator).resolve("", "kotune/tiny-ko", BASE, base.config(), base.metadata());
     }
 
     private GrpcExampleSource source(int port, Duration maxWait) {
-        channel = NettyChannelBuilder.forAddress("127.0.0.1", port).usePlaintext().build();
-        return new GrpcExampleSource(TokenizerServiceGrpc.newBlockingStub(channel), "127.0.0.1:" + port,
-                Duration.ofSeconds(20), maxWait, Duration.ofMillis(100), Duration.ofMillis(400));
+        channel =
+                NettyChannelBuilder.forAddress("127.0.0.1", port).usePlaintext().build();
+        return new GrpcExampleSource(
+                TokenizerServiceGrpc.newBlockingStub(channel),
+                "127.0.0.1:" + port,
+                Duration.ofSeconds(20),
+                maxWait,
+                Duration.ofMillis(100),
+                Duration.ofMillis(400));
     }
 
     private record Recorder(List<String> statuses) implements ExampleSource.Job {
@@ -97,11 +104,12 @@ class GrpcExampleSourceTest {
         server = new TokenizerServer(TokenizerServer.freePort(), BASE.resolve("tokenizer.json")).start();
         GrpcExampleSource grpc = source(server.port(), Duration.ofSeconds(5));
         try (ResolvedTokenizer tok = tokenizer()) {
-            for (PromptFormat format : List.of(new PromptFormat(PromptFormat.DEFAULT_TEMPLATE, true, 64, false), new PromptFormat(
-                    "Q: {prompt}\nA:{completion}", false, 12, true))) {
+            for (PromptFormat format : List.of(
+                    new PromptFormat(PromptFormat.DEFAULT_TEMPLATE, true, 64, false),
+                    new PromptFormat("Q: {prompt}\nA:{completion}", false, 12, true))) {
                 ExampleSource.Prepared remote = grpc.prepare(tok, EXAMPLES, format, new Recorder());
-                ExampleSource.Prepared local = new InProcessExampleSource().prepare(tok, EXAMPLES, format,
-                        new Recorder());
+                ExampleSource.Prepared local =
+                        new InProcessExampleSource().prepare(tok, EXAMPLES, format, new Recorder());
                 assertSameRows(remote, local);
                 assertThat(remote.via()).isEqualTo("tokenizer-service at 127.0.0.1:" + server.port());
                 assertThat(remote.encoded().rows().get(0).inputIds()).hasSize(format.maxLength());
@@ -120,15 +128,23 @@ class GrpcExampleSourceTest {
         server = new TokenizerServer(TokenizerServer.freePort(), other).start();
         GrpcExampleSource grpc = source(server.port(), Duration.ofSeconds(5));
         try (ResolvedTokenizer tok = tokenizer()) {
-            ResolvedTokenizer elsewhere = new ResolvedTokenizer(tok.tokenizer(), tok.name(),
-                    Path.of("/nonexistent/kotune/tokenizer.json"), tok.files());
-            assertThatThrownBy(() -> grpc.prepare(elsewhere, EXAMPLES, new PromptFormat(PromptFormat.DEFAULT_TEMPLATE, true, 64, false), new Recorder()))
+            ResolvedTokenizer elsewhere = new ResolvedTokenizer(
+                    tok.tokenizer(), tok.name(), Path.of("/nonexistent/kotune/tokenizer.json"), tok.files());
+            assertThatThrownBy(() -> grpc.prepare(
+                            elsewhere,
+                            EXAMPLES,
+                            new PromptFormat(PromptFormat.DEFAULT_TEMPLATE, true, 64, false),
+                            new Recorder()))
                     .isInstanceOfSatisfying(JobRejection.class, r -> {
                         assertThat(r.errors()).hasSize(1);
                         assertThat(r.errors().get(0).field()).isEqualTo("spec.tokenizer");
-                        assertThat(r.errors().get(0).message()).contains(tok.sha256(), other.toString(),
-                                "kotune.tokenizer.default-tokenizer=", "kotune.trainer.tokenizer=in-process",
-                                "127.0.0.1:" + server.port());
+                        assertThat(r.errors().get(0).message())
+                                .contains(
+                                        tok.sha256(),
+                                        other.toString(),
+                                        "kotune.tokenizer.default-tokenizer=",
+                                        "kotune.trainer.tokenizer=in-process",
+                                        "127.0.0.1:" + server.port());
                     });
             assertThat(server.calls("PrepareExamples")).isZero();
         }
@@ -152,12 +168,15 @@ class GrpcExampleSourceTest {
         });
         starter.start();
         try (ResolvedTokenizer tok = tokenizer()) {
-            ExampleSource.Prepared prepared = grpc.prepare(tok, EXAMPLES, new PromptFormat(PromptFormat.DEFAULT_TEMPLATE, true, 64, false), job);
+            ExampleSource.Prepared prepared =
+                    grpc.prepare(tok, EXAMPLES, new PromptFormat(PromptFormat.DEFAULT_TEMPLATE, true, 64, false), job);
             assertThat(prepared.encoded().rows()).hasSize(EXAMPLES.size());
         }
         starter.join();
-        assertThat(job.statuses()).hasSizeGreaterThanOrEqualTo(2)
-                .allSatisfy(s -> assertThat(s).startsWith("waiting for tokenizer-service at 127.0.0.1:" + port)
+        assertThat(job.statuses())
+                .hasSizeGreaterThanOrEqualTo(2)
+                .allSatisfy(s -> assertThat(s)
+                        .startsWith("waiting for tokenizer-service at 127.0.0.1:" + port)
                         .contains("UNAVAILABLE"));
         assertThat(server.calls("PrepareExamples")).isEqualTo(1);
     }
@@ -168,12 +187,16 @@ class GrpcExampleSourceTest {
         GrpcExampleSource grpc = source(port, Duration.ofMillis(800));
         Recorder job = new Recorder();
         try (ResolvedTokenizer tok = tokenizer()) {
-            assertThatThrownBy(() -> grpc.prepare(tok, EXAMPLES, new PromptFormat(PromptFormat.DEFAULT_TEMPLATE, true, 64, false), job))
+            assertThatThrownBy(() -> grpc.prepare(
+                            tok, EXAMPLES, new PromptFormat(PromptFormat.DEFAULT_TEMPLATE, true, 64, false), job))
                     .isInstanceOfSatisfying(JobFailure.class, f -> {
                         assertThat(f.type()).isEqualTo(ErrorType.TOKENIZER);
                         assertThat(f.retryable()).isTrue();
-                        assertThat(f.getMessage()).contains("tokenizer-service at 127.0.0.1:" + port, "PT0.8S",
-                                "kotune.trainer.tokenizer=in-process");
+                        assertThat(f.getMessage())
+                                .contains(
+                                        "tokenizer-service at 127.0.0.1:" + port,
+                                        "PT0.8S",
+                                        "kotune.trainer.tokenizer=in-process");
                     });
         }
         assertThat(job.statuses()).isNotEmpty();
