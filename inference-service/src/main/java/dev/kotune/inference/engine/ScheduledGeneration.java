@@ -47,6 +47,7 @@ final class ScheduledGeneration implements TextGenerator.Generation, BatchSchedu
     private final long start = System.nanoTime();
     private volatile GenerationListener listener;
     private volatile boolean cancelled;
+    private long firstToken; // nanos from start to the first token (request thread only)
     private BatchScheduler.Handle handle;
 
     private ScheduledGeneration(
@@ -108,42 +109,12 @@ final class ScheduledGeneration implements TextGenerator.Generation, BatchSchedu
     @Override
     public Completion await(GenerationListener out) {
         listener = out;
-        int n = params.n();
         List<List<TokenLogprob>> logprobs = new ArrayList<>();
-        for (int i = 0; i < n; i++) {
+        for (int i = 0; i < params.n(); i++) {
             logprobs.add(new ArrayList<>());
         }
-        long firstToken = 0;
-        int finished = 0;
         try {
-            while (finished < n) {
-                Object e = events.poll(POLL_MILLIS, TimeUnit.MILLISECONDS);
-                if (e == null) {
-                    if (isCancelled() && !cancelled) {
-                        cancelled = true;
-                        handle.cancel();
-                    }
-                } else if (e instanceof Token t) {
-                    if (firstToken == 0) {
-                        firstToken = System.nanoTime() - start;
-                    }
-                    List<TokenLogprob> lp = List.of();
-                    if (params.logprobs() != null) {
-                        lp = List.of(logprob(previous[t.index()], t.token()));
-                        logprobs.get(t.index()).addAll(lp);
-                    }
-                    previous[t.index()] = t.token().id();
-                    out.onChunk(new CompletionChunk(
-                            t.index(), t.token().textDelta(), List.of(t.token().id()), lp));
-                } else if (e instanceof Finish f) {
-                    if (!f.textDelta().isEmpty()) {
-                        out.onChunk(new CompletionChunk(f.index(), f.textDelta(), List.of(), List.of()));
-                    }
-                    finished++;
-                } else if (e instanceof Failed f) {
-                    throw failure(f.cause());
-                }
-            }
+            forward(out, logprobs);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             handle.cancel();
@@ -152,15 +123,53 @@ final class ScheduledGeneration implements TextGenerator.Generation, BatchSchedu
         } finally {
             close();
         }
+        return completion(logprobs);
+    }
+
+    /** Hands the scheduler's events to {@code out} until every sequence finished; cancels when the client left. */
+    private void forward(GenerationListener out, List<List<TokenLogprob>> logprobs) throws InterruptedException {
+        int finished = 0;
+        while (finished < params.n()) {
+            Object e = events.poll(POLL_MILLIS, TimeUnit.MILLISECONDS);
+            if (e == null) {
+                if (isCancelled() && !cancelled) {
+                    cancelled = true;
+                    handle.cancel();
+                }
+            } else if (e instanceof Token t) {
+                if (firstToken == 0) {
+                    firstToken = System.nanoTime() - start;
+                }
+                List<TokenLogprob> lp = List.of();
+                if (params.logprobs() != null) {
+                    lp = List.of(logprob(previous[t.index()], t.token()));
+                    logprobs.get(t.index()).addAll(lp);
+                }
+                previous[t.index()] = t.token().id();
+                out.onChunk(new CompletionChunk(
+                        t.index(), t.token().textDelta(), List.of(t.token().id()), lp));
+            } else if (e instanceof Finish f) {
+                if (!f.textDelta().isEmpty()) {
+                    out.onChunk(new CompletionChunk(f.index(), f.textDelta(), List.of(), List.of()));
+                }
+                finished++;
+            } else if (e instanceof Failed f) {
+                throw failure(f.cause());
+            }
+        }
+    }
+
+    /** The finished request: one choice per sequence, usage over all of them. */
+    private Completion completion(List<List<TokenLogprob>> logprobs) {
         List<GenerationResult> results;
         try {
             results = handle.results().join();
         } catch (CompletionException e) {
             throw failure(e.getCause());
         }
-        List<Completion.Choice> choices = new ArrayList<>(n);
+        List<Completion.Choice> choices = new ArrayList<>(results.size());
         int generated = 0;
-        for (int i = 0; i < n; i++) {
+        for (int i = 0; i < results.size(); i++) {
             GenerationResult r = results.get(i);
             List<Integer> ids = java.util.Arrays.stream(r.tokenIds()).boxed().toList();
             generated += ids.size();
