@@ -39,6 +39,11 @@ public class OpenAiResponder {
 
         /** The events after the last token: each choice's finish_reason, usage. */
         List<Object> last(Completion c);
+
+        /** Whether the stream ends with {@code data: [DONE]} (OpenAI's; TGI's streams end with their last event). */
+        default boolean done() {
+            return true;
+        }
     }
 
     private final CompletionService completions;
@@ -84,7 +89,10 @@ public class OpenAiResponder {
                         return;
                     }
                     try {
-                        event(out, shape.chunk(chunk));
+                        Object event = shape.chunk(chunk);
+                        if (event != null) { // a shape may hold a chunk back (TGI's last event carries the last token)
+                            event(out, event);
+                        }
                     } catch (IOException e) {
                         disconnect.writeFailed(); // frees the row at the next step
                     }
@@ -105,7 +113,9 @@ public class OpenAiResponder {
             for (Object last : shape.last(c)) {
                 event(out, last);
             }
-            out.write(DONE);
+            if (shape.done()) {
+                out.write(DONE);
+            }
             out.flush();
         } catch (RuntimeException e) {
             // The status line is gone: report the failure in-band, as OpenAI does, and end the stream.
