@@ -7,7 +7,6 @@ import dev.kotune.checkpoint.GPT2Config;
 import dev.kotune.checkpoint.KotuneMetadata;
 import dev.kotune.gpt2.DataOrder;
 import dev.kotune.gpt2.Gpt2Model;
-import dev.kotune.gpt2.LogEntry;
 import dev.kotune.gpt2.StepEvent;
 import dev.kotune.gpt2.Torch;
 import dev.kotune.gpt2.TrainOutput;
@@ -316,7 +315,7 @@ final class TrainCommand implements Callable<Integer> {
                         rows,
                         e -> {
                             if (e.log() != null) {
-                                o.println(hfLine(e.log()));
+                                o.println(e.log().toHfLine());
                                 o.flush();
                             }
                             if (diverged[0] == null && (!Double.isFinite(e.loss()) || !Double.isFinite(e.gradNorm()))) {
@@ -335,7 +334,7 @@ final class TrainCommand implements Callable<Integer> {
                             diverged[0].learningRate(),
                             out));
                 }
-                o.println(finalLine(result));
+                o.println(result.toHfLine());
                 Map<String, Double> metrics = new LinkedHashMap<>();
                 metrics.put("train_loss", result.trainingLoss());
                 metrics.put("train_runtime", result.trainRuntime());
@@ -519,30 +518,6 @@ final class TrainCommand implements Callable<Integer> {
             }
             return perm;
         };
-    }
-
-    /** HF Trainer's log line, e.g. {@code {'loss': 2.1234, 'grad_norm': 1.52, 'learning_rate': 2.7e-05, 'epoch': 2.0}}. */
-    static String hfLine(LogEntry log) {
-        return String.format(
-                Locale.ROOT,
-                "{'loss': %.4f, 'grad_norm': %.4f, 'learning_rate': %.4g, 'epoch': %.2f}",
-                log.loss(),
-                log.gradNorm(),
-                log.learningRate(),
-                log.epoch());
-    }
-
-    /** HF Trainer's closing line. */
-    static String finalLine(TrainOutput out) {
-        return String.format(
-                Locale.ROOT,
-                "{'train_runtime': %.4f, 'train_samples_per_second': %.3f, "
-                        + "'train_steps_per_second': %.3f, 'train_loss': %.4f, 'epoch': %.2f}",
-                out.trainRuntime(),
-                out.trainSamplesPerSecond(),
-                out.trainStepsPerSecond(),
-                out.trainingLoss(),
-                out.epoch());
     }
 
     private static String fmt(double v) {

@@ -24,4 +24,18 @@ public record TrainOutput(
         double totalFlos,
         double epoch,
         boolean cancelled,
-        List<LogEntry> logHistory) {}
+        List<LogEntry> logHistory) {
+
+    /** The closing line HF's Trainer prints (runtime, samples and steps per second, train loss, epoch). */
+    public String toHfLine() {
+        return String.format(
+                java.util.Locale.ROOT,
+                "{'train_runtime': %.4f, 'train_samples_per_second': %.3f, "
+                        + "'train_steps_per_second': %.3f, 'train_loss': %.4f, 'epoch': %.2f}",
+                trainRuntime,
+                trainSamplesPerSecond,
+                trainStepsPerSecond,
+                trainingLoss,
+                epoch);
+    }
+}

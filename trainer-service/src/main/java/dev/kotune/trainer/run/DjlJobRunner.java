@@ -291,7 +291,7 @@ public class DjlJobRunner implements JobRunner {
                 cancelled();
                 return null;
             }
-            LOG.infof("job %s: %s", job.jobId(), finalLine(out));
+            LOG.infof("job %s: %s", job.jobId(), out.toHfLine());
             return out;
         }
 
@@ -632,19 +632,6 @@ public class DjlJobRunner implements JobRunner {
         m.put("epoch", out.epoch());
         m.put("eval_loss", evalLoss);
         return m;
-    }
-
-    /** HF Trainer's closing line. */
-    static String finalLine(TrainOutput out) {
-        return String.format(
-                Locale.ROOT,
-                "{'train_runtime': %.4f, 'train_samples_per_second': %.3f, "
-                        + "'train_steps_per_second': %.3f, 'train_loss': %.4f, 'epoch': %.2f}",
-                out.trainRuntime(),
-                out.trainSamplesPerSecond(),
-                out.trainStepsPerSecond(),
-                out.trainingLoss(),
-                out.epoch());
     }
 
     private static String sha256(Path file) throws JobFailure {

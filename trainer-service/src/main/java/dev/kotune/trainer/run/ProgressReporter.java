@@ -7,7 +7,6 @@ import dev.kotune.gpt2.TrainerListener;
 import dev.kotune.trainer.JobContext;
 import dev.kotune.trainer.domain.JobFact;
 import java.util.LinkedHashMap;
-import java.util.Locale;
 import java.util.Map;
 import org.jboss.logging.Logger;
 
@@ -66,7 +65,7 @@ final class ProgressReporter implements TrainerListener {
         if (log != null) {
             double seconds = Math.max((System.nanoTime() - startNanos) / 1e9, 1e-9);
             double perSecond = (samples.after(e.step()) - samples.after(startStep)) / seconds;
-            LOG.infof("job %s step %d/%d: %s", jobId, e.step(), e.maxSteps(), hfLine(log));
+            LOG.infof("job %s step %d/%d: %s", jobId, e.step(), e.maxSteps(), log.toHfLine());
             context.publish(new JobFact.Progress(
                     e.step(), e.maxSteps(), log.epoch(), log.loss(), log.gradNorm(), log.learningRate(), perSecond));
         }
@@ -83,16 +82,5 @@ final class ProgressReporter implements TrainerListener {
                 throw new Abort(f);
             }
         }
-    }
-
-    /** HF Trainer's log line, e.g. {@code {'loss': 2.1234, 'grad_norm': 1.52, 'learning_rate': 2.7e-05, 'epoch': 2.0}}. */
-    static String hfLine(LogEntry log) {
-        return String.format(
-                Locale.ROOT,
-                "{'loss': %.4f, 'grad_norm': %.4f, 'learning_rate': %.4g, 'epoch': %.2f}",
-                log.loss(),
-                log.gradNorm(),
-                log.learningRate(),
-                log.epoch());
     }
 }
