@@ -1,5 +1,6 @@
 package dev.kotune.cli;
 
+import dev.kotune.engine.SamplingParams;
 import dev.kotune.proto.inference.v1.GenerationParameters;
 import dev.kotune.proto.training.v1.Example;
 import dev.kotune.proto.training.v1.ModelEvaluated;
@@ -189,11 +190,14 @@ final class BeforeAfterAnswers {
             String prompt = promptTemplate.replace("{prompt}", ex.getPrompt());
             int ok = 0;
             try {
-                for (int seed = 0; seed < DRAWS; seed++) {
-                    InferenceClient.Completion c = client.complete(
-                            jobId, prompt, notebook.toBuilder().setSeed(seed).build());
-                    if (c.text().equals(ex.getCompletion()) && "stop".equals(c.finishReason())) {
-                        ok++;
+                // seeds 0..DRAWS-1 as n choices per request (choice i draws with seed + i): one prefill per request
+                for (int seed = 0; seed < DRAWS; seed += SamplingParams.MAX_N) {
+                    int n = Math.min(SamplingParams.MAX_N, DRAWS - seed);
+                    for (InferenceClient.Completion c : client.complete(
+                            jobId, prompt, notebook.toBuilder().setSeed(seed).build(), n)) {
+                        if (c.text().equals(ex.getCompletion()) && "stop".equals(c.finishReason())) {
+                            ok++;
+                        }
                     }
                 }
             } catch (IOException e) {

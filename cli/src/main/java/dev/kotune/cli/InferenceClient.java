@@ -83,7 +83,19 @@ final class InferenceClient {
      * @throws IOException with the status and OpenAI error message when the service refuses
      */
     Completion complete(String model, String prompt, GenerationParameters p) throws IOException, InterruptedException {
-        ObjectNode body = JSON.createObjectNode().put("model", model).put("prompt", prompt);
+        return complete(model, prompt, p, 1).get(0);
+    }
+
+    /**
+     * {@code n} choices of one request (OpenAI's {@code n}): with a seed, choice i draws with seed + i, so one request
+     * gives the draws of n requests seeded seed, seed + 1, ... (the engine's contract), sharing one prefill.
+     */
+    List<Completion> complete(String model, String prompt, GenerationParameters p, int n)
+            throws IOException, InterruptedException {
+        ObjectNode body = JSON.createObjectNode()
+                .put("model", model)
+                .put("prompt", prompt)
+                .put("n", n);
         if (p.hasMaxNewTokens()) {
             body.put("max_tokens", p.getMaxNewTokens());
         }
@@ -130,11 +142,14 @@ final class InferenceClient {
             throw new IOException("POST /v1/completions answered " + r.statusCode() + ": "
                     + answer.path("error").path("message").asText(r.body()));
         }
-        JsonNode choice = answer.path("choices").path(0);
-        return new Completion(
-                choice.path("text").asText(),
-                choice.path("finish_reason").asText(null),
-                answer.path("usage").path("prompt_tokens").asInt(),
-                answer.path("usage").path("completion_tokens").asInt());
+        List<Completion> out = new ArrayList<>();
+        for (JsonNode choice : answer.path("choices")) {
+            out.add(new Completion(
+                    choice.path("text").asText(),
+                    choice.path("finish_reason").asText(null),
+                    answer.path("usage").path("prompt_tokens").asInt(),
+                    answer.path("usage").path("completion_tokens").asInt()));
+        }
+        return out;
     }
 }

@@ -143,8 +143,7 @@ public final class BatchScheduler implements AutoCloseable {
     private volatile int runningRows;
     private volatile int waitingRequests;
     private int waitingRows; // guarded by lock: sequences of the waiting requests
-    private boolean draining; // guarded by lock
-    private boolean closed; // guarded by lock
+    private volatile boolean closed; // written under lock; read by the scheduler thread between steps
 
     public BatchScheduler(OnnxModel model, Options options, Observer observer) {
         this(model.dir().getFileName().toString(), model, options, observer);
@@ -165,24 +164,20 @@ public final class BatchScheduler implements AutoCloseable {
         thread.start();
     }
 
-    public Options options() {
-        return options;
-    }
-
     /**
      * Queues a request of {@code params.n()} sequences. Validates it against the model first.
      *
      * @param detokenizer for text, streaming and stop strings; null: ids only
      * @throws InvalidParamsException when the request does not fit the model (canonical field names)
      * @throws QueueFullException     when {@link Options#maxWaiting()} requests wait already
-     * @throws IllegalStateException  when the scheduler is draining or closed
+     * @throws IllegalStateException  when the scheduler is closed
      */
     public Handle submit(int[] prompt, SamplingParams params, Detokenizer detokenizer, Listener listener) {
         params.checkFits(info, prompt);
         Request r = new Request(this, prompt.clone(), params, detokenizer, listener);
         lock.lock();
         try {
-            if (closed || draining) {
+            if (closed) {
                 throw new IllegalStateException("the scheduler of model " + name + " no longer takes requests");
             }
             boolean fitsNow = runningRows + waitingRows + r.params.n() <= options.maxBatchSize();
@@ -213,38 +208,18 @@ public final class BatchScheduler implements AutoCloseable {
         return waitingRequests;
     }
 
-    /**
-     * Takes no more requests; what is running or waiting finishes. The future completes when the scheduler thread
-     * has stopped (then the model may be closed).
-     */
-    public CompletableFuture<Void> drain() {
-        lock.lock();
-        try {
-            draining = true;
-            work.signal();
-        } finally {
-            lock.unlock();
-        }
-        return stopped;
-    }
-
     /** Cancels everything and stops the thread (waits for it). */
     @Override
     public void close() {
         lock.lock();
         try {
-            closed = true;
-            draining = true;
-            waiting.forEach(r -> r.cancelled = true);
+            closed = true; // the scheduler thread drops what waits and cancels what runs, then stops
             work.signal();
         } finally {
             lock.unlock();
         }
-        slotsCancelled = true;
         stopped.join();
     }
-
-    private volatile boolean slotsCancelled;
 
     private void wake() {
         lock.lock();
@@ -268,11 +243,11 @@ public final class BatchScheduler implements AutoCloseable {
                 List<Request> dropped = new ArrayList<>();
                 lock.lock();
                 try {
-                    while (slots.isEmpty() && waiting.isEmpty() && !draining) {
+                    while (slots.isEmpty() && waiting.isEmpty() && !closed) {
                         work.awaitUninterruptibly();
                     }
                     if (slots.isEmpty() && waiting.isEmpty()) {
-                        return; // draining and nothing left
+                        return; // closed and nothing left
                     }
                     admit(joiners, dropped);
                 } finally {
@@ -319,7 +294,7 @@ public final class BatchScheduler implements AutoCloseable {
         int prefill = 0;
         for (Iterator<Request> it = waiting.iterator(); it.hasNext(); ) {
             Request r = it.next();
-            if (r.isCancelled() || slotsCancelled) {
+            if (r.isCancelled() || closed) {
                 it.remove();
                 waitingRows -= r.params.n();
                 dropped.add(r);
@@ -418,7 +393,7 @@ public final class BatchScheduler implements AutoCloseable {
                                         : (OnnxTensor)
                                                 cache.get(names.present()[i]).orElseThrow());
                     }
-                    t = model.keepLastLogits(in, owned, t);
+                    t = model.keepLastLogits(in, t);
                     OnnxTensor out = own(
                             owned,
                             OnnxTensor.createTensor(
@@ -475,7 +450,7 @@ public final class BatchScheduler implements AutoCloseable {
         long t0 = System.nanoTime();
         try {
             inputs(in, owned, ids, mask, pos, rows, 1, columns + 1);
-            model.keepLastLogits(in, owned, 1);
+            model.keepLastLogits(in, 1);
             long[] pastShape = {rows, info.heads(), columns, info.headSize()};
             long[] presentShape = {rows, info.heads(), columns + 1, info.headSize()};
             for (int i = 0; i < names.past().length; i++) {
@@ -547,7 +522,7 @@ public final class BatchScheduler implements AutoCloseable {
     private void dropCancelled() {
         for (int b = slots.size() - 1; b >= 0; b--) {
             Seq s = slots.get(b);
-            if (slotsCancelled || s.request.isCancelled()) {
+            if (closed || s.request.isCancelled()) {
                 s.decoder.finish(FinishReason.CANCELLED);
                 leave(s);
                 finish(s);

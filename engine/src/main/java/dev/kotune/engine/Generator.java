@@ -188,7 +188,7 @@ public final class Generator implements AutoCloseable {
             for (int i = 0; i < names.past().length; i++) {
                 in.put(names.past()[i], past(names.present()[i]));
             }
-            int kept = model.keepLastLogits(in, owned, t);
+            int kept = model.keepLastLogits(in, t);
             FloatBuffer view = logitsBuffer
                     .duplicate()
                     .clear()

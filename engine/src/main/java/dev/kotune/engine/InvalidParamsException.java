@@ -21,10 +21,6 @@ public final class InvalidParamsException extends IllegalArgumentException {
         this.problems = List.copyOf(problems);
     }
 
-    public static InvalidParamsException of(String field, Object value, String allowed) {
-        return new InvalidParamsException(List.of(ParamProblem.of(field, value, allowed)));
-    }
-
     public List<ParamProblem> problems() {
         return problems;
     }

@@ -50,6 +50,14 @@ public record ModelInfo(
         metadata = Map.copyOf(metadata);
     }
 
+    /**
+     * Only the limits a request is checked against ({@link SamplingParams#problemsFor}): vocab size and context
+     * length, e.g. from a model's kotune.json before its graph is loaded.
+     */
+    public static ModelInfo limits(int vocabSize, int contextLength) {
+        return new ModelInfo(0, 0, 0, vocabSize, contextLength, List.of(), null, true, Map.of());
+    }
+
     static ModelInfo read(OrtSession session, Path dir) throws OrtException, IOException {
         Map<String, NodeInfo> inputs = session.getInputInfo();
         for (String required : List.of("input_ids", "attention_mask")) {

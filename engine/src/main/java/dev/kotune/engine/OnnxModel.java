@@ -28,7 +28,8 @@ public final class OnnxModel implements AutoCloseable {
     private final Path dir;
     private final DirectBufferPool logitBuffers = new DirectBufferPool(4);
     private final KvNames kvNames;
-    private final boolean logitsToKeep;
+    private final OnnxTensor
+            keepLast; // logits_to_keep = [1], shared by every forward (read-only); null without the input
 
     private OnnxModel(OrtEnvironment env, OrtSession session, ExecutionProvider provider, ModelInfo info, Path dir) {
         this.env = env;
@@ -37,7 +38,15 @@ public final class OnnxModel implements AutoCloseable {
         this.info = info;
         this.dir = dir;
         this.kvNames = KvNames.of(info.layers());
-        this.logitsToKeep = session.getInputNames().contains(LOGITS_TO_KEEP);
+        this.keepLast = session.getInputNames().contains(LOGITS_TO_KEEP) ? keepOne(env) : null;
+    }
+
+    private static OnnxTensor keepOne(OrtEnvironment env) {
+        try {
+            return OnnxTensor.createTensor(env, java.nio.LongBuffer.wrap(new long[] {1}), new long[] {1});
+        } catch (OrtException e) {
+            throw new IllegalStateException("cannot create the logits_to_keep input", e);
+        }
     }
 
     /** HF's {@code logits_to_keep} input of kotune exports: 1 = the LM head for the last position only. */
@@ -48,18 +57,15 @@ public final class OnnxModel implements AutoCloseable {
      * the LM head for its last position only instead of every prompt position.
      */
     boolean keepsLastLogitsOnly() {
-        return logitsToKeep;
+        return keepLast != null;
     }
 
     /** Adds {@code logits_to_keep = [1]} to {@code in} when the graph has it; returns the logits' positions (1 or t). */
-    int keepLastLogits(java.util.Map<String, ai.onnxruntime.OnnxTensorLike> in, java.util.List<OnnxTensor> owned, int t)
-            throws OrtException {
-        if (!logitsToKeep) {
+    int keepLastLogits(java.util.Map<String, ai.onnxruntime.OnnxTensorLike> in, int t) {
+        if (keepLast == null) {
             return t;
         }
-        OnnxTensor keep = OnnxTensor.createTensor(env, java.nio.LongBuffer.wrap(new long[] {1}), new long[] {1});
-        owned.add(keep);
-        in.put(LOGITS_TO_KEEP, keep);
+        in.put(LOGITS_TO_KEEP, keepLast);
         return 1;
     }
 
@@ -172,6 +178,9 @@ public final class OnnxModel implements AutoCloseable {
 
     @Override
     public void close() throws OrtException {
+        if (keepLast != null) {
+            keepLast.close();
+        }
         session.close();
     }
 }

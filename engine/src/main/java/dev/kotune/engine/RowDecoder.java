@@ -79,9 +79,10 @@ final class RowDecoder {
         float lp = Float.NaN;
         List<GeneratedToken.TopLogprob> top = List.of();
         if (logprobs != null) {
-            lp = Sampler.logProb(scores, id);
+            Sampler.LogSoftmax logSoftmax = Sampler.LogSoftmax.of(scores); // one pass for the token and its rivals
+            lp = logSoftmax.logProb(scores[id]);
             logprobs.add(lp);
-            top = topLogprobs(scores, params.logprobs());
+            top = topLogprobs(scores, params.logprobs(), logSoftmax);
         }
         seq.append(id);
         String delta = stream == null ? "" : matcher.append(stream.put(id));
@@ -152,7 +153,7 @@ final class RowDecoder {
     }
 
     /** The {@code n} highest processed scores as log-probabilities, best first (ties: lower id first). */
-    static List<GeneratedToken.TopLogprob> topLogprobs(float[] scores, int n) {
+    static List<GeneratedToken.TopLogprob> topLogprobs(float[] scores, int n, Sampler.LogSoftmax logSoftmax) {
         if (n <= 0) {
             return List.of();
         }
@@ -169,15 +170,9 @@ final class RowDecoder {
             }
             best[at] = i;
         }
-        float max = size == 0 ? 0 : scores[best[0]];
-        double sum = 0;
-        for (float s : scores) {
-            sum += Math.exp(s - max);
-        }
-        double logSum = max + Math.log(sum);
         List<GeneratedToken.TopLogprob> out = new ArrayList<>(size);
         for (int k = 0; k < size; k++) {
-            out.add(new GeneratedToken.TopLogprob(best[k], (float) (scores[best[k]] - logSum)));
+            out.add(new GeneratedToken.TopLogprob(best[k], logSoftmax.logProb(scores[best[k]])));
         }
         return out;
     }

@@ -99,16 +99,7 @@ public class CompletionService {
     private static void checkAgainstMetadata(ServedModel model, Prompt prompt, SamplingParams params) {
         if (prompt.isIds() && model.vocabSize() > 0 && model.contextLength() > 0) {
             params.checkFits(
-                    new dev.kotune.engine.ModelInfo(
-                            0,
-                            0,
-                            0,
-                            model.vocabSize(),
-                            model.contextLength(),
-                            List.of(),
-                            null,
-                            true,
-                            java.util.Map.of()),
+                    dev.kotune.engine.ModelInfo.limits(model.vocabSize(), model.contextLength()),
                     prompt.ids().stream().mapToInt(Integer::intValue).toArray());
         }
     }

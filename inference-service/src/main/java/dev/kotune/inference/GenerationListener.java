@@ -4,20 +4,10 @@ import dev.kotune.inference.domain.CompletionChunk;
 
 /**
  * Receives a generation's output as it is produced (streaming) and tells the generator when the client went away.
- * Called on the generating thread; implementations must be cheap and must not block for long.
+ * Called on the request's own thread (the scheduler thread only queues tokens for it), so it may write to the client;
+ * {@link #isCancelled} is also polled by the scheduler thread between steps and must be cheap and thread-safe.
  */
 public interface GenerationListener {
-
-    /** A listener for unary calls: ignores chunks, never cancelled. */
-    GenerationListener NONE = new GenerationListener() {
-        @Override
-        public void onChunk(CompletionChunk chunk) {}
-
-        @Override
-        public boolean isCancelled() {
-            return false;
-        }
-    };
 
     /** New output since the previous chunk. */
     void onChunk(CompletionChunk chunk);

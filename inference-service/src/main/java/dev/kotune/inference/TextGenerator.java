@@ -29,9 +29,6 @@ public interface TextGenerator {
     /** A queued request on a loaded model. Close it if {@link #await} is never called (idempotent). */
     interface Generation extends AutoCloseable {
 
-        /** The model it runs on. */
-        ServedModel model();
-
         /**
          * Waits for the output, feeding {@code listener} with chunks as they become valid UTF-8 text; a listener
          * that reports the client cancelled stops the request at the next step. Closes the generation.

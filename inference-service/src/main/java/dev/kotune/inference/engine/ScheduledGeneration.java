@@ -9,7 +9,6 @@ import dev.kotune.inference.TextGenerator;
 import dev.kotune.inference.domain.Completion;
 import dev.kotune.inference.domain.CompletionChunk;
 import dev.kotune.inference.domain.ModelUnavailableException;
-import dev.kotune.inference.domain.ServedModel;
 import dev.kotune.inference.domain.TokenLogprob;
 import dev.kotune.inference.domain.Usage;
 import java.util.ArrayList;
@@ -79,11 +78,6 @@ final class ScheduledGeneration implements TextGenerator.Generation, BatchSchedu
             }
         });
         return g;
-    }
-
-    @Override
-    public ServedModel model() {
-        return model.info();
     }
 
     // scheduler thread: only queue

@@ -120,7 +120,7 @@ final class JobRules {
 
     /** What the base model's context allows the generation settings, for a one-token prompt. */
     static void generationContext(SamplingParams params, int nPositions, String prefix, Problems problems) {
-        ModelInfo context = new ModelInfo(0, 0, 0, Integer.MAX_VALUE, nPositions, List.of(), null, true, Map.of());
+        ModelInfo context = ModelInfo.limits(Integer.MAX_VALUE, nPositions); // vocab unknown here
         params.problemsFor(context, new int[1]).forEach(x -> problems.add(prefix + x.field(), x.message()));
     }
 
