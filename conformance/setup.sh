@@ -3,6 +3,7 @@
 # Usage: conformance/setup.sh            full oracle env (torch, several GB)
 #        conformance/setup.sh --tokenizer-only   light env (.venv-tokenizer) for the tokenizer goldens
 #        conformance/setup.sh --genai    also install onnxruntime-genai (optional, for check-onnx)
+#        conformance/setup.sh --peft     also install peft (peft_oracle.py: LoRA goldens and the adapter check)
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 py="${PYTHON:-python3.11}"
@@ -11,6 +12,7 @@ for arg in "$@"; do
   case "$arg" in
     --tokenizer-only) venv="$here/.venv-tokenizer"; reqs=("$here/requirements-tokenizer.txt") ;;
     --genai) reqs+=("$here/requirements-genai.txt") ;;
+    --peft) reqs+=("$here/requirements-peft.txt") ;;
     *) echo "unknown option: $arg" >&2; exit 2 ;;
   esac
 done

@@ -61,6 +61,45 @@ public final class Gpt2Weights {
         return m;
     }
 
+    /**
+     * kotune's content hash of a GPT-2's weights, independent of the file format and key prefix (the same weights
+     * read from {@code model.safetensors}, a legacy {@code pytorch_model.bin} or a training run hash alike): sha256
+     * over, for every tensor of {@link #expectedShapes} in that order, the UTF-8 line {@code "name:d0,d1\n"} and then
+     * its float32 little-endian data. Adapters record it to name the base they were trained on. The Python twin is
+     * {@code conformance/peft_oracle.py base-sha256}.
+     */
+    public static String contentSha256(StateDict canonical, GPT2Config config) {
+        java.security.MessageDigest md;
+        try {
+            md = java.security.MessageDigest.getInstance("SHA-256");
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+        java.nio.ByteBuffer buf = java.nio.ByteBuffer.allocate(1 << 16).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+        for (Map.Entry<String, int[]> e : expectedShapes(config).entrySet()) {
+            FloatTensor t = canonical.get(e.getKey());
+            if (t == null || !Arrays.equals(t.shape(), e.getValue())) {
+                throw new IllegalArgumentException("weights lack " + e.getKey() + " " + Arrays.toString(e.getValue()));
+            }
+            StringBuilder line = new StringBuilder(e.getKey()).append(':');
+            for (int i = 0; i < t.shape().length; i++) {
+                line.append(i == 0 ? "" : ",").append(t.shape()[i]);
+            }
+            md.update(line.append('\n').toString().getBytes(java.nio.charset.StandardCharsets.UTF_8));
+            java.nio.FloatBuffer src = t.data().duplicate();
+            src.clear();
+            while (src.hasRemaining()) {
+                buf.clear();
+                while (buf.remaining() >= 4 && src.hasRemaining()) {
+                    buf.putFloat(src.get());
+                }
+                buf.flip();
+                md.update(buf);
+            }
+        }
+        return java.util.HexFormat.of().formatHex(md.digest());
+    }
+
     /** True for weights HF's Trainer decays: everything but biases and LayerNorm parameters. */
     public static boolean decays(String canonicalName) {
         return !(canonicalName.endsWith(".bias")

@@ -19,13 +19,20 @@ final class Attention {
      * @param x    ln_1 output (B, T, C)
      * @param bias mask bias (B, 1, T, T)
      */
-    static NDArray forward(NDArray x, NDArray bias, int layer, Map<String, NDArray> p, GPT2Config c, Dropout dropout) {
+    static NDArray forward(
+            NDArray x,
+            NDArray bias,
+            int layer,
+            Map<String, NDArray> p,
+            LoraLayers lora,
+            GPT2Config c,
+            Dropout dropout) {
         String h = "h." + layer + ".attn.";
         long b = x.getShape().get(0);
         long t = x.getShape().get(1);
         int nH = c.nHead();
         int hs = c.headSize();
-        NDArray qkv = Conv1D.apply(x, p.get(h + "c_attn.weight"), p.get(h + "c_attn.bias")); // (B, T, 3C)
+        NDArray qkv = LoraLayers.conv1d(x, h + "c_attn", p, lora, dropout); // (B, T, 3C)
         NDList split = qkv.split(3, 2); // 3 × (B, T, C)
         qkv.close();
         NDArray q = heads(split.get(0), b, t, nH, hs, 0, 2, 1, 3); // (B, nH, T, hs)
@@ -50,7 +57,7 @@ final class Attention {
         Temps.close(probs, v);
         y = Temps.then(y, y.transpose(0, 2, 1, 3)); // (B, T, nH, hs)
         y = Temps.then(y, y.reshape(b, t, (long) nH * hs)); // (B, T, C)
-        y = Temps.then(y, Conv1D.apply(y, p.get(h + "c_proj.weight"), p.get(h + "c_proj.bias"))); // (B, T, C)
+        y = Temps.then(y, LoraLayers.conv1d(y, h + "c_proj", p, lora, dropout)); // (B, T, C)
         return Temps.then(y, dropout.apply(y, c.residPdrop())); // (B, T, C)
     }
 

@@ -10,16 +10,23 @@ final class Block {
     private Block() {}
 
     /** x (B, T, C), bias (B, 1, T, T) → (B, T, C). */
-    static NDArray forward(NDArray x, NDArray bias, int layer, Map<String, NDArray> p, GPT2Config c, Dropout dropout) {
+    static NDArray forward(
+            NDArray x,
+            NDArray bias,
+            int layer,
+            Map<String, NDArray> p,
+            LoraLayers lora,
+            GPT2Config c,
+            Dropout dropout) {
         String h = "h." + layer + ".";
         float eps = (float) c.layerNormEpsilon();
         NDArray a = LayerNorm.apply(x, p.get(h + "ln_1.weight"), p.get(h + "ln_1.bias"), eps); // (B, T, C)
-        NDArray att = Attention.forward(a, bias, layer, p, c, dropout); // (B, T, C)
+        NDArray att = Attention.forward(a, bias, layer, p, lora, c, dropout); // (B, T, C)
         a.close();
         NDArray r = x.add(att); // (B, T, C)
         att.close();
         NDArray m = LayerNorm.apply(r, p.get(h + "ln_2.weight"), p.get(h + "ln_2.bias"), eps); // (B, T, C)
-        NDArray mlp = Mlp.forward(m, layer, p, c, dropout); // (B, T, C)
+        NDArray mlp = Mlp.forward(m, layer, p, lora, c, dropout); // (B, T, C)
         m.close();
         NDArray out = r.add(mlp); // (B, T, C)
         Temps.close(r, mlp);

@@ -6,14 +6,20 @@ import ai.djl.ndarray.NDScope;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import dev.kotune.checkpoint.Checkpoint;
+import dev.kotune.checkpoint.CheckpointMismatchException;
 import dev.kotune.checkpoint.FloatTensor;
 import dev.kotune.checkpoint.GPT2Config;
 import dev.kotune.checkpoint.Gpt2Weights;
+import dev.kotune.checkpoint.LoraConfig;
+import dev.kotune.checkpoint.PeftAdapter;
 import dev.kotune.checkpoint.StateDict;
 import java.nio.FloatBuffer;
+import java.nio.file.Path;
 import java.util.Collections;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.SplittableRandom;
 
 /**
@@ -32,6 +38,7 @@ public final class Gpt2Model implements AutoCloseable {
     private final NDManager manager;
     private GPT2Config config;
     private final Map<String, NDArray> params = new LinkedHashMap<>();
+    private LoraLayers lora;
 
     private Gpt2Model(GPT2Config config) {
         this.manager = Torch.engine().newBaseManager();
@@ -170,7 +177,7 @@ public final class Gpt2Model implements AutoCloseable {
         x = Temps.then(x, dropout.apply(x, config.embdPdrop())); // (B, T, C)
         NDArray bias = maskBias(batch); // (B, 1, T, T)
         for (int l = 0; l < config.nLayer(); l++) {
-            x = Temps.then(x, Block.forward(x, bias, l, params, config, dropout)); // (B, T, C)
+            x = Temps.then(x, Block.forward(x, bias, l, params, lora, config, dropout)); // (B, T, C)
         }
         bias.close();
         x = Temps.then(x, LayerNorm.apply(x, params.get("ln_f.weight"), params.get("ln_f.bias"), (float)
@@ -302,12 +309,187 @@ public final class Gpt2Model implements AutoCloseable {
         config = config.withVocabSize(newVocab);
     }
 
+    // ---- LoRA (HF PEFT semantics) -----------------------------------------------------------------------------
+
+    /**
+     * Attaches a fresh LoRA adapter as PEFT's {@code get_peft_model} does: for every targeted Conv1D (in, out),
+     * {@code A} (r, in) kaiming-uniform with a = √5 (uniform(±1/√in)), drawn by libtorch's generator seeded with
+     * {@code seed}, and {@code B} (out, r) zeros, so the model's output is unchanged until B trains. The base is
+     * frozen: {@link #trainableParameters()} is the adapter alone.
+     */
+    public void addLora(LoraConfig config, long seed) {
+        Map<String, int[]> shapes = loraShapes(config);
+        Torch.seed(seed);
+        Map<String, NDArray> w = new LinkedHashMap<>();
+        for (Map.Entry<String, int[]> e : shapes.entrySet()) {
+            Shape shape = shapeOf(e.getValue());
+            NDArray a;
+            if (e.getKey().endsWith("lora_A.weight")) {
+                float bound = (float) (1 / Math.sqrt(e.getValue()[1]));
+                a = manager.randomUniform(-bound, bound, shape, DataType.FLOAT32);
+            } else {
+                a = manager.zeros(shape, DataType.FLOAT32);
+            }
+            w.put(e.getKey(), a);
+        }
+        attach(config, w);
+    }
+
+    /**
+     * Attaches a LoRA adapter with the given weights (short names {@code h.0.attn.c_attn.lora_A.weight}, shapes (r,
+     * in) / (out, r)), e.g. read from a PEFT directory or a fixed initialisation; freezes the base.
+     */
+    public void addLora(LoraConfig config, StateDict weights) {
+        Map<String, int[]> shapes = loraShapes(config);
+        for (String n : weights.names()) {
+            if (!shapes.containsKey(n)) {
+                throw new IllegalArgumentException("adapter tensor " + n + " is not a LoRA weight of this model "
+                        + "with target_modules " + config.targetModules() + " (expected " + shapes.keySet() + ")");
+            }
+        }
+        Map<String, NDArray> w = new LinkedHashMap<>();
+        for (Map.Entry<String, int[]> e : shapes.entrySet()) {
+            FloatTensor t = weights.get(e.getKey());
+            if (t == null || !java.util.Arrays.equals(t.shape(), e.getValue())) {
+                w.values().forEach(NDArray::close);
+                throw new IllegalArgumentException("adapter tensor " + e.getKey() + " is "
+                        + (t == null ? "missing" : "of shape " + t.shapeString()) + ", this base needs "
+                        + java.util.Arrays.toString(e.getValue()));
+            }
+            FloatBuffer src = t.data().duplicate();
+            src.clear();
+            w.put(e.getKey(), owned(manager.create(src, shapeOf(e.getValue()))));
+        }
+        attach(config, w);
+    }
+
+    /**
+     * Applies a PEFT adapter to this base after checking that it was trained on these weights
+     * ({@link PeftAdapter#requireBase}: refused with a hint otherwise) and that its shapes fit.
+     *
+     * @param dir where the adapter was read from (for messages)
+     */
+    public void loadAdapter(PeftAdapter adapter, Path dir, String baseName) throws CheckpointMismatchException {
+        adapter.requireBase(dir, baseName, baseWeightsSha256());
+        try {
+            addLora(adapter.config(), adapter.weights());
+        } catch (IllegalArgumentException e) {
+            throw new CheckpointMismatchException(
+                    dir, e.getMessage(), "this adapter was made for another model shape; use its base model");
+        }
+    }
+
+    private Map<String, int[]> loraShapes(LoraConfig config) {
+        if (lora != null) {
+            throw new IllegalStateException("a LoRA adapter is already attached (merge or remove it first)");
+        }
+        List<String> modules = config.targetedModules(this.config.nLayer());
+        for (String t : config.targetModules()) {
+            if (modules.stream()
+                    .noneMatch(m -> LoraConfig.of(1, 1, 0, List.of(t)).targets(m))) {
+                throw new IllegalArgumentException("target_modules entry '" + t + "' matches no Conv1D of this "
+                        + this.config.nLayer() + "-layer model");
+            }
+        }
+        Map<String, int[]> shapes = new LinkedHashMap<>();
+        for (String m : modules) {
+            long[] w = params.get(m + ".weight").getShape().getShape(); // Conv1D (in, out)
+            shapes.put(m + ".lora_A.weight", new int[] {config.r(), (int) w[0]});
+            shapes.put(m + ".lora_B.weight", new int[] {(int) w[1], config.r()});
+        }
+        return shapes;
+    }
+
+    private void attach(LoraConfig config, Map<String, NDArray> w) {
+        w.forEach((n, a) -> {
+            NDScope.unregister(a);
+            a.setName(n);
+            a.setRequiresGradient(true);
+        });
+        params.values().forEach(p -> p.setRequiresGradient(false));
+        lora = new LoraLayers(config, Collections.unmodifiableMap(w));
+    }
+
+    /** The attached adapter's config, if any. */
+    public Optional<LoraConfig> lora() {
+        return lora == null ? Optional.empty() : Optional.of(lora.config());
+    }
+
+    /**
+     * What training updates, by name in HF's order: the LoRA weights when an adapter is attached (the base is
+     * frozen), otherwise every parameter.
+     */
+    public Map<String, NDArray> trainableParameters() {
+        return lora == null ? parameters() : lora.weights();
+    }
+
+    /** A copy of the adapter's weights under short names ({@code h.0.attn.c_attn.lora_A.weight}). */
+    public StateDict adapterStateDict() {
+        if (lora == null) {
+            throw new IllegalStateException("no LoRA adapter attached");
+        }
+        return copies(lora.weights());
+    }
+
+    /** The adapter as PEFT files describe it, naming this base and the sha256 of its weights. */
+    public PeftAdapter toPeftAdapter(String baseName) {
+        return new PeftAdapter(lora().orElseThrow(), baseName, baseWeightsSha256(), adapterStateDict());
+    }
+
+    /** {@link Gpt2Weights#contentSha256} of the base weights (without any adapter). */
+    public String baseWeightsSha256() {
+        return Gpt2Weights.contentSha256(stateDict(), config);
+    }
+
+    /**
+     * PEFT's {@code merge_and_unload}: every targeted Conv1D weight becomes {@code W + scaling · (B·A)ᵀ} (Conv1D keeps
+     * (in, out)), the adapter is dropped and the base trains again. The merged model computes the same logits as the
+     * unmerged one up to float rounding.
+     */
+    public void mergeAndUnload() {
+        if (lora == null) {
+            throw new IllegalStateException("no LoRA adapter attached");
+        }
+        boolean grad = Torch.gradMode();
+        Torch.setGradMode(false);
+        try (NDScope scope = new NDScope()) {
+            scope.suppressNotUsedWarning();
+            double scaling = lora.config().scaling();
+            for (String m : lora.config().targetedModules(config.nLayer())) {
+                NDArray a = lora.weights().get(m + ".lora_A.weight"); // (r, in)
+                NDArray b = lora.weights().get(m + ".lora_B.weight"); // (out, r)
+                NDArray w = params.get(m + ".weight"); // (in, out)
+                NDArray delta = b.matMul(a).transpose(); // (in, out)
+                NDArray s = Torch.scalar(delta, (float) scaling);
+                NDArray merged = w.add(delta.mul(s)); // (in, out)
+                NDArray copy = merged.duplicate();
+                adopt(m + ".weight", copy);
+            }
+        } finally {
+            Torch.setGradMode(grad);
+        }
+        lora.weights().values().forEach(NDArray::close);
+        lora = null;
+        params.values().forEach(p -> p.setRequiresGradient(true));
+    }
+
+    private static StateDict copies(Map<String, NDArray> arrays) {
+        StateDict sd = new StateDict(null);
+        arrays.forEach((n, a) -> sd.put(n, AdamW.copy(a)));
+        return sd;
+    }
+
     /** Number of parameters without the embeddings (HF's {@code num_parameters(exclude_embeddings=True)}). */
     public long nonEmbeddingParameterCount() {
         long n = 0;
         for (Map.Entry<String, NDArray> e : params.entrySet()) {
             if (!e.getKey().equals("wte.weight") && !e.getKey().equals("wpe.weight")) {
                 n += e.getValue().size();
+            }
+        }
+        if (lora != null) { // PEFT's LoRA layers are model parameters too (HF's floating_point_ops counts them)
+            for (NDArray a : lora.weights().values()) {
+                n += a.size();
             }
         }
         return n;

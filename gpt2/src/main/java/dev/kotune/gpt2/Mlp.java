@@ -10,11 +10,12 @@ final class Mlp {
     private Mlp() {}
 
     /** x: ln_2 output (B, T, C) → (B, T, C). */
-    static NDArray forward(NDArray x, int layer, Map<String, NDArray> p, GPT2Config c, Dropout dropout) {
+    static NDArray forward(
+            NDArray x, int layer, Map<String, NDArray> p, LoraLayers lora, GPT2Config c, Dropout dropout) {
         String h = "h." + layer + ".mlp.";
-        NDArray a = Conv1D.apply(x, p.get(h + "c_fc.weight"), p.get(h + "c_fc.bias")); // (B, T, I)
+        NDArray a = LoraLayers.conv1d(x, h + "c_fc", p, lora, dropout); // (B, T, I)
         a = Temps.then(a, GeluNew.apply(a)); // (B, T, I)
-        a = Temps.then(a, Conv1D.apply(a, p.get(h + "c_proj.weight"), p.get(h + "c_proj.bias"))); // (B, T, C)
+        a = Temps.then(a, LoraLayers.conv1d(a, h + "c_proj", p, lora, dropout)); // (B, T, C)
         return Temps.then(a, dropout.apply(a, c.residPdrop())); // (B, T, C)
     }
 }

@@ -54,7 +54,7 @@ public final class Trainer {
         this.order = order;
         this.state = state;
         this.optimizer = new AdamW(
-                model.parameters(),
+                model.trainableParameters(), // the adapter alone when LoRA is attached (base frozen)
                 args.adamBeta1(),
                 args.adamBeta2(),
                 args.adamEpsilon(),
@@ -133,7 +133,7 @@ public final class Trainer {
                     }
                 }
                 // clip_grad_norm_ + AdamW step + zero_grad, the clip coefficient applied inside the fused update
-                float gradNorm = GradClip.totalNorm(model.parameters().values());
+                float gradNorm = GradClip.totalNorm(model.trainableParameters().values());
                 float coef = args.maxGradNorm() > 0 ? GradClip.coefficient(gradNorm, args.maxGradNorm()) : 1f;
                 double lr = schedule.lr(state.globalStep);
                 optimizer.step(lr, coef);
