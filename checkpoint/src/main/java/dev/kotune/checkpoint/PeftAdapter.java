@@ -44,20 +44,23 @@ public record PeftAdapter(LoraConfig config, String baseModel, String baseWeight
 
     /** Writes both files atomically into {@code dir} (replacing it); returns the absolute directory. */
     public Path write(Path dir) throws IOException {
-        return AtomicDirectory.write(dir, tmp -> {
-            Files.write(tmp.resolve(CONFIG_FILE), Json.pretty(configJson()));
-            StateDict out = new StateDict(null);
-            weights.asMap().forEach((n, t) -> out.put(peftKey(n), t));
-            Map<String, String> meta = new LinkedHashMap<>();
-            meta.put("format", "pt");
-            if (baseModel != null) {
-                meta.put(META_BASE, baseModel);
-            }
-            if (baseWeightsSha256 != null) {
-                meta.put(META_BASE_SHA256, baseWeightsSha256);
-            }
-            SafeTensors.write(tmp.resolve(WEIGHTS_FILE), out, meta);
-        });
+        return AtomicDirectory.write(dir, this::writeInto);
+    }
+
+    /** Writes both files into the existing directory {@code dir} (not atomic: for a directory being assembled). */
+    public void writeInto(Path dir) throws IOException {
+        Files.write(dir.resolve(CONFIG_FILE), Json.pretty(configJson()));
+        StateDict out = new StateDict(null);
+        weights.asMap().forEach((n, t) -> out.put(peftKey(n), t));
+        Map<String, String> meta = new LinkedHashMap<>();
+        meta.put("format", "pt");
+        if (baseModel != null) {
+            meta.put(META_BASE, baseModel);
+        }
+        if (baseWeightsSha256 != null) {
+            meta.put(META_BASE_SHA256, baseWeightsSha256);
+        }
+        SafeTensors.write(dir.resolve(WEIGHTS_FILE), out, meta);
     }
 
     /** adapter_config.json as PEFT 0.21 reads it (unlisted fields take PEFT's defaults). */

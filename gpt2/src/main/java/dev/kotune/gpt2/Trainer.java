@@ -5,12 +5,15 @@ import ai.djl.ndarray.NDScope;
 import ai.djl.training.GradientCollector;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
+import dev.kotune.checkpoint.AtomicDirectory;
 import dev.kotune.checkpoint.Checkpoint;
 import dev.kotune.checkpoint.CheckpointException;
 import dev.kotune.checkpoint.CheckpointWriter;
 import dev.kotune.checkpoint.Gpt2Weights;
 import dev.kotune.checkpoint.KotuneMetadata;
+import dev.kotune.checkpoint.PeftAdapter;
 import dev.kotune.checkpoint.SafeTensors;
+import dev.kotune.checkpoint.StateDict;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -212,14 +215,11 @@ public final class Trainer {
      * accumulators, log history, arguments) and {@code rng_state.json} (seed and dropout counter).
      */
     public Path saveCheckpoint(Path dir, KotuneMetadata metadata, List<Path> tokenizerFiles) throws IOException {
-        Map<String, Object> trainerState = new LinkedHashMap<>();
-        trainerState.put("state", state);
-        trainerState.put("optimizer_step", optimizer.stepCount());
-        trainerState.put("args", args);
-        Map<String, Object> rng = new LinkedHashMap<>();
-        rng.put("seed", state.seed);
-        rng.put("dropout_micro_steps", state.microSteps);
-        rng.put("data_order_epoch", state.epochIndex);
+        if (model.lora().isPresent()) {
+            return saveAdapterCheckpoint(dir, metadata, tokenizerFiles);
+        }
+        Map<String, Object> trainerState = trainerStateJson();
+        Map<String, Object> rng = rngJson();
         CheckpointWriter w = CheckpointWriter.to(dir)
                 .config(model.config())
                 .weights(model.stateDict())
@@ -234,11 +234,84 @@ public final class Trainer {
     }
 
     /**
+     * A LoRA run's checkpoint: the adapter in PEFT format ({@code adapter_config.json}, {@code
+     * adapter_model.safetensors}, naming the base {@code metadata.source()} and its weights' sha256), the optimizer
+     * moments of the adapter, trainer_state.json, rng_state.json, tokenizer files and kotune.json; no base weights.
+     * Resume it with {@link #resumeAdapter}.
+     */
+    private Path saveAdapterCheckpoint(Path dir, KotuneMetadata metadata, List<Path> tokenizerFiles)
+            throws IOException {
+        PeftAdapter adapter = model.toPeftAdapter(metadata == null ? null : metadata.source());
+        StateDict moments = optimizer.state();
+        Map<String, Object> trainerState = trainerStateJson();
+        Map<String, Object> rng = rngJson();
+        return AtomicDirectory.write(dir, tmp -> {
+            adapter.writeInto(tmp);
+            SafeTensors.write(tmp.resolve(OPTIMIZER_FILE), moments, Map.of("format", "kotune"));
+            JSON.writeValue(tmp.resolve(STATE_FILE).toFile(), trainerState);
+            JSON.writeValue(tmp.resolve(RNG_FILE).toFile(), rng);
+            for (Path f : tokenizerFiles == null ? List.<Path>of() : tokenizerFiles) {
+                Files.copy(f, tmp.resolve(f.getFileName().toString()));
+            }
+            if (metadata != null) {
+                metadata.write(tmp.resolve(KotuneMetadata.FILE));
+            }
+        });
+    }
+
+    private Map<String, Object> trainerStateJson() {
+        Map<String, Object> trainerState = new LinkedHashMap<>();
+        trainerState.put("state", state);
+        trainerState.put("optimizer_step", optimizer.stepCount());
+        trainerState.put("args", args);
+        return trainerState;
+    }
+
+    private Map<String, Object> rngJson() {
+        Map<String, Object> rng = new LinkedHashMap<>();
+        rng.put("seed", state.seed);
+        rng.put("dropout_micro_steps", state.microSteps);
+        rng.put("data_order_epoch", state.epochIndex);
+        return rng;
+    }
+
+    /**
+     * Continues a LoRA run saved by {@link #saveCheckpoint}: the adapter (refused, with a hint, unless it was
+     * trained on {@code base}'s exact weights), AdamW moments and step, data position, RNG counter and loss
+     * accumulators. {@code base} is borrowed: it gets the adapter attached; the caller closes it.
+     */
+    public static Trainer resumeAdapter(
+            Path dir, Gpt2Model base, String baseName, TrainingArguments args, DataOrder order) throws IOException {
+        if (!Files.isRegularFile(dir.resolve(PeftAdapter.CONFIG_FILE))) {
+            throw new CheckpointException(
+                    dir, "no " + PeftAdapter.CONFIG_FILE + ": not a LoRA checkpoint (resume it with resume(dir, ...))");
+        }
+        base.loadAdapter(PeftAdapter.read(dir), dir, baseName);
+        return restore(dir, base, args, order);
+    }
+
+    /**
      * Loads a checkpoint saved by {@link #saveCheckpoint} and continues it: weights, AdamW moments and step, data
      * position, RNG counter and loss accumulators. {@code args} must describe the same run (batch, accumulation,
      * steps). The returned trainer owns its model: close {@code trainer.model()} when done.
      */
     public static Trainer resume(Path dir, TrainingArguments args, DataOrder order) throws IOException {
+        if (Files.isRegularFile(dir.resolve(PeftAdapter.CONFIG_FILE))) {
+            throw new CheckpointException(
+                    dir,
+                    "a LoRA adapter checkpoint holds no base weights: resume it with resumeAdapter(dir, base, ...)");
+        }
+        requireTrainingState(dir);
+        Gpt2Model model = Gpt2Model.load(Checkpoint.read(dir));
+        try {
+            return restore(dir, model, args, order);
+        } catch (IOException | RuntimeException e) {
+            model.close();
+            throw e;
+        }
+    }
+
+    private static void requireTrainingState(Path dir) throws CheckpointException {
         Path stateFile = dir.resolve(STATE_FILE);
         if (!Files.isRegularFile(stateFile) || !Files.isRegularFile(dir.resolve(OPTIMIZER_FILE))) {
             throw new CheckpointException(
@@ -246,6 +319,12 @@ public final class Trainer {
                     "no training state (" + STATE_FILE + " + " + OPTIMIZER_FILE
                             + "): it is a model checkpoint, not a resumable training checkpoint");
         }
+    }
+
+    private static Trainer restore(Path dir, Gpt2Model model, TrainingArguments args, DataOrder order)
+            throws IOException {
+        requireTrainingState(dir);
+        Path stateFile = dir.resolve(STATE_FILE);
         var root = JSON.readTree(stateFile.toFile());
         TrainerState st = JSON.treeToValue(root.get("state"), TrainerState.class);
         TrainingArguments saved = JSON.treeToValue(root.get("args"), TrainingArguments.class);
@@ -257,16 +336,10 @@ public final class Trainer {
                     "saved with batch " + saved.batchSize() + ", accumulation " + saved.gradientAccumulationSteps()
                             + ", seed " + saved.seed() + "; resume must use the same");
         }
-        Gpt2Model model = Gpt2Model.load(Checkpoint.read(dir));
-        try {
-            Trainer t = new Trainer(model, args, order, st);
-            t.optimizer.load(
-                    SafeTensors.read(dir.resolve(OPTIMIZER_FILE)).tensors(),
-                    root.get("optimizer_step").asLong());
-            return t;
-        } catch (RuntimeException e) {
-            model.close();
-            throw e;
-        }
+        Trainer t = new Trainer(model, args, order, st);
+        t.optimizer.load(
+                SafeTensors.read(dir.resolve(OPTIMIZER_FILE)).tensors(),
+                root.get("optimizer_step").asLong());
+        return t;
     }
 }

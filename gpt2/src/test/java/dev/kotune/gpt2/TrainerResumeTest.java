@@ -5,7 +5,9 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.kotune.checkpoint.Checkpoint;
 import dev.kotune.checkpoint.CheckpointException;
+import dev.kotune.checkpoint.CheckpointMismatchException;
 import dev.kotune.checkpoint.KotuneMetadata;
+import dev.kotune.checkpoint.LoraConfig;
 import dev.kotune.checkpoint.StateDict;
 import dev.kotune.testing.RepoFiles;
 import java.nio.file.Path;
@@ -76,6 +78,48 @@ class TrainerResumeTest {
         assertThat(rest.logHistory()).isEqualTo(full.logHistory());
         assertThat(rest.trainingLoss()).isEqualTo(full.trainingLoss());
         assertThat(rest.totalFlos()).isEqualTo(full.totalFlos());
+    }
+
+    @Test
+    void loraSaveResumeContinueEqualsAnUninterruptedRunAndNeedsItsBase() throws Exception {
+        Checkpoint ck = Checkpoint.read(RepoFiles.conformance("models/tiny-kogpt2"));
+        List<TrainingExample> data = TrainerFixtures.examples(
+                Golden.load("gpt2/train_notebook.json").root().get("data"));
+        LoraConfig lora = LoraConfig.of(4, 8, 0.1, List.of("c_attn", "mlp.c_proj")); // dropout on both paths
+        List<StepEvent> straight = new ArrayList<>();
+        StateDict fullAdapter;
+        try (Gpt2Model m = Gpt2Model.load(ck)) {
+            m.addLora(lora, 5);
+            new Trainer(m, ARGS, DataOrder.seededShuffle(ARGS.seed())).train(data, straight::add, () -> false);
+            fullAdapter = m.adapterStateDict();
+        }
+        List<StepEvent> resumed = new ArrayList<>();
+        Path dir = tmp.resolve("lora-step-3");
+        try (Gpt2Model m = Gpt2Model.load(ck)) {
+            m.addLora(lora, 5);
+            Trainer t = new Trainer(m, ARGS, DataOrder.seededShuffle(ARGS.seed()));
+            t.train(data, resumed::add, () -> t.state().globalStep == 3);
+            t.saveCheckpoint(dir, KotuneMetadata.of(m.config(), null, "tiny-kogpt2", "job-lora", 3, Map.of()), null);
+        }
+        assertThat(dir.resolve("adapter_config.json")).isRegularFile();
+        assertThat(dir.resolve(Checkpoint.SAFETENSORS)).doesNotExist(); // no copy of the base
+        assertThatThrownBy(() -> Trainer.resume(dir, ARGS, DataOrder.sequential()))
+                .hasMessageContaining("resume it with resumeAdapter");
+        try (Gpt2Model other = Gpt2Model.random(ck.config(), 11)) {
+            assertThatThrownBy(() -> Trainer.resumeAdapter(dir, other, "random", ARGS, DataOrder.sequential()))
+                    .isInstanceOf(CheckpointMismatchException.class)
+                    .hasMessageContaining("trained on base tiny-kogpt2");
+        }
+        try (Gpt2Model base = Gpt2Model.load(ck)) {
+            Trainer t2 = Trainer.resumeAdapter(dir, base, "tiny-kogpt2", ARGS, DataOrder.seededShuffle(ARGS.seed()));
+            t2.train(data, resumed::add, () -> false);
+            assertThat(base.adapterStateDict().differences(fullAdapter)).isEmpty();
+            assertThat(base.stateDict().differences(ck.weights())).isEmpty();
+        }
+        assertThat(resumed).hasSize(6);
+        for (int i = 0; i < 6; i++) {
+            assertThat(resumed.get(i)).as("step %d", i + 1).isEqualTo(straight.get(i));
+        }
     }
 
     @Test
