@@ -4,7 +4,7 @@
 # heap cap its Deployment gives it (JAVA_MAX_MEM_RATIO x memory limit), samples VmRSS every 0.5 s and prints VmHWM.
 #   inference-service: serves a KoGPT2-base-size fp32 export (bench/serving.sh makes one under
 #   /tmp/kotune-bench-serving/models) under C concurrent streaming /v1/completions of 64 new tokens each.
-#   tokenizer-service: idle after start (it has no HTTP load path; its gRPC calls are small).
+#   tokenizer-service: ready with the export's tokenizer.json loaded, idle (it has no HTTP load path).
 # Usage: deploy/tools/measure-rss.sh [MODELS_DIR] [MODEL_ID] [CONCURRENCY] [REQUESTS_PER_CLIENT] [REPO_WITH_JARS]
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
@@ -40,6 +40,7 @@ kill $PID; wait $PID 2>/dev/null || true
 # tokenizer-service: limit 1Gi, JAVA_MAX_MEM_RATIO 50 -> 512 MiB heap.
 java -Xmx512m -Dquarkus.http.host=127.0.0.1 -Dquarkus.http.port=$PORT -Dquarkus.grpc.server.host=127.0.0.1 \
   -Dquarkus.grpc.server.port=$((PORT + 1)) -Dai.djl.offline=true -Djava.io.tmpdir="$WORK" \
+  -Dkotune.tokenizer.default-tokenizer="$MODELS/$MODEL" \
   -jar "$JARS/tokenizer-service/target/quarkus-app/quarkus-run.jar" > "$WORK/tokenizer.log" 2>&1 &
 PID=$!; wait_http "http://127.0.0.1:$PORT/q/health/ready"; sleep 3
 echo "tokenizer-service: ready, idle; peak RSS (VmHWM) $(hwm $PID) MiB"
