@@ -363,6 +363,9 @@ class NetworkPolicyTest {
                 assertThat(net.allowed(entityOperator, net.pod("api-server"), 443, "TCP"))
                         .as("topic operator -> API server")
                         .isTrue();
+                assertThat(net.allowed(node, net.pod("api-server"), 443, "TCP"))
+                        .as("Kafka node's init container (rack) -> API server")
+                        .isTrue();
                 assertThat(net.allowed(net.pod("trainer-service"), node, 9091, "TCP"))
                         .as("a client on the replication port")
                         .isFalse();
@@ -384,7 +387,7 @@ class NetworkPolicyTest {
                     assertThat(net.allowed(pod, dns, 53, "TCP"))
                             .as("%s -> DNS", pod.name())
                             .isTrue();
-                    if (!pod.name().equals("entity-operator")) {
+                    if (!pod.name().equals("entity-operator") && !pod.name().equals("kafka-node")) {
                         assertThat(net.allowed(pod, api, 443, "TCP"))
                                 .as("%s -> outside the cluster in %s", pod.name(), overlay)
                                 .isFalse();

@@ -143,6 +143,10 @@ class PodSecurityTest {
                             pool.path("template").path("pod"),
                             pool.path("template").path("kafkaContainer"),
                             "KafkaNodePool in " + overlay);
+                    assertStrimziTemplate(
+                            pool.path("template").path("pod"),
+                            pool.path("template").path("initContainer"),
+                            "KafkaNodePool init container in " + overlay);
                     assertThat(pool.path("resources").path("limits").has("memory"))
                             .isTrue();
                     assertThat(pool.path("resources").path("requests").has("cpu"))
