@@ -1,7 +1,8 @@
 ####
 # kotune/inference-service:0.1.0-gpu — inference-service on ONNX Runtime's CUDA execution provider, for
-# deploy/overlays/gpu. Same layout, user and ports as inference-service/src/main/docker/Dockerfile.jvm; the base
-# differs because the onnxruntime_gpu 1.23 natives link against CUDA 12 and cuDNN 9, which the UBI JRE image lacks.
+# deploy/overlays/gpu. Same layout (/deployments), user (185) and ports as the Jib image of inference-service
+# (deploy/pom.xml, profile `image`); the base
+# differs because the onnxruntime_gpu 1.23 natives link against CUDA 12 and cuDNN 9, which the JRE base images lack.
 #
 # Build the application with ONNX Runtime's CUDA artifact (com.microsoft.onnxruntime:onnxruntime_gpu, managed in the
 # root pom) in place of the CPU one - engine's `gpu` profile, activated by -Dkotune.gpu so that it also applies when
@@ -35,8 +36,9 @@ COPY --chown=185 target/quarkus-app/quarkus/ /deployments/quarkus/
 EXPOSE 8080 9090
 USER 185
 WORKDIR /deployments
-# No run-java.sh here: the heap ratio sits in JAVA_OPTS (the Deployment's JAVA_MAX_MEM_RATIO does not apply).
+# No run-java.sh here, as in the Jib images: the heap share comes from JAVA_TOOL_OPTIONS (the Deployment sets it).
 ENV KOTUNE_INFERENCE_EXECUTION_PROVIDER="CUDA" \
-    JAVA_OPTS="-XX:MaxRAMPercentage=40 -Dquarkus.http.host=0.0.0.0 -Djava.util.logging.manager=org.jboss.logmanager.LogManager"
+    JAVA_TOOL_OPTIONS="-XX:MaxRAMPercentage=40" \
+    JAVA_OPTS="-Dquarkus.http.host=0.0.0.0 -Djava.util.logging.manager=org.jboss.logmanager.LogManager"
 
 ENTRYPOINT [ "/bin/sh", "-c", "exec java $JAVA_OPTS -jar /deployments/quarkus-run.jar" ]

@@ -17,8 +17,45 @@ class KustomizationsTest {
     private final DeployTree tree = DeployTree.get();
 
     @Test
-    void theBaseAndBothOverlaysExist() {
-        assertThat(tree.kustomizationDirs()).contains(tree.base(), tree.overlay("cpu"), tree.overlay("gpu"));
+    void theBaseTheTwoKafkasAndExactlyTheKnownOverlaysExist() {
+        List<Path> overlays = tree.kustomizationDirs().stream()
+                .filter(d -> d.getParent().equals(tree.deployDir().resolve("overlays")))
+                .collect(Collectors.toList());
+        assertThat(overlays)
+                .as("overlays (Rendered.OVERLAYS lists the ones the tests render)")
+                .containsExactlyInAnyOrderElementsOf(
+                        Rendered.OVERLAYS.stream().map(tree::overlay).toList());
+        assertThat(tree.kustomizationDirs())
+                .contains(
+                        tree.base(),
+                        tree.deployDir().resolve("kafka/strimzi"),
+                        tree.deployDir().resolve("kafka/plain"));
+    }
+
+    @Test
+    void onlyDevPlainRunsThePlainKafkaAndEveryOtherOverlayRunsStrimzi() {
+        for (String overlay : Rendered.OVERLAYS) {
+            List<Path> entries = allResourceDirs(tree.overlay(overlay));
+            if (overlay.equals("dev-plain")) {
+                assertThat(entries).contains(tree.deployDir().resolve("kafka/plain"));
+                assertThat(entries).doesNotContain(tree.deployDir().resolve("kafka/strimzi"));
+            } else {
+                assertThat(entries).as(overlay).contains(tree.deployDir().resolve("kafka/strimzi"));
+                assertThat(entries).as(overlay).doesNotContain(tree.deployDir().resolve("kafka/plain"));
+            }
+        }
+    }
+
+    /** The directories an overlay includes, directly or through other kustomizations. */
+    private List<Path> allResourceDirs(Path dir) {
+        List<Path> dirs = new ArrayList<>();
+        for (Path entry : tree.resourceEntries(dir)) {
+            if (Files.isDirectory(entry)) {
+                dirs.add(entry);
+                dirs.addAll(allResourceDirs(entry));
+            }
+        }
+        return dirs;
     }
 
     @Test
@@ -49,14 +86,15 @@ class KustomizationsTest {
 
     @Test
     void everyOverlayPatchTargetsAResourceItsBaseHas() {
-        for (Path overlay : List.of(tree.overlay("cpu"), tree.overlay("gpu"))) {
+        for (String name : Rendered.OVERLAYS) {
+            Path overlay = tree.overlay(name);
             List<DeployTree.Resource> resources = tree.resources(overlay);
             for (JsonNode patch : tree.patches(overlay)) {
                 for (String[] target : targets(overlay, patch)) {
                     assertThat(resources)
                             .as("%s patches %s/%s, which its resources do not contain", overlay, target[0], target[1])
-                            .anyMatch(
-                                    r -> r.kind().equals(target[0]) && r.name().equals(target[1]));
+                            .anyMatch(r -> r.kind().equals(target[0])
+                                    && (target[1].isEmpty() || r.name().equals(target[1])));
                 }
             }
         }
@@ -95,9 +133,7 @@ class KustomizationsTest {
             assertThat(t.path("kind").asText())
                     .as("target.kind of a patch in %s", overlay)
                     .isNotBlank();
-            assertThat(t.path("name").asText())
-                    .as("target.name of a patch in %s", overlay)
-                    .isNotBlank();
+            // No name: the patch applies to every object of the kind.
             targets.add(new String[] {t.path("kind").asText(), t.path("name").asText()});
         }
         if (patch.has("path")) {
@@ -115,6 +151,11 @@ class KustomizationsTest {
                 }
                 targets.add(own);
             }
+        }
+        if (patch.has("patch")) {
+            assertThat(patch.has("target"))
+                    .as("an inline patch in %s names its target", overlay)
+                    .isTrue();
         }
         assertThat(targets).as("a patch in %s without target or path", overlay).isNotEmpty();
         return targets;

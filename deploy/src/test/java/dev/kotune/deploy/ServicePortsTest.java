@@ -15,9 +15,13 @@ import java.util.OptionalInt;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
+import javax.xml.parsers.DocumentBuilderFactory;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestFactory;
+import org.w3c.dom.Document;
+import org.w3c.dom.Element;
+import org.w3c.dom.Node;
 
 /**
  * Each service's Deployment, probes and Dockerfile repeat the ports of its {@code application.properties}: HTTP
@@ -108,15 +112,74 @@ class ServicePortsTest {
     }
 
     @TestFactory
-    Stream<DynamicTest> dockerfileExposesTheSamePortsAndRunsAsUser185() {
+    Stream<DynamicTest> imageExposesTheSamePortsAndRunsAsUser185() {
         return perService((module, deployment) -> {
             Map<String, Integer> ports = expectedPorts(ServiceProperties.of(tree.repoRoot(), module));
-            Path dockerfile = tree.repoRoot().resolve(module).resolve("src/main/docker/Dockerfile.jvm");
-            assertExposesAndUser(dockerfile, ports);
+            // The Jib image (deploy/pom.xml, profile image): its execution for the module, and the shared user.
+            Element jib = jibPlugin();
+            Element execution = null;
+            for (Element e : children(child(jib, "executions"), "execution")) {
+                if (text(child(e, "id")).equals(module)) {
+                    execution = e;
+                }
+            }
+            assertThat(execution)
+                    .as("a Jib execution %s in deploy/pom.xml", module)
+                    .isNotNull();
+            List<Integer> exposed = new ArrayList<>();
+            for (Element port :
+                    children(child(child(child(execution, "configuration"), "container"), "ports"), "port")) {
+                exposed.add(Integer.parseInt(text(port)));
+            }
+            assertThat(exposed).as("Jib ports of %s", module).containsExactlyInAnyOrderElementsOf(ports.values());
+            assertThat(text(child(child(child(jib, "configuration"), "container"), "user")))
+                    .as("Jib user")
+                    .isEqualTo("185:185");
             if (module.equals("inference-service")) {
                 assertExposesAndUser(tree.deployDir().resolve("docker/inference-service-gpu.Dockerfile"), ports);
             }
+            assertThat(tree.repoRoot().resolve(module).resolve("src/main/docker/Dockerfile.jvm"))
+                    .as("the JVM image is Jib's; a hand-written Dockerfile would drift from it")
+                    .doesNotExist();
         });
+    }
+
+    private Element jibPlugin() throws Exception {
+        Document pom = DocumentBuilderFactory.newInstance()
+                .newDocumentBuilder()
+                .parse(tree.deployDir().resolve("pom.xml").toFile());
+        for (Element profile : children(child(pom.getDocumentElement(), "profiles"), "profile")) {
+            if (text(child(profile, "id")).equals("image")) {
+                for (Element plugin : children(child(child(profile, "build"), "plugins"), "plugin")) {
+                    if (text(child(plugin, "artifactId")).equals("jib-maven-plugin")) {
+                        return plugin;
+                    }
+                }
+            }
+        }
+        throw new AssertionError("deploy/pom.xml has no profile image with jib-maven-plugin");
+    }
+
+    private static List<Element> children(Element parent, String name) {
+        List<Element> found = new ArrayList<>();
+        if (parent == null) {
+            return found;
+        }
+        for (Node n = parent.getFirstChild(); n != null; n = n.getNextSibling()) {
+            if (n instanceof Element e && e.getTagName().equals(name)) {
+                found.add(e);
+            }
+        }
+        return found;
+    }
+
+    private static Element child(Element parent, String name) {
+        List<Element> found = children(parent, name);
+        return found.isEmpty() ? null : found.get(0);
+    }
+
+    private static String text(Element e) {
+        return e == null ? "" : e.getTextContent().trim();
     }
 
     private static void assertExposesAndUser(Path dockerfile, Map<String, Integer> ports) throws IOException {

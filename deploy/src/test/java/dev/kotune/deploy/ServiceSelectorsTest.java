@@ -15,9 +15,7 @@ class ServiceSelectorsTest {
     private final DeployTree tree = DeployTree.get();
 
     private List<DeployTree.Resource> workloads() {
-        List<DeployTree.Resource> workloads = new ArrayList<>(tree.baseResources("Deployment"));
-        workloads.addAll(tree.baseResources("StatefulSet"));
-        return workloads;
+        return new ArrayList<>(tree.baseResources("Deployment"));
     }
 
     private List<DeployTree.Resource> selected(Map<String, String> selector) {
@@ -72,59 +70,74 @@ class ServiceSelectorsTest {
     }
 
     @Test
-    void everyStatefulSetHasItsHeadlessService() {
-        for (DeployTree.Resource sts : tree.baseResources("StatefulSet")) {
-            String serviceName = sts.node().path("spec").path("serviceName").asText();
-            DeployTree.Resource service = tree.requireBaseResource("Service", serviceName);
-            assertThat(service.node().path("spec").path("clusterIP").asText())
-                    .as("%s", service)
-                    .isEqualTo("None");
-            assertThat(selected(Workloads.stringMap(service.node().path("spec").path("selector"))))
-                    .as("what %s selects", service)
-                    .containsExactly(sts);
+    void everyAutoscalerScalesAnExistingDeploymentThatLeavesReplicasToIt() {
+        for (String overlay : Rendered.OVERLAYS) {
+            List<DeployTree.Resource> hpas = Rendered.ofKind(overlay, "HorizontalPodAutoscaler");
+            if (overlay.equals("prod") || overlay.equals("gpu")) {
+                assertThat(hpas.stream().map(DeployTree.Resource::name))
+                        .as(overlay)
+                        .containsExactlyInAnyOrder("inference-service", "tokenizer-service");
+            } else {
+                assertThat(hpas)
+                        .as("%s has no autoscalers (one replica each)", overlay)
+                        .isEmpty();
+            }
+            for (DeployTree.Resource hpa : hpas) {
+                JsonNode ref = hpa.node().path("spec").path("scaleTargetRef");
+                assertThat(ref.path("kind").asText()).as("%s", hpa).isEqualTo("Deployment");
+                DeployTree.Resource target =
+                        Rendered.require(overlay, "Deployment", ref.path("name").asText());
+                assertThat(target.node().path("spec").has("replicas"))
+                        .as("%s sets replicas; the HPA owns them and every apply would reset them", target)
+                        .isFalse();
+                assertThat(hpa.node().path("spec").path("metrics").findValuesAsText("name"))
+                        .as("%s", hpa)
+                        .contains("cpu");
+                assertThat(Workloads.mainContainer(target)
+                                .path("resources")
+                                .path("requests")
+                                .has("cpu"))
+                        .as("CPU request of %s (CPU utilization is relative to it)", target)
+                        .isTrue();
+            }
         }
     }
 
     @Test
-    void everyAutoscalerScalesAnExistingDeployment() {
-        List<DeployTree.Resource> hpas = tree.baseResources("HorizontalPodAutoscaler");
-        assertThat(hpas.stream().map(DeployTree.Resource::name))
-                .containsExactlyInAnyOrder("inference-service", "tokenizer-service");
-        for (DeployTree.Resource hpa : hpas) {
-            JsonNode ref = hpa.node().path("spec").path("scaleTargetRef");
-            assertThat(ref.path("kind").asText()).as("%s", hpa).isEqualTo("Deployment");
-            DeployTree.Resource target =
-                    tree.requireBaseResource("Deployment", ref.path("name").asText());
-            assertThat(target.node().path("spec").has("replicas"))
-                    .as("%s sets replicas; the HPA owns them and every apply would reset them", target)
-                    .isFalse();
-            assertThat(hpa.node().path("spec").path("metrics").findValuesAsText("name"))
-                    .as("%s", hpa)
-                    .contains("cpu");
-            assertThat(Workloads.mainContainer(target)
-                            .path("resources")
-                            .path("requests")
-                            .has("cpu"))
-                    .as("CPU request of %s (CPU utilization is relative to it)", target)
-                    .isTrue();
+    void everyDisruptionBudgetSelectsOneWorkloadAndLeavesAPodEvictable() {
+        for (String overlay : List.of("prod", "gpu")) {
+            List<DeployTree.Resource> pdbs = Rendered.ofKind(overlay, "PodDisruptionBudget");
+            assertThat(pdbs.stream().map(DeployTree.Resource::name))
+                    .as(overlay)
+                    .containsExactlyInAnyOrder("inference-service", "tokenizer-service", "trainer-service");
+            for (DeployTree.Resource pdb : pdbs) {
+                Map<String, String> selector = Workloads.stringMap(
+                        pdb.node().path("spec").path("selector").path("matchLabels"));
+                List<DeployTree.Resource> selected = Rendered.ofKind(overlay, "Deployment").stream()
+                        .filter(w -> Workloads.podLabels(w).entrySet().containsAll(selector.entrySet()))
+                        .collect(Collectors.toList());
+                assertThat(selected).as("what %s selects in %s", pdb, overlay).hasSize(1);
+                DeployTree.Resource deployment = selected.get(0);
+                JsonNode spec = pdb.node().path("spec");
+                int minReplicas = Rendered.ofKind(overlay, "HorizontalPodAutoscaler").stream()
+                        .filter(h -> h.name().equals(deployment.name()))
+                        .map(h -> h.node().path("spec").path("minReplicas").asInt())
+                        .findFirst()
+                        .orElse(deployment.node().path("spec").path("replicas").asInt(1));
+                if (spec.has("minAvailable")) {
+                    assertThat(spec.path("minAvailable").asInt())
+                            .as(
+                                    "%s: minAvailable must leave one pod evictable at the minimum replicas, or drains hang",
+                                    pdb)
+                            .isPositive()
+                            .isLessThan(minReplicas);
+                } else {
+                    assertThat(spec.path("maxUnavailable").asInt())
+                            .as("%s", pdb)
+                            .isPositive();
+                    assertThat(minReplicas).as("replicas guarded by %s", pdb).isGreaterThan(1);
+                }
+            }
         }
-    }
-
-    @Test
-    void inferenceDisruptionBudgetSelectsTheInferencePodsAndAllowsEvictionAboveTheAutoscalerMinimum() {
-        DeployTree.Resource pdb = tree.requireBaseResource("PodDisruptionBudget", "inference-service");
-        assertThat(selected(Workloads.stringMap(
-                        pdb.node().path("spec").path("selector").path("matchLabels"))))
-                .containsExactly(tree.requireBaseResource("Deployment", "inference-service"));
-        int minAvailable = pdb.node().path("spec").path("minAvailable").asInt();
-        int minReplicas = tree.requireBaseResource("HorizontalPodAutoscaler", "inference-service")
-                .node()
-                .path("spec")
-                .path("minReplicas")
-                .asInt();
-        assertThat(minAvailable)
-                .as("minAvailable must leave one pod evictable at the HPA minimum, or drains hang")
-                .isPositive()
-                .isLessThan(minReplicas);
     }
 }
