@@ -23,6 +23,8 @@ import dev.kotune.tokenization.PromptTemplate;
 import dev.kotune.tokenization.TextLimits;
 import dev.kotune.tokenization.TokenizationException;
 import dev.kotune.tokenization.TokenizerFiles;
+import dev.kotune.tokenization.data.ExampleFormat;
+import dev.kotune.tokenization.data.ExampleReader;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintWriter;
@@ -96,8 +98,9 @@ final class TrainCommand implements Callable<Integer> {
             names = "--data",
             required = true,
             paramLabel = "FILE",
-            description = "Training pairs: CSV with a header row (columns from --csv-columns) or JSONL (*.jsonl, "
-                    + "{\"prompt\", \"completion\"} per line).")
+            description =
+                    "Training pairs: CSV with a header row (columns from --csv-columns) or JSONL (*.jsonl or *.json, "
+                            + "{\"prompt\", \"completion\"} per line).")
     Path data;
 
     @Option(
@@ -245,12 +248,12 @@ final class TrainCommand implements Callable<Integer> {
                         + " was trained with (kotune.json tokenizer_sha256 "
                         + base.metadata().tokenizerSha256() + ")");
             }
-            ExampleFile.Loaded loaded = readData();
+            ExampleReader.Loaded loaded = readData();
             List<TrainingExample> rows = new ArrayList<>(loaded.examples().size());
             int truncated = prepare(tok, loaded, rows);
             o.printf(
                     Locale.ROOT,
-                    "data: %,d pairs from %s (%d skipped as blank, %d cut to %d tokens), %,d tokens%n",
+                    "data: %,d pairs from %s (%d skipped as blank or malformed, %d cut to %d tokens), %,d tokens%n",
                     rows.size(),
                     data,
                     loaded.skipped(),
@@ -457,21 +460,23 @@ final class TrainCommand implements Callable<Integer> {
         return Files.isRegularFile(p) ? Optional.of(p) : Optional.empty();
     }
 
-    private ExampleFile.Loaded readData() {
-        ExampleFile.Loaded loaded;
+    private ExampleReader.Loaded readData() {
+        ExampleReader.Loaded loaded;
         try {
-            loaded = ExampleFile.read(data, csvColumns.get(0), csvColumns.get(1), limit);
+            loaded = new ExampleReader()
+                    .read(data, ExampleFormat.ofFileName(data), csvColumns.get(0), csvColumns.get(1), limit);
         } catch (IOException e) {
             throw new UserException("cannot read --data " + data + ": " + e.getMessage());
         }
         if (loaded.examples().isEmpty()) {
-            throw new UserException("--data " + data + " has no usable pairs");
+            throw new UserException("--data " + data + " has no usable pairs"
+                    + (loaded.problems().isEmpty() ? "" : ": " + String.join("; ", loaded.problems())));
         }
         return loaded;
     }
 
     /** Notebook preprocessing without padding (the trainer pads per batch); returns how many rows were cut. */
-    private int prepare(KoTokenizer tok, ExampleFile.Loaded loaded, List<TrainingExample> rows) {
+    private int prepare(KoTokenizer tok, ExampleReader.Loaded loaded, List<TrainingExample> rows) {
         ExamplePreparer preparer = new ExamplePreparer(tok, TextLimits.DEFAULT);
         PrepareOptions options;
         try {
