@@ -340,6 +340,8 @@ final class DemoCommand implements Callable<Integer> {
                 "kotune.tokenizer.default-tokenizer",
                 root.resolve(BUILT_IN_TOKENIZER).toString());
         config.put("kotune.trainer.builtin-models-dir", root.resolve("models").toString());
+        // A job's local paths must lie under these: the demo's own directory and the repository it runs from.
+        config.put("kotune.trainer.data-roots", workDir + "," + root);
         // One libtorch thread: the demo's model is tiny, and two threads on a busy 2-core machine were ~15x slower.
         config.put("kotune.trainer.intra-op-threads", "1");
         return config;
