@@ -45,6 +45,14 @@ class JobRulesTest {
     }
 
     @Test
+    void theJobIdCheckAloneIsTheValidatorsRule() {
+        assertThat(JobValidator.jobIdProblems("notebook-031502")).isEmpty();
+        assertThat(JobValidator.jobIdProblems("../x"))
+                .containsExactly(
+                        new ValidationError("job_id", "\"../x\"", "must match [A-Za-z0-9][A-Za-z0-9._-]{0,127}"));
+    }
+
+    @Test
     void datasetLimit() {
         assertThat(check(p -> JobRules.datasetLimit(0, p))).isEmpty();
         assertThat(check(p -> JobRules.datasetLimit(-1, p)))
