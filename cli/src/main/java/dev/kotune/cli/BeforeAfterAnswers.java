@@ -70,26 +70,81 @@ final class BeforeAfterAnswers {
      */
     Result show(KafkaOptions kafka, String jobId, TrainingJobSpec submitted, URI inference, boolean sampling)
             throws InterruptedException {
-        List<TrainingEvent> events;
+        JobEvents job = JobEvents.of(readEvents(kafka, jobId), submitted);
+        List<String> problems = new ArrayList<>();
+        Map<String, String> before = beforeAnswers(job.evaluated(), jobId, problems);
+        List<Example> examples = job.spec().getDataset().getInline().getExamplesList();
+        if (examples.isEmpty()) {
+            examples = submitted.getDataset().getInline().getExamplesList();
+        }
+        if (job.exported() == null) {
+            problems.add("serving: no CheckpointExported event for " + jobId + ", so there is no export to serve");
+            return new Result(List.of(), Map.of(), Map.of(), problems);
+        }
+        InferenceClient client = new InferenceClient(inference);
+        if (!client.awaitModel(jobId, SERVE_TIMEOUT)) {
+            problems.add("serving: inference-service did not list model " + jobId + " within "
+                    + SERVE_TIMEOUT.toSeconds() + " s of CheckpointExported (" + job.exportPath()
+                    + "); see logs/inference-service.log");
+            return new Result(List.of(), Map.of(), Map.of(), problems);
+        }
+        String template = job.spec().getFormat().getTemplate().isEmpty()
+                ? DEFAULT_TEMPLATE
+                : job.spec().getFormat().getTemplate();
+        int cut = template.indexOf("{completion}");
+        String promptTemplate = cut >= 0 ? template.substring(0, cut) : template;
+        List<Row> rows = new ArrayList<>();
+        if (!answerAfter(client, jobId, promptTemplate, examples, before, rows, problems)) {
+            return new Result(rows, Map.of(), Map.of(), problems);
+        }
+        printSummary(jobId, rows);
+        Map<String, Integer> sampled = new LinkedHashMap<>();
+        Map<String, String> unreachable = new LinkedHashMap<>();
+        if (sampling) {
+            sampled =
+                    sample(client, jobId, promptTemplate, template, examples, job.exportPath(), unreachable, problems);
+        }
+        return new Result(rows, sampled, unreachable, problems);
+    }
+
+    /** The job's events from the start of the events topic. */
+    private static List<TrainingEvent> readEvents(KafkaOptions kafka, String jobId) {
         try (TrainingEvents.Reader reader = new TrainingEvents.Reader(kafka)) {
             reader.seekToBeginning(Duration.ofSeconds(30));
-            events = reader.readAll().stream()
+            return reader.readAll().stream()
                     .filter(e -> e.getJobId().equals(jobId))
                     .toList();
         }
-        TrainingJobSpec spec = submitted;
-        ModelEvaluated evaluated = null;
-        TrainingEvent exported = null;
-        for (TrainingEvent e : events) {
-            if (e.hasJobValidated()) {
-                spec = e.getJobValidated().getResolvedSpec();
-            } else if (e.hasEvaluated()) {
-                evaluated = e.getEvaluated();
-            } else if (e.hasCheckpointExported()) {
-                exported = e;
+    }
+
+    /**
+     * What the demo needs from a job's events: the resolved spec (else the submitted one), the ModelEvaluated and the
+     * CheckpointExported event (null when missing).
+     */
+    private record JobEvents(TrainingJobSpec spec, ModelEvaluated evaluated, TrainingEvent exported) {
+        static JobEvents of(List<TrainingEvent> events, TrainingJobSpec submitted) {
+            TrainingJobSpec spec = submitted;
+            ModelEvaluated evaluated = null;
+            TrainingEvent exported = null;
+            for (TrainingEvent e : events) {
+                if (e.hasJobValidated()) {
+                    spec = e.getJobValidated().getResolvedSpec();
+                } else if (e.hasEvaluated()) {
+                    evaluated = e.getEvaluated();
+                } else if (e.hasCheckpointExported()) {
+                    exported = e;
+                }
             }
+            return new JobEvents(spec, evaluated, exported);
         }
-        List<String> problems = new ArrayList<>();
+
+        Path exportPath() {
+            return Path.of(exported.getCheckpointExported().getExportPath());
+        }
+    }
+
+    /** The base model's answers by prompt, from ModelEvaluated; a problem when there are none. */
+    private static Map<String, String> beforeAnswers(ModelEvaluated evaluated, String jobId, List<String> problems) {
         Map<String, String> before = new LinkedHashMap<>();
         if (evaluated == null || evaluated.getSamplesCount() == 0) {
             problems.add("before answers: the trainer published no ModelEvaluated with samples for " + jobId);
@@ -98,29 +153,19 @@ final class BeforeAfterAnswers {
                 before.put(s.getPrompt(), s.getAnswerBefore());
             }
         }
-        List<Example> examples = spec.getDataset().getInline().getExamplesList();
-        if (examples.isEmpty()) {
-            examples = submitted.getDataset().getInline().getExamplesList();
-        }
-        if (exported == null) {
-            problems.add("serving: no CheckpointExported event for " + jobId + ", so there is no export to serve");
-            return new Result(List.of(), Map.of(), Map.of(), problems);
-        }
-        InferenceClient client = new InferenceClient(inference);
-        if (!client.awaitModel(jobId, SERVE_TIMEOUT)) {
-            problems.add(
-                    "serving: inference-service did not list model " + jobId + " within " + SERVE_TIMEOUT.toSeconds()
-                            + " s of CheckpointExported ("
-                            + exported.getCheckpointExported().getExportPath()
-                            + "); see logs/inference-service.log");
-            return new Result(List.of(), Map.of(), Map.of(), problems);
-        }
-        String template = spec.getFormat().getTemplate().isEmpty()
-                ? DEFAULT_TEMPLATE
-                : spec.getFormat().getTemplate();
-        int cut = template.indexOf("{completion}");
-        String promptTemplate = cut >= 0 ? template.substring(0, cut) : template;
-        List<Row> rows = new ArrayList<>();
+        return before;
+    }
+
+    /** Asks the served model for each example (greedy) into {@code rows}; false (with a problem) when a call fails. */
+    private static boolean answerAfter(
+            InferenceClient client,
+            String jobId,
+            String promptTemplate,
+            List<Example> examples,
+            Map<String, String> before,
+            List<Row> rows,
+            List<String> problems)
+            throws InterruptedException {
         for (Example ex : examples) {
             try {
                 InferenceClient.Completion c =
@@ -135,9 +180,13 @@ final class BeforeAfterAnswers {
                         exact));
             } catch (IOException e) {
                 problems.add("serving: " + ex.getPrompt() + ": " + e.getMessage());
-                return new Result(rows, Map.of(), Map.of(), problems);
+                return false;
             }
         }
+        return true;
+    }
+
+    private void printSummary(String jobId, List<Row> rows) {
         out.printf(
                 "      before: base model (trainer-service, ModelEvaluated, greedy); after: inference-service "
                         + "(REST /v1/completions, model %s, greedy, max_length 64)%n",
@@ -148,20 +197,6 @@ final class BeforeAfterAnswers {
                 rows.stream().filter(Row::exact).count(),
                 rows.size(),
                 " (after == expected, ending at EOS: finish_reason stop)");
-        Map<String, Integer> sampled = new LinkedHashMap<>();
-        Map<String, String> unreachable = new LinkedHashMap<>();
-        if (sampling) {
-            sampled = sample(
-                    client,
-                    jobId,
-                    promptTemplate,
-                    template,
-                    examples,
-                    Path.of(exported.getCheckpointExported().getExportPath()),
-                    unreachable,
-                    problems);
-        }
-        return new Result(rows, sampled, unreachable, problems);
     }
 
     /** The notebook's sampling, seeds 0..DRAWS-1, per example: how many draws equal the completion (and stop at EOS). */

@@ -3,6 +3,7 @@ package dev.kotune.cli;
 import dev.kotune.broker.KafkaBroker;
 import dev.kotune.proto.training.v1.TrainingEvent;
 import dev.kotune.proto.training.v1.TrainingJobSpec;
+import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -84,7 +85,6 @@ final class DemoCommand implements Callable<Integer> {
                 : root.resolve(".kotune")
                         .resolve("demo-" + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")));
         Files.createDirectories(workDir);
-        Path logs = workDir.resolve("logs");
         List<String> problems = new ArrayList<>();
         TrainingJobSpec job = NotebookJob.demoSpec(baseModel, notebookExact);
         long t0 = System.nanoTime();
@@ -98,49 +98,10 @@ final class DemoCommand implements Callable<Integer> {
             Map<String, ServiceProcess> services = new LinkedHashMap<>();
             Map<String, String> grpcPorts = new LinkedHashMap<>();
             try {
-                String tokenizerGrpcPort = null;
-                for (String module : SERVICES) {
-                    Map<String, String> config = serviceConfig(root, broker, workDir);
-                    if (module.equals("tokenizer-service")) {
-                        tokenizerGrpcPort = config.get("quarkus.grpc.server.port");
-                    } else if (module.equals("trainer-service")) {
-                        // The trainer prepares the job's examples with tokenizer-service's PrepareExamples over gRPC.
-                        config.put("quarkus.grpc.clients.tokenizer.host", "127.0.0.1");
-                        config.put("quarkus.grpc.clients.tokenizer.port", tokenizerGrpcPort);
-                    }
-                    grpcPorts.put(module, config.get("quarkus.grpc.server.port"));
-                    services.put(module, ServiceProcess.start(root, module, config, logs));
-                }
-                for (Map.Entry<String, ServiceProcess> s : services.entrySet()) {
-                    s.getValue().awaitReady(Duration.ofSeconds(90));
-                    out().printf(
-                                    "      %-18s ready on http://127.0.0.1:%d (health, metrics; log %s)%n",
-                                    s.getKey(),
-                                    s.getValue().httpPort(),
-                                    root.relativize(s.getValue().log().toAbsolutePath()));
-                }
+                startServices(root, broker, workDir, services, grpcPorts);
                 KafkaOptions kafka = KafkaOptions.of(broker.bootstrapServers());
                 String jobId = "notebook-" + LocalDateTime.now().format(DateTimeFormatter.ofPattern("HHmmss"));
-                var hp = job.getHyperparameters();
-                step(
-                        3,
-                        String.format(
-                                "job: submitting the notebook's examples as job %s (%d examples, base %s) to %s",
-                                jobId,
-                                job.getDataset().getInline().getExamplesCount(),
-                                job.getBaseModel(),
-                                kafka.jobsTopic()));
-                printHyperparameters(hp);
-                TrainingEvent last;
-                TrainingProgressBar progress = new TrainingProgressBar(out(), TrainingProgressBar.stdoutIsTerminal());
-                try (TrainingEvents.Reader reader = new TrainingEvents.Reader(kafka)) {
-                    TrainingEvents.submit(kafka, jobId, job, Duration.ofSeconds(30));
-                    step(4, "events: following " + kafka.eventsTopic());
-                    reader.seekToBeginning(Duration.ofSeconds(60));
-                    last = reader.follow(jobId, progress::accept, TrainingEvents::isTerminal, timeout);
-                }
-                lossPng =
-                        writeLossCurve(workDir.resolve("jobs").resolve(jobId).resolve("loss.png"), progress, jobId, hp);
+                TrainingEvent last = trainJob(kafka, jobId, job, workDir);
                 step(5, "answers: before/after fine-tuning");
                 if (!last.hasSucceeded()) {
                     out().println("      the job did not succeed: " + TrainingEvents.describe(last));
@@ -149,14 +110,9 @@ final class DemoCommand implements Callable<Integer> {
                 }
                 // Before: the trainer's ModelEvaluated; after: inference-service over REST (model = job id), both
                 // greedy.
-                answers = new BeforeAfterAnswers(out())
-                        .show(
-                                kafka,
-                                jobId,
-                                job,
-                                java.net.URI.create("http://127.0.0.1:"
-                                        + services.get("inference-service").httpPort()),
-                                !noSamplingCheck);
+                URI inference = URI.create(
+                        "http://127.0.0.1:" + services.get("inference-service").httpPort());
+                answers = new BeforeAfterAnswers(out()).show(kafka, jobId, job, inference, !noSamplingCheck);
                 problems.addAll(answers.problems());
                 tokenizedOverGrpc(services.get("tokenizer-service"));
                 if (keepRunning) {
@@ -166,6 +122,65 @@ final class DemoCommand implements Callable<Integer> {
                 services.values().forEach(ServiceProcess::close);
             }
         }
+        return report(workDir, t0, problems);
+    }
+
+    /** Starts the services from their jars (the trainer pointed at tokenizer-service's gRPC port) and waits for them. */
+    private void startServices(
+            Path root,
+            KafkaBroker broker,
+            Path workDir,
+            Map<String, ServiceProcess> services,
+            Map<String, String> grpcPorts)
+            throws Exception {
+        Path logs = workDir.resolve("logs");
+        String tokenizerGrpcPort = null;
+        for (String module : SERVICES) {
+            Map<String, String> config = serviceConfig(root, broker, workDir);
+            if (module.equals("tokenizer-service")) {
+                tokenizerGrpcPort = config.get("quarkus.grpc.server.port");
+            } else if (module.equals("trainer-service")) {
+                // The trainer prepares the job's examples with tokenizer-service's PrepareExamples over gRPC.
+                config.put("quarkus.grpc.clients.tokenizer.host", "127.0.0.1");
+                config.put("quarkus.grpc.clients.tokenizer.port", tokenizerGrpcPort);
+            }
+            grpcPorts.put(module, config.get("quarkus.grpc.server.port"));
+            services.put(module, ServiceProcess.start(root, module, config, logs));
+        }
+        for (Map.Entry<String, ServiceProcess> s : services.entrySet()) {
+            s.getValue().awaitReady(Duration.ofSeconds(90));
+            out().printf(
+                            "      %-18s ready on http://127.0.0.1:%d (health, metrics; log %s)%n",
+                            s.getKey(),
+                            s.getValue().httpPort(),
+                            root.relativize(s.getValue().log().toAbsolutePath()));
+        }
+    }
+
+    /** Steps 3 and 4: submits the job, follows its events to the end with a progress bar, draws the loss curve. */
+    private TrainingEvent trainJob(KafkaOptions kafka, String jobId, TrainingJobSpec job, Path workDir)
+            throws Exception {
+        var hp = job.getHyperparameters();
+        step(
+                3,
+                String.format(
+                        "job: submitting the notebook's examples as job %s (%d examples, base %s) to %s",
+                        jobId, job.getDataset().getInline().getExamplesCount(), job.getBaseModel(), kafka.jobsTopic()));
+        printHyperparameters(hp);
+        TrainingEvent last;
+        TrainingProgressBar progress = new TrainingProgressBar(out(), TrainingProgressBar.stdoutIsTerminal());
+        try (TrainingEvents.Reader reader = new TrainingEvents.Reader(kafka)) {
+            TrainingEvents.submit(kafka, jobId, job, Duration.ofSeconds(30));
+            step(4, "events: following " + kafka.eventsTopic());
+            reader.seekToBeginning(Duration.ofSeconds(60));
+            last = reader.follow(jobId, progress::accept, TrainingEvents::isTerminal, timeout);
+        }
+        lossPng = writeLossCurve(workDir.resolve("jobs").resolve(jobId).resolve("loss.png"), progress, jobId, hp);
+        return last;
+    }
+
+    /** The closing lines and the exit code: 0 only when every answer was checked and is exact. */
+    private int report(Path workDir, long t0, List<String> problems) {
         out().println();
         out().println("Logs and state: " + workDir);
         if (lossPng != null) {
@@ -325,6 +340,8 @@ final class DemoCommand implements Callable<Integer> {
                 "kotune.tokenizer.default-tokenizer",
                 root.resolve(BUILT_IN_TOKENIZER).toString());
         config.put("kotune.trainer.builtin-models-dir", root.resolve("models").toString());
+        // A job's local paths must lie under these: the demo's own directory and the repository it runs from.
+        config.put("kotune.trainer.data-roots", workDir + "," + root);
         // One libtorch thread: the demo's model is tiny, and two threads on a busy 2-core machine were ~15x slower.
         config.put("kotune.trainer.intra-op-threads", "1");
         return config;

@@ -118,13 +118,7 @@ final class GenerateCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        if (!Files.isRegularFile(model.resolve("model.onnx"))) {
-            String hint = Files.isRegularFile(model.resolve("config.json"))
-                    ? "; it looks like a checkpoint: export it first with ./kotune export --checkpoint " + model
-                            + " --out DIR"
-                    : "";
-            throw new UserException("no model.onnx in " + model + hint, 2);
-        }
+        requireOnnxModel();
         KoTokenizer tok = null;
         try {
             tok = loadTokenizer();
@@ -135,43 +129,11 @@ final class GenerateCommand implements Callable<Integer> {
             KoTokenizer t = tok;
             Detokenizer detok = t == null ? null : ids -> t.decode(ids, true);
             PrintWriter out = spec.commandLine().getOut();
-            TokenListener stream = json || detok == null
-                    ? null
-                    : new TokenListener() {
-                        @Override
-                        public void onToken(int row, int tokenId, String textDelta) {
-                            out.print(textDelta);
-                            out.flush();
-                        }
-
-                        @Override
-                        public void onFinish(int row, dev.kotune.engine.FinishReason reason, String textDelta) {
-                            out.print(textDelta);
-                            out.flush();
-                        }
-                    };
             try (OnnxModel m = OnnxModel.load(model, engine)) {
-                GenerationResult r =
-                        m.generate(List.of(prompt), config, detok, stream).get(0);
-                if (json) {
-                    ObjectNode o = JSON.createObjectNode();
-                    o.set("ids", JSON.valueToTree(r.tokenIds()));
-                    if (r.text() == null) {
-                        o.putNull("text");
-                    } else {
-                        o.put("text", r.text());
-                    }
-                    o.put("finish_reason", r.finishReason().id());
-                    out.println(JSON.writeValueAsString(o));
-                } else if (detok == null) {
-                    out.println(String.join(
-                            " ",
-                            Arrays.stream(r.tokenIds())
-                                    .mapToObj(Integer::toString)
-                                    .toList()));
-                } else {
-                    out.println();
-                }
+                GenerationResult r = m.generate(
+                                List.of(prompt), config, detok, json || detok == null ? null : printing(out))
+                        .get(0);
+                print(out, r, detok != null);
             }
             return 0;
         } catch (IllegalArgumentException e) {
@@ -184,6 +146,54 @@ final class GenerateCommand implements Callable<Integer> {
             if (tok != null) {
                 tok.close();
             }
+        }
+    }
+
+    /** --model must be an export (model.onnx); a checkpoint gets the export command as a hint. */
+    private void requireOnnxModel() {
+        if (!Files.isRegularFile(model.resolve("model.onnx"))) {
+            String hint = Files.isRegularFile(model.resolve("config.json"))
+                    ? "; it looks like a checkpoint: export it first with ./kotune export --checkpoint " + model
+                            + " --out DIR"
+                    : "";
+            throw new UserException("no model.onnx in " + model + hint, 2);
+        }
+    }
+
+    /** Prints each token's text as it is generated. */
+    private static TokenListener printing(PrintWriter out) {
+        return new TokenListener() {
+            @Override
+            public void onToken(int row, int tokenId, String textDelta) {
+                out.print(textDelta);
+                out.flush();
+            }
+
+            @Override
+            public void onFinish(int row, dev.kotune.engine.FinishReason reason, String textDelta) {
+                out.print(textDelta);
+                out.flush();
+            }
+        };
+    }
+
+    /** The result: one JSON object with --json, the ids without a tokenizer, else the newline after the stream. */
+    private void print(PrintWriter out, GenerationResult r, boolean streamed) throws IOException {
+        if (json) {
+            ObjectNode o = JSON.createObjectNode();
+            o.set("ids", JSON.valueToTree(r.tokenIds()));
+            if (r.text() == null) {
+                o.putNull("text");
+            } else {
+                o.put("text", r.text());
+            }
+            o.put("finish_reason", r.finishReason().id());
+            out.println(JSON.writeValueAsString(o));
+        } else if (!streamed) {
+            out.println(String.join(
+                    " ", Arrays.stream(r.tokenIds()).mapToObj(Integer::toString).toList()));
+        } else {
+            out.println();
         }
     }
 

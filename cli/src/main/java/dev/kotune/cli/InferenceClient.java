@@ -92,6 +92,32 @@ final class InferenceClient {
      */
     List<Completion> complete(String model, String prompt, GenerationParameters p, int n)
             throws IOException, InterruptedException {
+        HttpResponse<String> r = http.send(
+                HttpRequest.newBuilder(base.resolve("/v1/completions"))
+                        .timeout(Duration.ofSeconds(120))
+                        .header("Content-Type", "application/json")
+                        .POST(HttpRequest.BodyPublishers.ofString(
+                                JSON.writeValueAsString(completionRequest(model, prompt, p, n))))
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
+        JsonNode answer = JSON.readTree(r.body());
+        if (r.statusCode() != 200) {
+            throw new IOException("POST /v1/completions answered " + r.statusCode() + ": "
+                    + answer.path("error").path("message").asText(r.body()));
+        }
+        List<Completion> out = new ArrayList<>();
+        for (JsonNode choice : answer.path("choices")) {
+            out.add(new Completion(
+                    choice.path("text").asText(),
+                    choice.path("finish_reason").asText(null),
+                    answer.path("usage").path("prompt_tokens").asInt(),
+                    answer.path("usage").path("completion_tokens").asInt()));
+        }
+        return out;
+    }
+
+    /** The request body: OpenAI's names where the route has them, the set fields of {@code p} only. */
+    private static ObjectNode completionRequest(String model, String prompt, GenerationParameters p, int n) {
         ObjectNode body = JSON.createObjectNode()
                 .put("model", model)
                 .put("prompt", prompt)
@@ -130,26 +156,6 @@ final class InferenceClient {
         if (p.hasStopAtEos()) {
             body.put("stop_at_eos", p.getStopAtEos());
         }
-        HttpResponse<String> r = http.send(
-                HttpRequest.newBuilder(base.resolve("/v1/completions"))
-                        .timeout(Duration.ofSeconds(120))
-                        .header("Content-Type", "application/json")
-                        .POST(HttpRequest.BodyPublishers.ofString(JSON.writeValueAsString(body)))
-                        .build(),
-                HttpResponse.BodyHandlers.ofString());
-        JsonNode answer = JSON.readTree(r.body());
-        if (r.statusCode() != 200) {
-            throw new IOException("POST /v1/completions answered " + r.statusCode() + ": "
-                    + answer.path("error").path("message").asText(r.body()));
-        }
-        List<Completion> out = new ArrayList<>();
-        for (JsonNode choice : answer.path("choices")) {
-            out.add(new Completion(
-                    choice.path("text").asText(),
-                    choice.path("finish_reason").asText(null),
-                    answer.path("usage").path("prompt_tokens").asInt(),
-                    answer.path("usage").path("completion_tokens").asInt()));
-        }
-        return out;
+        return body;
     }
 }

@@ -24,7 +24,7 @@ final class SubmitCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    private static final Pattern JOB_ID = Pattern.compile("[A-Za-z0-9._-]{1,64}");
+    private static final Pattern JOB_ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,127}");
 
     @Mixin
     KafkaOptions kafka;
@@ -51,7 +51,10 @@ final class SubmitCommand implements Callable<Integer> {
                     "Base model for --notebook: a hub id, an HF directory or a built-in name. Default: ${DEFAULT-VALUE}.")
     String baseModel;
 
-    @Option(names = "--job-id", description = "Job id, [A-Za-z0-9._-]{1,64}. Default: job-<timestamp>.")
+    @Option(
+            names = "--job-id",
+            description =
+                    "Job id, [A-Za-z0-9][A-Za-z0-9._-]{0,127} (as trainer-service checks it). Default: job-<timestamp>.")
     String jobId;
 
     @Option(names = "--follow", description = "Print the job's events until it ends; exit 0 only if it succeeded.")
@@ -69,7 +72,7 @@ final class SubmitCommand implements Callable<Integer> {
                 ? jobId
                 : "job-" + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss"));
         if (!JOB_ID.matcher(id).matches()) {
-            throw new UserException("--job-id must match [A-Za-z0-9._-]{1,64}, got '" + id + "'", 2);
+            throw new UserException("--job-id must match [A-Za-z0-9][A-Za-z0-9._-]{0,127}, got '" + id + "'", 2);
         }
         TrainingJobSpec spec = source.notebook ? NotebookJob.spec(baseModel) : JobFile.read(source.jobFile);
         try (TrainingEvents.Reader reader = follow ? new TrainingEvents.Reader(kafka) : null) {

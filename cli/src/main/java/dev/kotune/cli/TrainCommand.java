@@ -23,6 +23,8 @@ import dev.kotune.tokenization.PromptTemplate;
 import dev.kotune.tokenization.TextLimits;
 import dev.kotune.tokenization.TokenizationException;
 import dev.kotune.tokenization.TokenizerFiles;
+import dev.kotune.tokenization.data.ExampleFormat;
+import dev.kotune.tokenization.data.ExampleReader;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintWriter;
@@ -96,8 +98,9 @@ final class TrainCommand implements Callable<Integer> {
             names = "--data",
             required = true,
             paramLabel = "FILE",
-            description = "Training pairs: CSV with a header row (columns from --csv-columns) or JSONL (*.jsonl, "
-                    + "{\"prompt\", \"completion\"} per line).")
+            description =
+                    "Training pairs: CSV with a header row (columns from --csv-columns) or JSONL (*.jsonl or *.json, "
+                            + "{\"prompt\", \"completion\"} per line).")
     Path data;
 
     @Option(
@@ -231,142 +234,176 @@ final class TrainCommand implements Callable<Integer> {
         Path tokenizerJson = tokenizerJson();
         Path modelConfigFile = base != null ? start.base.resolve(Checkpoint.CONFIG) : start.initConfig;
         try (KoTokenizer tok = loadTokenizer(tokenizerJson, modelConfigFile)) {
-            if (tok.info().vocabSize() > config.vocabSize()) {
-                throw new UserException("tokenizer " + tokenizerJson + " has "
-                        + tok.info().vocabSize() + " ids but the model's vocab_size is " + config.vocabSize());
-            }
-            if (base != null
-                    && base.metadata() != null
-                    && base.metadata().tokenizerSha256() != null
-                    && !base.metadata()
-                            .tokenizerSha256()
-                            .equalsIgnoreCase(tok.info().sha256())) {
-                throw new UserException("tokenizer " + tokenizerJson + " is not the one " + start.base
-                        + " was trained with (kotune.json tokenizer_sha256 "
-                        + base.metadata().tokenizerSha256() + ")");
-            }
-            ExampleFile.Loaded loaded = readData();
-            List<TrainingExample> rows = new ArrayList<>(loaded.examples().size());
-            int truncated = prepare(tok, loaded, rows);
-            o.printf(
-                    Locale.ROOT,
-                    "data: %,d pairs from %s (%d skipped as blank, %d cut to %d tokens), %,d tokens%n",
-                    rows.size(),
-                    data,
-                    loaded.skipped(),
-                    truncated,
-                    maxLength,
-                    rows.stream().mapToLong(r -> r.inputIds().length).sum());
-
+            checkTokenizerFits(tok, tokenizerJson, config, base);
+            List<TrainingExample> rows = readAndPrepare(o, tok);
             GPT2Config trainConfig = dropout != null ? config.withDropout(dropout) : config;
-            TrainingArguments args = new TrainingArguments(
-                    batchSize,
-                    1,
-                    epochs,
-                    maxSteps > 0 ? maxSteps : -1,
-                    learningRate,
-                    weightDecay,
-                    warmupSteps,
-                    0.9,
-                    0.999,
-                    1e-8,
-                    1.0,
-                    loggingSteps,
-                    seed);
             try (Gpt2Model model = base != null
                     ? Gpt2Model.fromStateDict(trainConfig, base.weights())
                     : Gpt2Model.random(trainConfig, seed)) {
                 base = null; // the weights live in the engine now
-                long parameters = model.parameters().values().stream()
-                        .mapToLong(a -> a.size())
-                        .sum();
-                o.printf(
-                        Locale.ROOT,
-                        "model: %s, %,d parameters (vocab %d, n_positions %d, n_embd %d, n_layer %d, "
-                                + "n_head %d), dropout %.2f; libtorch %d threads%n",
-                        start.base != null
-                                ? start.base
-                                : "random init from " + start.initConfig + " (seed " + seed + ")",
-                        parameters,
-                        config.vocabSize(),
-                        config.nPositions(),
-                        config.nEmbd(),
-                        config.nLayer(),
-                        config.nHead(),
-                        trainConfig.residPdrop(),
-                        Torch.intraOpThreads());
-                o.printf(
-                        Locale.ROOT,
-                        "train: %s, batch %d, lr %s (warmup %d, linear decay), weight decay %s, seed %d%n",
-                        maxSteps > 0 ? "max_steps " + maxSteps : fmt(epochs) + " epochs",
-                        batchSize,
-                        fmt(learningRate),
-                        warmupSteps,
-                        fmt(weightDecay),
-                        seed);
-                o.flush();
-                DataOrder order = DataOrder.seededShuffle(seed);
-                if (groupByLength) {
-                    order = groupedByLength(order, rows, batchSize);
-                }
-                Trainer trainer = new Trainer(model, args, order);
-                StepEvent[] diverged = new StepEvent[1];
-                TrainOutput result = trainer.train(
-                        rows,
-                        e -> {
-                            if (e.log() != null) {
-                                o.println(e.log().toHfLine());
-                                o.flush();
-                            }
-                            if (diverged[0] == null && (!Double.isFinite(e.loss()) || !Double.isFinite(e.gradNorm()))) {
-                                diverged[0] = e;
-                            }
-                        },
-                        () -> diverged[0] != null);
-                if (diverged[0] != null) {
-                    throw new UserException(String.format(
-                            Locale.ROOT,
-                            "training diverged at step %d (loss %s, grad_norm %s, "
-                                    + "lr %.3g); nothing written to %s: lower --lr",
-                            diverged[0].step(),
-                            diverged[0].loss(),
-                            diverged[0].gradNorm(),
-                            diverged[0].learningRate(),
-                            out));
-                }
-                o.println(result.toHfLine());
-                Map<String, Double> metrics = new LinkedHashMap<>();
-                metrics.put("train_loss", result.trainingLoss());
-                metrics.put("train_runtime", result.trainRuntime());
-                metrics.put("train_samples_per_second", result.trainSamplesPerSecond());
-                metrics.put("train_steps_per_second", result.trainStepsPerSecond());
-                metrics.put("total_flos", result.totalFlos());
-                metrics.put("epoch", result.epoch());
-                String source = start.base != null
-                        ? start.base.toAbsolutePath().normalize().toString()
-                        : "random init (" + start.initConfig.getFileName() + ", seed " + seed + ")";
-                KotuneMetadata md =
-                        KotuneMetadata.of(config, tok.info().sha256(), source, null, result.globalStep(), metrics);
-                List<Path> tokenizerFiles = tokenizerFiles(tokenizerJson);
-                Path written;
-                try {
-                    written = saveTrainingState
-                            ? trainer.saveCheckpoint(out, md, tokenizerFiles)
-                            : CheckpointWriter.to(out)
-                                    .config(config)
-                                    .weights(model.stateDict())
-                                    .tokenizerFiles(tokenizerFiles)
-                                    .metadata(md)
-                                    .write();
-                } catch (IOException e) {
-                    throw new UserException("cannot write " + out + ": " + e);
-                }
-                o.printf(
-                        "wrote %s (model.safetensors sha256 %s)%n",
-                        written, sha256(written.resolve(Checkpoint.SAFETENSORS)));
+                printSetup(o, model, config, trainConfig);
+                Trainer trainer = new Trainer(model, trainingArguments(), dataOrder(rows));
+                TrainOutput result = train(o, trainer, rows);
+                write(o, model, trainer, config, tok, tokenizerJson, result);
             }
         }
         return 0;
+    }
+
+    /** The tokenizer must fit the model's vocabulary and be the one a base checkpoint was trained with. */
+    private void checkTokenizerFits(KoTokenizer tok, Path tokenizerJson, GPT2Config config, Checkpoint base) {
+        if (tok.info().vocabSize() > config.vocabSize()) {
+            throw new UserException("tokenizer " + tokenizerJson + " has "
+                    + tok.info().vocabSize() + " ids but the model's vocab_size is " + config.vocabSize());
+        }
+        String trainedWith =
+                base != null && base.metadata() != null ? base.metadata().tokenizerSha256() : null;
+        if (trainedWith != null && !trainedWith.equalsIgnoreCase(tok.info().sha256())) {
+            throw new UserException("tokenizer " + tokenizerJson + " is not the one " + start.base
+                    + " was trained with (kotune.json tokenizer_sha256 " + trainedWith + ")");
+        }
+    }
+
+    /** --data read and prepared as the notebook does; prints what was read, skipped and cut. */
+    private List<TrainingExample> readAndPrepare(PrintWriter o, KoTokenizer tok) {
+        ExampleReader.Loaded loaded = readData();
+        List<TrainingExample> rows = new ArrayList<>(loaded.examples().size());
+        int truncated = prepare(tok, loaded, rows);
+        o.printf(
+                Locale.ROOT,
+                "data: %,d pairs from %s (%d skipped as blank or malformed, %d cut to %d tokens), %,d tokens%n",
+                rows.size(),
+                data,
+                loaded.skipped(),
+                truncated,
+                maxLength,
+                rows.stream().mapToLong(r -> r.inputIds().length).sum());
+        return rows;
+    }
+
+    private TrainingArguments trainingArguments() {
+        return new TrainingArguments(
+                batchSize,
+                1,
+                epochs,
+                maxSteps > 0 ? maxSteps : -1,
+                learningRate,
+                weightDecay,
+                warmupSteps,
+                0.9,
+                0.999,
+                1e-8,
+                1.0,
+                loggingSteps,
+                seed);
+    }
+
+    /** The seeded shuffle, grouped by length with --group-by-length. */
+    private DataOrder dataOrder(List<TrainingExample> rows) {
+        DataOrder order = DataOrder.seededShuffle(seed);
+        return groupByLength ? groupedByLength(order, rows, batchSize) : order;
+    }
+
+    /** The model and training lines. */
+    private void printSetup(PrintWriter o, Gpt2Model model, GPT2Config config, GPT2Config trainConfig) {
+        long parameters =
+                model.parameters().values().stream().mapToLong(a -> a.size()).sum();
+        o.printf(
+                Locale.ROOT,
+                "model: %s, %,d parameters (vocab %d, n_positions %d, n_embd %d, n_layer %d, "
+                        + "n_head %d), dropout %.2f; libtorch %d threads%n",
+                start.base != null ? start.base : "random init from " + start.initConfig + " (seed " + seed + ")",
+                parameters,
+                config.vocabSize(),
+                config.nPositions(),
+                config.nEmbd(),
+                config.nLayer(),
+                config.nHead(),
+                trainConfig.residPdrop(),
+                Torch.intraOpThreads());
+        o.printf(
+                Locale.ROOT,
+                "train: %s, batch %d, lr %s (warmup %d, linear decay), weight decay %s, seed %d%n",
+                maxSteps > 0 ? "max_steps " + maxSteps : fmt(epochs) + " epochs",
+                batchSize,
+                fmt(learningRate),
+                warmupSteps,
+                fmt(weightDecay),
+                seed);
+        o.flush();
+    }
+
+    /** Trains, printing HF's log lines; stops and fails on the first non-finite loss or gradient norm. */
+    private TrainOutput train(PrintWriter o, Trainer trainer, List<TrainingExample> rows) {
+        StepEvent[] diverged = new StepEvent[1];
+        TrainOutput result = trainer.train(
+                rows,
+                e -> {
+                    if (e.log() != null) {
+                        o.println(e.log().toHfLine());
+                        o.flush();
+                    }
+                    if (diverged[0] == null && (!Double.isFinite(e.loss()) || !Double.isFinite(e.gradNorm()))) {
+                        diverged[0] = e;
+                    }
+                },
+                () -> diverged[0] != null);
+        if (diverged[0] != null) {
+            throw new UserException(String.format(
+                    Locale.ROOT,
+                    "training diverged at step %d (loss %s, grad_norm %s, lr %.3g); nothing written to %s: lower --lr",
+                    diverged[0].step(),
+                    diverged[0].loss(),
+                    diverged[0].gradNorm(),
+                    diverged[0].learningRate(),
+                    out));
+        }
+        o.println(result.toHfLine());
+        return result;
+    }
+
+    /** Writes the checkpoint (with the training state under --save-training-state) and prints its sha256. */
+    private void write(
+            PrintWriter o,
+            Gpt2Model model,
+            Trainer trainer,
+            GPT2Config config,
+            KoTokenizer tok,
+            Path tokenizerJson,
+            TrainOutput result)
+            throws IOException {
+        String source = start.base != null
+                ? start.base.toAbsolutePath().normalize().toString()
+                : "random init (" + start.initConfig.getFileName() + ", seed " + seed + ")";
+        KotuneMetadata md =
+                KotuneMetadata.of(config, tok.info().sha256(), source, null, result.globalStep(), metrics(result));
+        List<Path> tokenizerFiles = tokenizerFiles(tokenizerJson);
+        Path written;
+        try {
+            written = saveTrainingState
+                    ? trainer.saveCheckpoint(out, md, tokenizerFiles)
+                    : CheckpointWriter.to(out)
+                            .config(config)
+                            .weights(model.stateDict())
+                            .tokenizerFiles(tokenizerFiles)
+                            .metadata(md)
+                            .write();
+        } catch (IOException e) {
+            throw new UserException("cannot write " + out + ": " + e);
+        }
+        o.printf("wrote %s (model.safetensors sha256 %s)%n", written, sha256(written.resolve(Checkpoint.SAFETENSORS)));
+    }
+
+    /** HF Trainer's closing metrics, as kotune.json keeps them. */
+    private static Map<String, Double> metrics(TrainOutput result) {
+        Map<String, Double> metrics = new LinkedHashMap<>();
+        metrics.put("train_loss", result.trainingLoss());
+        metrics.put("train_runtime", result.trainRuntime());
+        metrics.put("train_samples_per_second", result.trainSamplesPerSecond());
+        metrics.put("train_steps_per_second", result.trainStepsPerSecond());
+        metrics.put("total_flos", result.totalFlos());
+        metrics.put("epoch", result.epoch());
+        return metrics;
     }
 
     private void checkFlags() {
@@ -457,21 +494,23 @@ final class TrainCommand implements Callable<Integer> {
         return Files.isRegularFile(p) ? Optional.of(p) : Optional.empty();
     }
 
-    private ExampleFile.Loaded readData() {
-        ExampleFile.Loaded loaded;
+    private ExampleReader.Loaded readData() {
+        ExampleReader.Loaded loaded;
         try {
-            loaded = ExampleFile.read(data, csvColumns.get(0), csvColumns.get(1), limit);
+            loaded = new ExampleReader()
+                    .read(data, ExampleFormat.ofFileName(data), csvColumns.get(0), csvColumns.get(1), limit);
         } catch (IOException e) {
             throw new UserException("cannot read --data " + data + ": " + e.getMessage());
         }
         if (loaded.examples().isEmpty()) {
-            throw new UserException("--data " + data + " has no usable pairs");
+            throw new UserException("--data " + data + " has no usable pairs"
+                    + (loaded.problems().isEmpty() ? "" : ": " + String.join("; ", loaded.problems())));
         }
         return loaded;
     }
 
     /** Notebook preprocessing without padding (the trainer pads per batch); returns how many rows were cut. */
-    private int prepare(KoTokenizer tok, ExampleFile.Loaded loaded, List<TrainingExample> rows) {
+    private int prepare(KoTokenizer tok, ExampleReader.Loaded loaded, List<TrainingExample> rows) {
         ExamplePreparer preparer = new ExamplePreparer(tok, TextLimits.DEFAULT);
         PrepareOptions options;
         try {

@@ -71,7 +71,7 @@ class KotuneCommandTest {
     void submitRejectsAnInvalidJobIdBeforeTouchingKafka() {
         Run run = run("submit", "--notebook", "--job-id", "no spaces allowed", "--bootstrap-servers", "127.0.0.1:1");
         assertThat(run.exitCode()).isEqualTo(2);
-        assertThat(run.err()).contains("--job-id must match [A-Za-z0-9._-]{1,64}");
+        assertThat(run.err()).contains("--job-id must match [A-Za-z0-9][A-Za-z0-9._-]{0,127}");
     }
 
     @Test

@@ -3,6 +3,7 @@ package dev.kotune.trainer;
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 import java.time.Duration;
+import java.util.List;
 import java.util.Optional;
 
 /** Settings of the trainer service ({@code kotune.trainer.*}). Immutable, thread-safe. */
@@ -33,6 +34,14 @@ public interface TrainerConfig {
      */
     @WithDefault("models")
     String builtinModelsDir();
+
+    /**
+     * The directories a job's local paths (dataset file, base model directory, tokenizer) must lie under, after
+     * {@code ..} and symbolic links are resolved; a path outside is refused by name before it is opened. The
+     * built-in models directory is always allowed too. Hub ids are not paths. Default: {@code kotune.home}.
+     */
+    @WithDefault("${kotune.home}")
+    List<String> dataRoots();
 
     /**
      * Hub ids are read only from the HF cache when true; unset: {@code HF_HUB_OFFLINE} decides (huggingface_hub's

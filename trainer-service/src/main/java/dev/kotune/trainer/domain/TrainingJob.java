@@ -5,7 +5,7 @@ import java.util.Map;
 /**
  * A validated training job with every default filled in: what a {@code JobRunner} runs. Immutable, thread-safe.
  *
- * @param jobId          [A-Za-z0-9._-]{1,64}, e.g. "chatbot-2024-01"
+ * @param jobId          [A-Za-z0-9][A-Za-z0-9._-]{0,127} (JobValidator.JOB_ID), e.g. "chatbot-2024-01"
  * @param baseModel      hub id, HF-layout directory or built-in name, e.g. "skt/kogpt2-base-v2"
  * @param tokenizer      tokenizer path or hub id, e.g. "skt/kogpt2-base-v2" (the base model's by default)
  * @param dataset        training data

@@ -33,6 +33,7 @@ public final class ModelLocator {
 
     private final Path builtinDir;
     private final HfEnvironment hubEnv;
+    private final List<Path> dataRoots;
     private volatile HubClient hub;
 
     /**
@@ -40,8 +41,27 @@ public final class ModelLocator {
      * @param hubEnv     where hub files are cached and fetched from
      */
     public ModelLocator(Path builtinDir, HfEnvironment hubEnv) {
+        this(builtinDir, hubEnv, List.of());
+    }
+
+    /**
+     * @param builtinDir the built-in models directory, e.g. {@code /repo/models}
+     * @param hubEnv     where hub files are cached and fetched from
+     * @param dataRoots  the directories a job's local paths may lie under ({@code kotune.trainer.data-roots}); the
+     *                   built-in directory is always one of them
+     */
+    public ModelLocator(Path builtinDir, HfEnvironment hubEnv, List<Path> dataRoots) {
         this.builtinDir = builtinDir.toAbsolutePath().normalize();
         this.hubEnv = hubEnv;
+        this.dataRoots = Stream.concat(dataRoots.stream(), Stream.of(this.builtinDir))
+                .map(p -> p.toAbsolutePath().normalize())
+                .distinct()
+                .toList();
+    }
+
+    /** The directories a job's local paths (datasets, models, tokenizers) may lie under, the built-in one included. */
+    public List<Path> dataRoots() {
+        return dataRoots;
     }
 
     /** The hub client, made on first use (it owns an HTTP client). */

@@ -13,7 +13,7 @@ import java.util.Map;
 
 /**
  * The rules on a job's domain values, as {@code training_events.proto} writes them: each check adds every problem it
- * finds as the proto field path plus the rule and the value, e.g.
+ * finds as (proto field path, value, allowed), printed e.g.
  * {@code spec.hyperparameters.learning_rate: must be in (0, 1], got 5.0}. Pure: no file access, no proto types.
  * Generation settings are the engine's contract ({@link SamplingParams}); only what the base model's context allows
  * is checked here. Stateless and thread-safe.
@@ -24,15 +24,16 @@ final class JobRules {
 
     private JobRules() {}
 
+    /** The job id: also a directory name and the record key ({@link JobValidator#JOB_ID}). */
     static void jobId(String jobId, Problems problems) {
         if (!JobValidator.JOB_ID.matcher(jobId).matches()) {
-            problems.add("job_id", "must match [A-Za-z0-9._-]{1,64}, got \"" + jobId + "\"");
+            problems.add("job_id", jobId, "must match " + JobValidator.JOB_ID.pattern());
         }
     }
 
     static void datasetLimit(int limit, Problems problems) {
         if (limit < 0) {
-            problems.add("spec.dataset.limit", "must be >= 0 (0 = all), got " + limit);
+            problems.add("spec.dataset.limit", limit, "must be >= 0 (0 = all)");
         }
     }
 
@@ -40,8 +41,7 @@ final class JobRules {
     static void inlineExamples(List<Example> examples, Problems problems) {
         String field = "spec.dataset.inline.examples";
         if (examples.isEmpty() || examples.size() > JobValidator.MAX_INLINE_EXAMPLES) {
-            problems.add(
-                    field, "must hold 1 to " + JobValidator.MAX_INLINE_EXAMPLES + " examples, got " + examples.size());
+            problems.add(field, examples.size(), "must hold 1 to " + JobValidator.MAX_INLINE_EXAMPLES + " examples");
         }
         int listed = 0;
         int unlisted = 0;
@@ -51,7 +51,7 @@ final class JobRules {
                 String text = part.equals("prompt") ? e.prompt() : e.completion();
                 if (text.isBlank()) {
                     if (listed < MAX_LISTED_EXAMPLE_PROBLEMS) {
-                        problems.add(field + "[" + i + "]." + part, "must not be blank");
+                        problems.add(field + "[" + i + "]." + part, text, "must not be blank");
                         listed++;
                     } else {
                         unlisted++;
@@ -60,7 +60,7 @@ final class JobRules {
             }
         }
         if (unlisted > 0) {
-            problems.add(field, unlisted + " more blank prompts/completions not listed");
+            problems.add(field, unlisted, "must have no blank prompt or completion (blank ones beyond those listed)");
         }
     }
 
@@ -68,15 +68,15 @@ final class JobRules {
     static void format(PromptFormat format, int nPositions, Problems problems) {
         String template = format.template();
         if (!template.contains("{prompt}")) {
-            problems.add("spec.format.template", "must contain {prompt}, got \"" + template + "\"");
+            problems.add("spec.format.template", template, "must contain {prompt}");
         } else {
             try {
                 new PromptTemplate(template);
             } catch (InvalidInputException e) {
                 problems.add(
                         "spec.format.template",
-                        "must contain {prompt} and {completion} exactly once each, "
-                                + "{completion} after {prompt}, got \"" + template + "\"");
+                        template,
+                        "must contain {prompt} and {completion} exactly once each, {completion} after {prompt}");
             }
         }
         problems.closed("spec.format.max_length", format.maxLength(), 8, nPositions);
@@ -99,7 +99,7 @@ final class JobRules {
     static void export(ExportOptions export, Problems problems) {
         String flavor = export.graphFlavor();
         if (!flavor.equals(ExportOptions.OPTIMIZED) && !flavor.equals(ExportOptions.PLAIN)) {
-            problems.add("spec.export.graph_flavor", "must be \"optimized\" or \"plain\", got \"" + flavor + "\"");
+            problems.add("spec.export.graph_flavor", flavor, "must be \"optimized\" or \"plain\"");
         }
     }
 
@@ -109,11 +109,12 @@ final class JobRules {
         if (prompts.size() > JobValidator.MAX_EVALUATION_PROMPTS) {
             problems.add(
                     p + "prompts",
-                    "must hold at most " + JobValidator.MAX_EVALUATION_PROMPTS + " prompts, got " + prompts.size());
+                    prompts.size(),
+                    "must hold at most " + JobValidator.MAX_EVALUATION_PROMPTS + " prompts");
         }
         for (int i = 0; i < prompts.size(); i++) {
             if (prompts.get(i).isBlank()) {
-                problems.add(p + "prompts[" + i + "]", "must not be blank");
+                problems.add(p + "prompts[" + i + "]", prompts.get(i), "must not be blank");
             }
         }
     }
@@ -121,17 +122,16 @@ final class JobRules {
     /** What the base model's context allows the generation settings, for a one-token prompt. */
     static void generationContext(SamplingParams params, int nPositions, String prefix, Problems problems) {
         ModelInfo context = ModelInfo.limits(Integer.MAX_VALUE, nPositions); // vocab unknown here
-        params.problemsFor(context, new int[1]).forEach(x -> problems.add(prefix + x.field(), x.message()));
+        params.problemsFor(context, new int[1]).forEach(x -> problems.engine(prefix, x));
     }
 
     static void labels(Map<String, String> labels, Problems problems) {
         if (labels.size() > JobValidator.MAX_LABELS) {
-            problems.add(
-                    "spec.labels", "must hold at most " + JobValidator.MAX_LABELS + " labels, got " + labels.size());
+            problems.add("spec.labels", labels.size(), "must hold at most " + JobValidator.MAX_LABELS + " labels");
         }
         labels.keySet().stream()
                 .filter(String::isBlank)
                 .findAny()
-                .ifPresent(k -> problems.add("spec.labels", "keys must not be blank"));
+                .ifPresent(k -> problems.add("spec.labels[\"" + k + "\"]", k, "keys must not be blank"));
     }
 }

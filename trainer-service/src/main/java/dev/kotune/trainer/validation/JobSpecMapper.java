@@ -92,7 +92,7 @@ public final class JobSpecMapper {
         try {
             return GenerationParametersMapping.toBuilder(g).build();
         } catch (InvalidParamsException e) {
-            e.problems().forEach(x -> problems.add(prefix + x.field(), x.message()));
+            e.problems().forEach(x -> problems.engine(prefix, x));
             return null;
         }
     }

@@ -12,6 +12,7 @@ import dev.kotune.trainer.domain.ExportOptions;
 import dev.kotune.trainer.domain.Hyperparameters;
 import dev.kotune.trainer.domain.PromptFormat;
 import dev.kotune.trainer.domain.TrainingJob;
+import dev.kotune.trainer.domain.ValidationError;
 import dev.kotune.trainer.run.ModelLocator;
 import java.nio.file.Path;
 import java.util.List;
@@ -20,9 +21,10 @@ import java.util.regex.Pattern;
 
 /**
  * Validates a {@code TrainingJobSubmitted} against the rules written in {@code training_events.proto} and maps it to
- * the domain's {@link TrainingJob} with every default filled in. Every problem is reported, in field order, each as
- * the proto field path plus the rule and the value, e.g.
- * {@code spec.hyperparameters.learning_rate: must be in (0, 1], got 5.0}.
+ * the domain's {@link TrainingJob} with every default filled in. Every problem is reported, in field order, as a
+ * {@code ValidationError(field path, value, allowed)}, printed e.g.
+ * {@code spec.hyperparameters.learning_rate: must be in (0, 1], got 5.0}. Local paths must lie under the
+ * {@link DataRoots} and are refused by name before they are opened; no problem carries a file's content.
  *
  * <p>This is the service's edge: proto types stop here. It runs, field by field, the mapping
  * ({@link JobSpecMapper}), the pure rules on the domain values ({@link JobRules}) and the checks that touch disk
@@ -32,8 +34,13 @@ import java.util.regex.Pattern;
  */
 public final class JobValidator {
 
-    /** Job ids: also directory names and record keys. */
-    public static final Pattern JOB_ID = Pattern.compile("[A-Za-z0-9._-]{1,64}");
+    /**
+     * Job ids: also directory names ({@code jobs/<id>}) and record keys, so a letter or digit first (never {@code .} or
+     * {@code ..}), then up to 127 letters, digits, {@code .}, {@code _} or {@code -}. Checked by {@link #validate} (field
+     * {@code job_id}); {@link #jobIdProblems} gives the same check alone, for a caller that must refuse an id before
+     * anything else (e.g. before keying a rejection by it).
+     */
+    public static final Pattern JOB_ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,127}");
     /** Context length assumed for models not given as a directory (GPT-2 and KoGPT2: 1024). */
     public static final int DEFAULT_N_POSITIONS = 1024;
     /** Inline examples allowed in one job. */
@@ -50,9 +57,22 @@ public final class JobValidator {
     /**
      * @param datasetReader reads file datasets
      * @param models        finds built-in models and tokenizers ({@code kotune/...})
+     * @param roots         where the job's local paths may lie
      */
+    public JobValidator(DatasetReader datasetReader, ModelLocator models, DataRoots roots) {
+        this.files = new JobFileChecks(datasetReader, models, roots);
+    }
+
+    /** With the data roots the locator was made with ({@link ModelLocator#dataRoots()}). */
     public JobValidator(DatasetReader datasetReader, ModelLocator models) {
-        this.files = new JobFileChecks(datasetReader, models);
+        this(datasetReader, models, new DataRoots(models.dataRoots()));
+    }
+
+    /** The job id's problems alone (empty when it is valid), as {@link #validate} reports them. */
+    public static List<ValidationError> jobIdProblems(String jobId) {
+        Problems problems = new Problems();
+        JobRules.jobId(jobId, problems);
+        return List.copyOf(problems.errors());
     }
 
     /** Validates {@code submitted} for the job {@code jobId} (the envelope's job_id). */
@@ -60,7 +80,7 @@ public final class JobValidator {
         Problems problems = new Problems();
         JobRules.jobId(jobId, problems);
         if (!submitted.hasSpec()) {
-            problems.add("spec", "is required");
+            problems.required("spec", "the job's TrainingJobSpec");
             return new ValidationResult.Rejected(problems.errors());
         }
         TrainingJobSpec spec = submitted.getSpec();
@@ -96,10 +116,10 @@ public final class JobValidator {
     }
 
     /** The dataset, null (with its problems) when there is none to read. */
-    private static Dataset dataset(TrainingJobSpec spec, Problems problems) {
+    private Dataset dataset(TrainingJobSpec spec, Problems problems) {
         String field = "spec.dataset";
         if (!spec.hasDataset()) {
-            problems.add(field, "is required (inline examples or a file uri)");
+            problems.required(field, "inline examples or a file uri");
             return null;
         }
         var d = spec.getDataset();
@@ -115,14 +135,14 @@ public final class JobValidator {
                 if (format == null) {
                     problems.add(
                             field + ".format",
-                            "is required with uri: DATASET_FORMAT_JSONL or DATASET_FORMAT_CSV, " + "got "
-                                    + d.getFormat());
+                            d.getFormat().name(),
+                            "must be DATASET_FORMAT_JSONL or DATASET_FORMAT_CSV with a uri");
                 }
-                Path path = JobFileChecks.datasetFile(d.getUri(), problems);
+                Path path = files.datasetFile(d.getUri(), problems);
                 return format == null || path == null ? null : JobSpecMapper.file(d, format, path);
             }
             default -> {
-                problems.add(field, "needs a source: inline examples or a file uri");
+                problems.required(field, "a source: inline examples or a file uri");
                 return null;
             }
         }

@@ -57,7 +57,7 @@ class DatasetReaderTest {
         var loaded = csv(text.toString(), 0);
         assertThat(loaded.examples()).isEmpty();
         assertThat(loaded.problems()).hasSize(11);
-        assertThat(loaded.problems().get(0)).isEqualTo("row 1: completion is blank");
+        assertThat(loaded.problems().get(0)).isEqualTo("row 1: completion (\"A\") is blank");
         assertThat(loaded.problems().get(10)).isEqualTo("... and 3 more");
     }
 
@@ -65,6 +65,6 @@ class DatasetReaderTest {
     void failsOnAnUnterminatedQuote() {
         assertThatThrownBy(() -> csv("Q,A\n\"open,a\n", 0))
                 .isInstanceOf(IOException.class)
-                .hasMessageContaining("unterminated");
+                .hasMessageContaining("row 1 is not valid CSV");
     }
 }

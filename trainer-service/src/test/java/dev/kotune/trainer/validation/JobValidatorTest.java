@@ -24,16 +24,28 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 class JobValidatorTest {
 
-    private final JobValidator validator =
-            new JobValidator(new DatasetReader(), dev.kotune.trainer.TestModels.locator());
-
     @TempDir
     Path tmp;
+
+    private JobValidator validator;
+
+    @BeforeEach
+    void validatorWithTheTemporaryDirectoryAsDataRoot() {
+        validator = withRoots(tmp);
+    }
+
+    /** A validator whose data roots are {@code roots} and the built-in models directory. */
+    private static JobValidator withRoots(Path... roots) {
+        var all = new java.util.ArrayList<>(List.of(roots));
+        all.add(dev.kotune.trainer.TestModels.REPO.resolve("models"));
+        return new JobValidator(new DatasetReader(), dev.kotune.trainer.TestModels.locator(), new DataRoots(all));
+    }
 
     private ValidationResult.Accepted accept(TrainingJobSubmitted job) {
         ValidationResult result = validator.validate("job-1", job);
@@ -118,8 +130,7 @@ class JobValidatorTest {
     void rejectsALearningRateAboveOneWithRangeAndValue() {
         var errors = reject(submitted(validSpec().setHyperparameters(hp().setLearningRate(5.0))));
         assertThat(errors)
-                .containsExactly(
-                        new ValidationError("spec.hyperparameters.learning_rate", "must be in (0, 1], got 5.0"));
+                .containsExactly(new ValidationError("spec.hyperparameters.learning_rate", "5.0", "must be in (0, 1]"));
     }
 
     @Test
@@ -191,8 +202,8 @@ class JobValidatorTest {
     void rejectsAJobIdOutsideThePattern() {
         assertThat(reject("bad id/..", submitted(validSpec())))
                 .extracting(ValidationError::toString)
-                .containsExactly("job_id: must match [A-Za-z0-9._-]{1,64}, got \"bad id/..\"");
-        assertThat(reject("x".repeat(65), submitted(validSpec())))
+                .containsExactly("job_id: must match [A-Za-z0-9][A-Za-z0-9._-]{0,127}, got \"bad id/..\"");
+        assertThat(reject("x".repeat(129), submitted(validSpec())))
                 .extracting(ValidationError::field)
                 .containsExactly("job_id");
     }
@@ -201,7 +212,7 @@ class JobValidatorTest {
     void rejectsASubmissionWithoutSpec() {
         assertThat(reject(TrainingJobSubmitted.getDefaultInstance()))
                 .extracting(ValidationError::toString)
-                .containsExactly("spec: is required");
+                .containsExactly("spec: is required (the job's TrainingJobSpec)");
     }
 
     @Test
@@ -269,7 +280,7 @@ class JobValidatorTest {
                         .setFormat(DatasetFormat.DATASET_FORMAT_JSONL));
         var accepted = accept(submitted(spec));
         assertThat(accepted.numExamples()).isEqualTo(3);
-        assertThat(accepted.job().dataset().path()).isEqualTo(file.toString());
+        assertThat(accepted.job().dataset().path()).isEqualTo(file.toRealPath().toString());
         assertThat(accepted.job().evaluation().prompts()).containsExactly("안녕?", "뭐해?", "잘 자");
         assertThat(accepted.totalSteps()).isEqualTo(20);
     }
@@ -287,7 +298,10 @@ class JobValidatorTest {
         assertThat(reject(submitted(spec)))
                 .extracting(ValidationError::toString)
                 .containsExactly(
-                        "spec.dataset.uri: line 2: not a JSON object", "spec.dataset.uri: line 3: prompt is blank");
+                        "spec.dataset.uri: must hold a non-blank prompt and completion in every record, got \"line 2:"
+                                + " not a JSON object\"",
+                        "spec.dataset.uri: must hold a non-blank prompt and completion in every record, got \"line 3:"
+                                + " prompt is blank\"");
     }
 
     @Test
@@ -295,6 +309,7 @@ class JobValidatorTest {
         Path csv = SharedData.require("chatbot/ChatbotData.csv");
         var spec = validSpec()
                 .setDataset(Dataset.newBuilder().setUri(csv.toString()).setFormat(DatasetFormat.DATASET_FORMAT_CSV));
+        validator = withRoots(csv.getParent());
         var accepted = accept(submitted(spec));
         // data/README.md: 11,823 question/answer pairs.
         assertThat(accepted.numExamples()).isEqualTo(11_823);
@@ -314,11 +329,13 @@ class JobValidatorTest {
                         .setUri(csv.toString())
                         .setFormat(DatasetFormat.DATASET_FORMAT_CSV)
                         .setPromptColumn("question"));
+        validator = withRoots(csv.getParent());
         assertThat(reject(submitted(spec)))
                 .extracting(ValidationError::toString)
                 .singleElement()
                 .asString()
-                .startsWith("spec.dataset.uri: cannot be read as CSV: no column \"question\" in the CSV header");
+                .startsWith("spec.dataset.uri: must be readable as CSV (no column \"question\" in the CSV header (")
+                .doesNotContain("12시 땡!");
     }
 
     @Test
@@ -328,7 +345,8 @@ class JobValidatorTest {
         var ok = validSpec()
                 .setBaseModel(model.toString())
                 .setFormat(PromptFormat.newBuilder().setMaxLength(32));
-        assertThat(accept(submitted(ok)).job().baseModel()).isEqualTo(model.toString());
+        assertThat(accept(submitted(ok)).job().baseModel())
+                .isEqualTo(model.toRealPath().toString());
         var tooLong = validSpec()
                 .setBaseModel(model.toUri().toString())
                 .setFormat(PromptFormat.newBuilder().setMaxLength(33));
