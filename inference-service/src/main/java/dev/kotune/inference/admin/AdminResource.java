@@ -48,6 +48,8 @@ public class AdminResource {
     /** The last refused export of an id. */
     public record Rejected(String path, String reason, String at) {}
 
+    private static final java.util.regex.Pattern MODEL_ID = java.util.regex.Pattern.compile("[A-Za-z0-9._-]{1,64}");
+
     private final ExportRegistrar registrar;
     private final ModelCatalog catalog;
     private final OnnxTextGenerator generator;
@@ -83,6 +85,13 @@ public class AdminResource {
     public Response load(LoadRequest request) {
         if (request == null || request.id() == null || request.id().isBlank()) {
             throw invalid("id", "is required: the model id to serve the export as, e.g. \"chat\"");
+        }
+        if (!MODEL_ID.matcher(request.id()).matches()) {
+            throw invalid(
+                    "id",
+                    "must be 1 to 64 of [A-Za-z0-9._-] (it names the model in requests), got \""
+                            + (request.id().length() > 64 ? request.id().substring(0, 64) + "..." : request.id())
+                            + "\"");
         }
         if (request.path() == null || request.path().isBlank()) {
             throw invalid("path", "is required: the export directory (relative to kotune.home, or absolute)");
