@@ -42,6 +42,8 @@ public class AdminResource {
 
     /** One model id's state. */
     @JsonInclude(JsonInclude.Include.NON_NULL)
+    @com.fasterxml.jackson.databind.annotation.JsonNaming(
+            com.fasterxml.jackson.databind.PropertyNamingStrategies.SnakeCaseStrategy.class)
     public record ModelStatus(
             String id, String version, Long step, Boolean loaded, String loadedVersion, Rejected lastRejection) {}
 
