@@ -12,7 +12,8 @@
 #                               tokenizer, models/kotune-ko-bpe-8k: fast, CI-sized; pass a KoGPT2-size checkpoint
 #                               for a production-like soak)
 #   --no-build                  use the jars already built (cli/target, inference-service/target/quarkus-app)
-# KOTUNE_JAVA_OPTS: extra JVM options (e.g. -Xmx2g -Dkotune.inference.intra-op-threads=2).
+# KOTUNE_JAVA_OPTS: extra JVM options (e.g. -Xmx2g -Dkotune.inference.intra-op-threads=2). MALLOC_ARENA_MAX: glibc's
+# malloc arenas for the server (default here 2, as the Dockerfile sets; MALLOC_ARENA_MAX= for glibc's default).
 # Outputs under $OUT (default /tmp/kotune-soak): exports, keys, server.log, requests.jsonl, minutes.jsonl,
 # swaps.jsonl, table.md. Exit status 1 when any request or swap failed.
 set -euo pipefail
@@ -51,7 +52,7 @@ done
 KEY="sk-soak-$RANDOM$RANDOM"; ADMIN_KEY="sk-soak-admin-$RANDOM$RANDOM"
 umask 077; echo "$KEY" > "$OUT/api-keys"; echo "$ADMIN_KEY" > "$OUT/admin-keys"; umask 022
 
-java ${KOTUNE_JAVA_OPTS:-} -Dkotune.home="$HOME_DIR" -Dquarkus.http.port="$PORT" -Dquarkus.grpc.server.port=$((PORT + 1)) \
+MALLOC_ARENA_MAX="${MALLOC_ARENA_MAX-2}" java ${KOTUNE_JAVA_OPTS:-} -Dkotune.home="$HOME_DIR" -Dquarkus.http.port="$PORT" -Dquarkus.grpc.server.port=$((PORT + 1)) \
   -Dkotune.inference.follow-training-events=false \
   -Dkotune.inference.api-keys-file="$OUT/api-keys" -Dkotune.inference.admin-keys-file="$OUT/admin-keys" \
   -jar "$ROOT/inference-service/target/quarkus-app/quarkus-run.jar" > "$OUT/server.log" 2>&1 &
@@ -64,7 +65,7 @@ for _ in $(seq 120); do
 done
 curl -sf -H "Authorization: Bearer $ADMIN_KEY" -H "Content-Type: application/json" \
   -d "{\"id\": \"soak\", \"path\": \"${VERSIONS[0]}\"}" "http://127.0.0.1:$PORT/v1/admin/models" >/dev/null
-echo "uptime before: $(uptime)" | tee "$OUT/run/uptime.txt" >&2
+echo "uptime before: $(uptime); MALLOC_ARENA_MAX=${MALLOC_ARENA_MAX-2}; KOTUNE_JAVA_OPTS=${KOTUNE_JAVA_OPTS:-}" | tee "$OUT/run/uptime.txt" >&2
 set +e
 python3 "$ROOT/bench/python/soak_client.py" --port "$PORT" --key "$KEY" --admin-key "$ADMIN_KEY" --model soak \
   --versions "${VERSIONS[@]}" --clients "$CLIENTS" --duration "$DURATION" --swap-every "$SWAP_EVERY" \
