@@ -181,8 +181,7 @@ class AccessTest {
             }
             byte[] head = in.readNBytes(12);
             status = new String(head, StandardCharsets.US_ASCII);
-            assertThat(status).startsWith("HTTP/1.1 4");
-            assertThat(status).isIn("HTTP/1.1 413", "HTTP/1.1 400");
+            assertThat(status).as("Quarkus cuts a chunked body at the limit").isEqualTo("HTTP/1.1 413");
         }
         as(KeysProfile.API_KEY).body(ONE_TOKEN).post("/v1/completions").then().statusCode(200);
     }

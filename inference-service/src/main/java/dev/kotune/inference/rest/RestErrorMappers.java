@@ -77,6 +77,26 @@ public class RestErrorMappers {
                 OpenAiError.of(e.getMessage(), status >= 500 ? "server_error" : "invalid_request_error", null, null));
     }
 
+    /**
+     * A body that could not be read: a chunked body over {@code quarkus.http.limits.max-body-size} (Quarkus has already
+     * answered 413 and closes the connection; one with a Content-Length is refused earlier, by access.RestAccess, with
+     * this body) or a client that went away mid-body. Not a server failure.
+     */
+    @ServerExceptionMapper
+    public Response unreadable(java.io.IOException e) {
+        boolean tooLarge = "Request too large".equals(e.getMessage());
+        LOG.debugf("request body not read: %s", e.getMessage());
+        return respond(
+                tooLarge ? 413 : 400,
+                OpenAiError.of(
+                        tooLarge
+                                ? "the request body is over the limit (quarkus.http.limits.max-body-size)"
+                                : "the request body could not be read",
+                        "invalid_request_error",
+                        "body",
+                        tooLarge ? "request_too_large" : "unreadable_body"));
+    }
+
     @ServerExceptionMapper(priority = jakarta.ws.rs.Priorities.USER + 1000)
     public Response unexpected(Throwable e) {
         LOG.error("unexpected failure", e);
