@@ -65,4 +65,24 @@ public interface InferenceConfig {
      */
     @WithDefault("kotune-inference-")
     String eventsGroupPrefix();
+
+    /**
+     * File of API keys, one per line (blank lines and lines starting with {@code #} ignored), like vLLM's
+     * {@code --api-key}: every REST route but {@code /q/*} (health, metrics) and every gRPC method but the health
+     * service then needs {@code Authorization: Bearer <key>}. Unset, with {@link #apiKeys} unset too: open (logged at
+     * start). Read once at start; the keys are never logged.
+     */
+    Optional<Path> apiKeysFile();
+
+    /** API keys given directly, comma-separated (e.g. from a Secret through {@code KOTUNE_INFERENCE_API_KEYS}). */
+    Optional<java.util.List<String>> apiKeys();
+
+    /**
+     * File of admin keys (same format): model load and swap ({@code /v1/admin/*}) need one of them. An admin key is
+     * also accepted wherever an API key is. When API keys are set but no admin key, the admin routes are closed.
+     */
+    Optional<Path> adminKeysFile();
+
+    /** Admin keys given directly, comma-separated (e.g. {@code KOTUNE_INFERENCE_ADMIN_KEYS} from a Secret). */
+    Optional<java.util.List<String>> adminKeys();
 }

@@ -40,6 +40,11 @@ public interface TextGenerator {
 
         @Override
         void close();
+
+        /** The loaded version this request runs on (it finishes on it even if a swap happens meanwhile). */
+        default Optional<ServedModel> version() {
+            return Optional.empty();
+        }
     }
 
     /**

@@ -84,4 +84,12 @@ public record ServedModel(
                 created,
                 value);
     }
+
+    /**
+     * Names this version of the model for clients (the {@code X-Kotune-Model-Version} header): the export directory's
+     * name and the training step, e.g. "step-60@60"; no server path.
+     */
+    public String version() {
+        return directory.getFileName() + "@" + step;
+    }
 }

@@ -58,6 +58,19 @@ public class OnnxTextGenerator implements TextGenerator {
         ServedModel failedVersion;
         RuntimeException failure;
         long failedAt;
+        /** Versions an {@link #install} replaced: a request that resolved one just before the swap runs on current. */
+        final java.util.Deque<ServedModel> superseded = new java.util.ArrayDeque<>();
+
+        boolean wasSuperseded(ServedModel version) {
+            return superseded.stream().anyMatch(version::sameVersion);
+        }
+
+        void supersede(ServedModel version) {
+            superseded.addFirst(version);
+            while (superseded.size() > 16) {
+                superseded.removeLast();
+            }
+        }
 
         void failed(ServedModel version, RuntimeException e) {
             failedVersion = version;
@@ -160,6 +173,45 @@ public class OnnxTextGenerator implements TextGenerator {
         }
     }
 
+    /**
+     * Loads {@code model} now and swaps it in for its id, calling {@code publish} (the catalog's registration) under
+     * the same lock, so a request sees either the old version with the old entry or the new with the new. Requests
+     * in flight finish on the old version, which is closed once they are done. A version that does not load throws
+     * {@link ModelInvalidException} with the reason, and nothing changes: the old version keeps serving.
+     */
+    public void install(ServedModel model, Runnable publish) {
+        Slot slot = slot(model.id());
+        LoadedModel fresh = load(model); // throws: nothing changed
+        LoadedModel old;
+        synchronized (slot) {
+            publish.run();
+            old = slot.current;
+            slot.current = fresh;
+            slot.failedVersion = null;
+            slot.failure = null;
+            if (old != null) {
+                slot.supersede(old.info());
+            }
+        }
+        if (old != null) {
+            old.retire();
+            LOG.infof(
+                    "swapped model %s: %s -> %s (requests in flight finish on the old one)",
+                    model.id(), old.info().directory(), model.directory());
+        }
+    }
+
+    /** The version of {@code modelId} that answers now; empty when it is not loaded. */
+    public Optional<ServedModel> current(String modelId) {
+        Slot slot = slots.get(modelId);
+        if (slot == null) {
+            return Optional.empty();
+        }
+        synchronized (slot) {
+            return Optional.ofNullable(slot.current).map(LoadedModel::info);
+        }
+    }
+
     @Override
     public Optional<Instant> loadedAt(String modelId) {
         Slot slot = slots.get(modelId);
@@ -216,7 +268,9 @@ public class OnnxTextGenerator implements TextGenerator {
         LoadedModel current;
         synchronized (slot) {
             current = slot.current;
-            if (current == null || !current.info().sameVersion(model)) {
+            if (current != null && !current.info().sameVersion(model) && slot.wasSuperseded(model)) {
+                // the request resolved the catalog just before an install swapped this id: run on the new version
+            } else if (current == null || !current.info().sameVersion(model)) {
                 RuntimeException failure = slot.recentFailure(model);
                 if (failure != null) {
                     throw failure;

@@ -206,4 +206,9 @@ final class ScheduledGeneration implements TextGenerator.Generation, BatchSchedu
             model.release();
         }
     }
+
+    @Override
+    public java.util.Optional<dev.kotune.inference.domain.ServedModel> version() {
+        return java.util.Optional.of(model.info());
+    }
 }

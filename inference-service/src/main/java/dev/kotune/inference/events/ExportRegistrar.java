@@ -43,6 +43,7 @@ public class ExportRegistrar {
     });
     private final AtomicLong registered = new AtomicLong();
     private final AtomicLong refused = new AtomicLong();
+    private final java.util.Map<String, Rejection> rejections = new java.util.concurrent.ConcurrentHashMap<>();
 
     public ExportRegistrar(
             ModelCatalog catalog,
@@ -71,46 +72,89 @@ public class ExportRegistrar {
      * @return the registered model; empty when the export was refused (logged)
      */
     public Optional<ServedModel> register(String jobId, CheckpointExported exported) {
-        if (!JOB_ID.matcher(jobId).matches()) {
-            return refuse(jobId, "job id is not [A-Za-z0-9._-]{1,64}, so it cannot be a model id");
-        }
         if (exported.getExportPath().isBlank()) {
-            return refuse(jobId, "the event has no export_path");
+            return refuse(jobId, "", "the event has no export_path");
         }
         Path dir;
         try {
             dir = home.resolve(exported.getExportPath()).toAbsolutePath().normalize();
         } catch (InvalidPathException e) {
-            return refuse(jobId, "export_path " + exported.getExportPath() + " is not a path: " + e.getMessage());
+            return refuse(jobId, exported.getExportPath(), "export_path is not a path: " + e.getMessage());
         }
-        Optional<ServedModel> read = catalog.readExport(jobId, dir);
+        // loaded now: load the new version before it replaces the old (a broken one leaves the old serving);
+        // not loaded: register after the file checks, it loads on its first request
+        boolean eager = generator.current(jobId).isPresent();
+        return install(jobId, dir, exported.getStep(), exported.getTokenizerSha256(), eager);
+    }
+
+    /**
+     * Checks the export in {@code dir} and serves it as model {@code id} from now on.
+     *
+     * @param step            the training step to report when kotune.json has none
+     * @param announcedSha256 the tokenizer sha256 an event announced; empty when none
+     * @param load            load it now and swap it in, so that an export ONNX Runtime cannot load is refused
+     *                        and the version serving now keeps serving
+     * @return the model now served; empty when refused (logged, and kept for {@link #rejections})
+     */
+    public Optional<ServedModel> install(String id, Path dir, long step, String announcedSha256, boolean load) {
+        if (!JOB_ID.matcher(id).matches()) {
+            return refuse(id, dir.toString(), "the id is not [A-Za-z0-9._-]{1,64}, so it cannot be a model id");
+        }
+        Optional<ServedModel> read = catalog.readExport(id, dir);
         if (read.isEmpty()) {
-            return refuse(jobId, "no readable " + ModelCatalog.METADATA_FILE + " in " + dir);
+            return refuse(id, dir.toString(), "no readable " + ModelCatalog.METADATA_FILE + " in " + dir);
         }
-        ServedModel model = read.get().withProvenance(jobId, exported.getStep());
-        if (!model.jobId().equals(jobId)) {
+        ServedModel model = read.get().withProvenance(id, step);
+        if (!model.jobId().equals(id)) {
             LOG.warnf(
                     "export %s says it comes from job %s; serving it as model %s, the job of the event",
-                    dir, model.jobId(), jobId);
+                    dir, model.jobId(), id);
         }
         try {
-            ExportCheck.check(model, exported.getTokenizerSha256());
+            ExportCheck.check(model, announcedSha256);
         } catch (ModelInvalidException e) {
-            return refuse(jobId, e.getMessage());
+            return refuse(id, dir.toString(), e.getMessage());
         }
-        Optional<ServedModel> old = catalog.register(model);
+        java.util.concurrent.atomic.AtomicReference<Optional<ServedModel>> old =
+                new java.util.concurrent.atomic.AtomicReference<>(Optional.empty());
+        if (load) {
+            try {
+                generator.install(model, () -> old.set(catalog.register(model)));
+            } catch (ModelInvalidException e) {
+                return refuse(id, dir.toString(), e.getMessage());
+            }
+        } else {
+            old.set(catalog.register(model));
+        }
         registered.incrementAndGet();
-        if (old.isPresent() && !old.get().sameVersion(model)) {
+        rejections.remove(id);
+        if (old.get().isPresent() && !old.get().get().sameVersion(model)) {
             LOG.infof(
                     "model %s now serves %s (step %d; was %s)",
-                    jobId, dir, model.step(), old.get().directory());
-        } else if (old.isEmpty()) {
+                    id, dir, model.step(), old.get().get().directory());
+        } else if (old.get().isEmpty()) {
             LOG.infof(
                     "model %s registered from %s (step %d, %s graph)",
-                    jobId, dir, model.step(), model.graphFlavor().isEmpty() ? "unknown" : model.graphFlavor());
+                    id, dir, model.step(), model.graphFlavor().isEmpty() ? "unknown" : model.graphFlavor());
         }
-        generator.preload(model);
+        if (!load) {
+            generator.preload(model);
+        }
         return Optional.of(model);
+    }
+
+    /**
+     * The last refused export of a model id, until one of that id is served.
+     *
+     * @param path   the export directory offered
+     * @param reason why it was refused (what to fix)
+     * @param at     when
+     */
+    public record Rejection(String path, String reason, java.time.Instant at) {}
+
+    /** The last refusal per model id since start (cleared when that id serves a new export). */
+    public java.util.Map<String, Rejection> rejections() {
+        return new java.util.TreeMap<>(rejections);
     }
 
     /** Exports registered / refused since start. */
@@ -123,9 +167,10 @@ public class ExportRegistrar {
         worker.shutdownNow();
     }
 
-    private Optional<ServedModel> refuse(String jobId, String why) {
+    private Optional<ServedModel> refuse(String id, String path, String why) {
         refused.incrementAndGet();
-        LOG.warnf("not serving the export of job %s: %s", jobId, why);
+        rejections.put(id, new Rejection(path, why, java.time.Instant.now()));
+        LOG.warnf("not serving the export %s as model %s: %s", path, id, why);
         return Optional.empty();
     }
 }

@@ -45,6 +45,10 @@ public class ChatCompletionsResource {
         default -> RestMapping.NAMES.apply(name);
     };
 
+    /** {@link #NAMES} for a body that sets max_completion_tokens: problems name the field it sent. */
+    static final UnaryOperator<String> MAX_COMPLETION_NAMES =
+            name -> name.equals("max_new_tokens") ? "max_completion_tokens" : NAMES.apply(name);
+
     private final CompletionService completions;
     private final ModelCatalog catalog;
     private final ChatTemplates templates;
@@ -78,7 +82,7 @@ public class ChatCompletionsResource {
                     model.id(),
                     Prompt.ofText(prompt),
                     RestMapping.parameters(request, maxTokens, logprobs),
-                    NAMES,
+                    request.maxCompletionTokens() != null ? MAX_COMPLETION_NAMES : NAMES,
                     disconnect::isCancelled);
         } catch (RuntimeException e) {
             throw responder.failed(e);

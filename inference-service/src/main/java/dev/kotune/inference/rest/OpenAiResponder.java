@@ -62,11 +62,19 @@ public class OpenAiResponder {
         return e;
     }
 
+    /** The response header naming the model version a request ran on (see ServedModel#version). */
+    static final String VERSION_HEADER = "X-Kotune-Model-Version";
+
     Response respond(CompletionService.Prepared prepared, boolean stream, Disconnect disconnect, Shape shape) {
+        String version = prepared.generation()
+                .version()
+                .map(dev.kotune.inference.domain.ServedModel::version)
+                .orElse(null);
         if (stream) {
             StreamingOutput body = out -> stream(prepared, out, disconnect, shape);
             return Response.ok(body, MediaType.SERVER_SENT_EVENTS)
                     .header("Cache-Control", "no-cache")
+                    .header(VERSION_HEADER, version)
                     .build();
         }
         Completion c;
@@ -76,7 +84,9 @@ public class OpenAiResponder {
             throw failed(e);
         }
         metrics.completed(API, c);
-        return Response.ok(shape.unary(c), MediaType.APPLICATION_JSON).build();
+        return Response.ok(shape.unary(c), MediaType.APPLICATION_JSON)
+                .header(VERSION_HEADER, version)
+                .build();
     }
 
     private void stream(CompletionService.Prepared prepared, OutputStream out, Disconnect disconnect, Shape shape)

@@ -1,7 +1,6 @@
 package dev.kotune.inference.rest;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 import dev.kotune.engine.QueueFullException;
 import dev.kotune.inference.domain.InvalidRequestException;
@@ -11,7 +10,6 @@ import dev.kotune.inference.domain.ModelUnavailableException;
 import jakarta.ws.rs.WebApplicationException;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
-import java.util.stream.Collectors;
 import org.jboss.logging.Logger;
 import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
 
@@ -57,23 +55,8 @@ public class RestErrorMappers {
 
     @ServerExceptionMapper
     public Response json(JsonProcessingException e) {
-        String param = null;
-        if (e instanceof JsonMappingException m && !m.getPath().isEmpty()) {
-            param = m.getPath().stream()
-                    .map(r -> r.getFieldName() != null ? r.getFieldName() : "[" + r.getIndex() + "]")
-                    .collect(Collectors.joining("."))
-                    .replace(".[", "[");
-        }
-        String message = param == null
-                ? "the request body is not valid JSON: " + e.getOriginalMessage()
-                : "has the wrong type: " + e.getOriginalMessage();
-        return respond(
-                400,
-                OpenAiError.of(
-                        param == null ? message : param + " " + message,
-                        "invalid_request_error",
-                        param,
-                        param == null ? "invalid_json" : "invalid_type"));
+        JsonProblems p = JsonProblems.of(e); // the field and the JSON type, never Jackson's class names
+        return respond(400, OpenAiError.of(p.message(), "invalid_request_error", p.param(), p.code()));
     }
 
     /** Jackson's own mapper for this subtype would answer an empty 400; this one says which field. */
@@ -92,6 +75,26 @@ public class RestErrorMappers {
         return respond(
                 status,
                 OpenAiError.of(e.getMessage(), status >= 500 ? "server_error" : "invalid_request_error", null, null));
+    }
+
+    /**
+     * A body that could not be read: a chunked body over {@code quarkus.http.limits.max-body-size} (Quarkus has already
+     * answered 413 and closes the connection; one with a Content-Length is refused earlier, by access.RestAccess, with
+     * this body) or a client that went away mid-body. Not a server failure.
+     */
+    @ServerExceptionMapper
+    public Response unreadable(java.io.IOException e) {
+        boolean tooLarge = "Request too large".equals(e.getMessage());
+        LOG.debugf("request body not read: %s", e.getMessage());
+        return respond(
+                tooLarge ? 413 : 400,
+                OpenAiError.of(
+                        tooLarge
+                                ? "the request body is over the limit (quarkus.http.limits.max-body-size)"
+                                : "the request body could not be read",
+                        "invalid_request_error",
+                        "body",
+                        tooLarge ? "request_too_large" : "unreadable_body"));
     }
 
     @ServerExceptionMapper(priority = jakarta.ws.rs.Priorities.USER + 1000)

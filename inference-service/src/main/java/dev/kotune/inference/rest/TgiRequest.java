@@ -49,7 +49,10 @@ public record TgiRequest(String inputs, Parameters parameters, Boolean stream) {
             Long seed,
             List<String> stop,
             Boolean details,
+
+            @com.fasterxml.jackson.annotation.JsonProperty("top_n_tokens")
             Integer topNTokens,
+
             Boolean returnFullText,
             Integer bestOf,
             Double typicalP,
