@@ -7,7 +7,6 @@ import ai.onnxruntime.OrtException;
 import ai.onnxruntime.OrtSession;
 import dev.kotune.engine.text.Detokenizer;
 import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.nio.FloatBuffer;
 import java.nio.LongBuffer;
 import java.util.ArrayDeque;
@@ -139,6 +138,7 @@ public final class BatchScheduler implements AutoCloseable {
     private final float[] scores;
     private final CompletableFuture<Void> stopped = new CompletableFuture<>();
     private FloatBuffer logits; // (B, 1, V) of decode steps
+    private ByteBuffer logitsMemory; // what logits views, freed when replaced and when the thread stops
     private int tokensInFlight; // scheduler thread only
     private volatile int runningRows;
     private volatile int waitingRequests;
@@ -283,8 +283,17 @@ public final class BatchScheduler implements AutoCloseable {
             } finally {
                 lock.unlock();
             }
+            releaseMemory();
             stopped.complete(null);
         }
+    }
+
+    /** The thread is stopping: the KV cache and logits go back to the system now, not at some later GC. */
+    private void releaseMemory() {
+        kv.release();
+        NativeBuffers.free(logitsMemory);
+        logitsMemory = null;
+        logits = null;
     }
 
     /** Moves admissible requests (FCFS) from the queue into {@code joiners}; cancelled ones into {@code dropped}. */
@@ -440,9 +449,9 @@ public final class BatchScheduler implements AutoCloseable {
             pos[b] = columns - s.start; // the row's own tokens before this one
         }
         if (logits == null || logits.capacity() < rows * vocab) {
-            logits = ByteBuffer.allocateDirect(Math.max(rows, options.maxBatchSize()) * vocab * Float.BYTES)
-                    .order(ByteOrder.nativeOrder())
-                    .asFloatBuffer();
+            NativeBuffers.free(logitsMemory); // between steps: no tensor refers to it
+            logitsMemory = NativeBuffers.allocate((long) Math.max(rows, options.maxBatchSize()) * vocab * Float.BYTES);
+            logits = logitsMemory.asFloatBuffer();
         }
         Map<String, OnnxTensorLike> in = new HashMap<>();
         Map<String, OnnxValue> pinned = new HashMap<>();

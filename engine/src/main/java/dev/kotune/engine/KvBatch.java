@@ -1,7 +1,6 @@
 package dev.kotune.engine;
 
 import java.nio.ByteBuffer;
-import java.nio.ByteOrder;
 import java.nio.FloatBuffer;
 
 /**
@@ -19,6 +18,7 @@ final class KvBatch {
     private final int heads;
     private final int headSize;
     private final FloatBuffer[][] side = new FloatBuffer[2][];
+    private final ByteBuffer[][] memory = new ByteBuffer[2][]; // what side[s][i] views, freed when replaced
     private int cur;
     private int rows; // B
     private int columns; // T
@@ -29,6 +29,23 @@ final class KvBatch {
         this.headSize = headSize;
         side[0] = new FloatBuffer[tensors];
         side[1] = new FloatBuffer[tensors];
+        memory[0] = new ByteBuffer[tensors];
+        memory[1] = new ByteBuffer[tensors];
+    }
+
+    /**
+     * Returns every buffer's native memory now (the scheduler has stopped: no ORT tensor or view refers to them).
+     * The batch is empty and usable afterwards.
+     */
+    void release() {
+        for (int s = 0; s < 2; s++) {
+            for (int i = 0; i < tensors; i++) {
+                NativeBuffers.free(memory[s][i]);
+                memory[s][i] = null;
+                side[s][i] = null;
+            }
+        }
+        clear();
     }
 
     int rows() {
@@ -53,7 +70,7 @@ final class KvBatch {
     /** Where ORT writes present {@code i}: (B, nH, T + 1, hs) on the other side (grown when too small). */
     FloatBuffer present(int i) {
         int need = floats(rows, columns + 1);
-        side[1 - cur][i] = ensure(side[1 - cur][i], need, 0);
+        ensure(1 - cur, i, need, 0);
         return view(side[1 - cur][i], need);
     }
 
@@ -67,7 +84,7 @@ final class KvBatch {
     int addRow() {
         int need = floats(rows + 1, columns);
         for (int i = 0; i < tensors; i++) {
-            side[cur][i] = ensure(side[cur][i], need, floats(rows, columns));
+            ensure(cur, i, need, floats(rows, columns));
         }
         return rows++;
     }
@@ -111,7 +128,8 @@ final class KvBatch {
         int need = floats(rows, newColumns);
         for (int i = 0; i < tensors; i++) {
             FloatBuffer src = side[cur][i];
-            FloatBuffer dst = side[1 - cur][i] = ensure(side[1 - cur][i], need, 0);
+            ensure(1 - cur, i, need, 0);
+            FloatBuffer dst = side[1 - cur][i];
             for (int b = 0; b < rows; b++) {
                 for (int h = 0; h < heads; h++) {
                     dst.put(
@@ -134,19 +152,25 @@ final class KvBatch {
         return Math.multiplyExact(Math.multiplyExact(b * heads, t), headSize);
     }
 
-    /** {@code buffer} if it holds {@code need} floats, else a 1.5× larger one with the first {@code keep} copied. */
-    private static FloatBuffer ensure(FloatBuffer buffer, int need, int keep) {
+    /**
+     * Makes {@code side[s][i]} hold {@code need} floats: kept if large enough, else replaced by a 1.5× larger buffer
+     * with its first {@code keep} floats copied, and the old buffer's memory returned at once (called between steps,
+     * when no ORT tensor refers to it).
+     */
+    private void ensure(int s, int i, int need, int keep) {
+        FloatBuffer buffer = side[s][i];
         if (buffer != null && buffer.capacity() >= need) {
-            return buffer;
+            return;
         }
         long grown = Math.min(Integer.MAX_VALUE - 8, Math.max(need, (long) need * 3 / 2));
-        FloatBuffer fresh = ByteBuffer.allocateDirect(Math.toIntExact(grown * Float.BYTES))
-                .order(ByteOrder.nativeOrder())
-                .asFloatBuffer();
+        ByteBuffer bytes = NativeBuffers.allocate(grown * Float.BYTES);
+        FloatBuffer fresh = bytes.asFloatBuffer();
         if (buffer != null && keep > 0) {
             fresh.put(0, buffer, 0, keep);
         }
-        return fresh;
+        NativeBuffers.free(memory[s][i]);
+        memory[s][i] = bytes;
+        side[s][i] = fresh;
     }
 
     private static FloatBuffer view(FloatBuffer buffer, int floats) {
