@@ -39,6 +39,14 @@ public interface TextGenerator {
          */
         Completion await(GenerationListener listener);
 
+        /**
+         * Every prompt token with its log-probability when {@code SamplingParams.promptLogprobs} was set (scored when
+         * the request was started; the first token's logprob is NaN), else empty.
+         */
+        default List<dev.kotune.inference.domain.TokenLogprob> promptLogprobs() {
+            return List.of();
+        }
+
         @Override
         void close();
     }

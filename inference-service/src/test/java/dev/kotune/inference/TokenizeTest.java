@@ -83,7 +83,9 @@ class TokenizeTest {
                 .extract()
                 .asString());
         // this template writes the answer opener with the user turn, so it is there either way
-        assertThat(noOpener.get("count").asInt()).isPositive().isLessThanOrEqualTo(chat.get("count").asInt());
+        assertThat(noOpener.get("count").asInt())
+                .isPositive()
+                .isLessThanOrEqualTo(chat.get("count").asInt());
     }
 
     @Test
