@@ -34,7 +34,7 @@ public record OpenAiCompletion(
     @JsonInclude(JsonInclude.Include.ALWAYS)
     public record Choice(String text, int index, Logprobs logprobs, String finishReason) {}
 
-    /** OpenAI's legacy completions logprobs; alternatives are keyed by token id (as text). */
+    /** OpenAI's legacy completions logprobs; alternatives are keyed by the text each adds, as OpenAI and vLLM key them. */
     @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
     @JsonInclude(JsonInclude.Include.ALWAYS)
     public record Logprobs(List<String> tokens, List<Float> tokenLogprobs, List<Map<String, Float>> topLogprobs) {
@@ -65,7 +65,7 @@ public record OpenAiCompletion(
                 if (scored) {
                     top = new LinkedHashMap<>();
                     for (TokenLogprob.Alternative t : l.top()) {
-                        top.put(Integer.toString(t.id()), t.logprob());
+                        top.putIfAbsent(t.token(), t.logprob()); // the likelier one when two texts collide
                     }
                 }
                 tops.add(top);
