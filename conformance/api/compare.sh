@@ -3,7 +3,8 @@
 # other, then the cross-server checks (same greedy output for the same request, penalties and logit_bias included)
 # and the report docs/conformance.md (conformance/api/report.py: each check's result on both servers and the
 # explanation of every difference).
-# Weights: conformance/models/tiny-kogpt2 (3 layers, 48 wide, 128 positions, vocab 51,200) with KoGPT2's tokenizer
+# Weights: a random GPT-2 with KoGPT2's vocabulary (conformance/api/make_checkpoint.py: 2 layers, 128 wide, heads of
+# 64, 256 positions; vLLM's CPU attention cannot run tiny-kogpt2's 16-wide heads) with KoGPT2's tokenizer
 # (../shared/data/kogpt2, test data: copied only under $OUT) and the notebook's chat template; kotune serves its export
 # of that checkpoint, vLLM the checkpoint itself.
 #
@@ -43,10 +44,10 @@ fi
 CKPT="$OUT/tiny-kogpt2"; MODELS="$OUT/models"
 if [[ ! -f "$MODELS/tiny/model.onnx" ]]; then
   rm -rf "$CKPT" "$MODELS"; mkdir -p "$CKPT" "$MODELS"
-  cp "$ROOT/conformance/models/tiny-kogpt2/"{config.json,generation_config.json,model.safetensors} "$CKPT/"
+  "$VLLM_PYTHON" "$SUITE/make_checkpoint.py" "$CKPT" >&2
   cp "$TOKENIZER" "$CKPT/tokenizer.json"
   printf '%s\n' '{"tokenizer_class": "PreTrainedTokenizerFast", "bos_token": "</s>", "eos_token": "</s>",' \
-    '"unk_token": "<unk>", "pad_token": "<pad>", "mask_token": "<mask>", "model_max_length": 128,' \
+    '"unk_token": "<unk>", "pad_token": "<pad>", "mask_token": "<mask>", "model_max_length": 256,' \
     '"clean_up_tokenization_spaces": false}' > "$CKPT/tokenizer_config.json"
   java -Xmx2g -jar "$ROOT/cli/target/kotune-cli.jar" export --checkpoint "$CKPT" --out "$MODELS/tiny" \
     --chat-template-from-prompt $'질문: {prompt}\n답변:{completion}' >&2
@@ -81,7 +82,7 @@ for s in $SERVERS; do
       preload="$(ls /usr/lib/x86_64-linux-gnu/libtcmalloc_minimal.so.4 "$(dirname "$VLLM_PYTHON")/../lib/libiomp5.so" 2>/dev/null | paste -sd:)"
       LD_PRELOAD="$preload" VLLM_HOST_IP=127.0.0.1 VLLM_CPU_KVCACHE_SPACE=1 VLLM_CPU_OMP_THREADS_BIND="0-$(($(nproc) - 1))" \
         VLLM_NO_USAGE_STATS=1 DO_NOT_TRACK=1 HF_HUB_OFFLINE=1 \
-        "$VLLM_PYTHON" -m vllm.entrypoints.openai.api_server --model "$CKPT" --dtype float32 --max-model-len 128 \
+        "$VLLM_PYTHON" -m vllm.entrypoints.openai.api_server --model "$CKPT" --dtype float32 --max-model-len 256 \
         --host 127.0.0.1 --port "$PORT" > "$OUT/logs/vllm.log" 2>&1 &
       ;;
     *) echo "unknown server $s" >&2; exit 2 ;;
