@@ -66,7 +66,7 @@ class EchoTest {
                     .asString());
             JsonNode decodedTop = next.at("/choices/0/logprobs/top_logprobs/0");
             JsonNode scoredTop = lp.get("top_logprobs").get(k);
-            assertThat(scoredTop.size()).isEqualTo(3);
+            assertThat(scoredTop.size()).isBetween(1, 3); // keyed by text: ids with the same text share a key
             List<String> decodedIds = new ArrayList<>();
             decodedTop.fieldNames().forEachRemaining(decodedIds::add);
             List<String> scoredIds = new ArrayList<>();
