@@ -173,6 +173,7 @@ public final class BatchScheduler implements AutoCloseable {
      * @throws IllegalStateException  when the scheduler is closed
      */
     public Handle submit(int[] prompt, SamplingParams params, Detokenizer detokenizer, Listener listener) {
+        scoresOnly(params);
         params.checkFits(info, prompt);
         Request r = new Request(this, prompt.clone(), params, detokenizer, listener);
         lock.lock();
@@ -196,6 +197,14 @@ public final class BatchScheduler implements AutoCloseable {
             lock.unlock();
         }
         return new Handle(r);
+    }
+
+    /** A score-only request (max_new_tokens 0 with prompt_logprobs) generates nothing: {@link PromptLogprobs}. */
+    static void scoresOnly(SamplingParams params) {
+        if (params.maxNewTokens() != null && params.maxNewTokens() == 0) {
+            throw new IllegalArgumentException(
+                    "max_new_tokens 0 generates nothing: score the prompt with PromptLogprobs.score instead");
+        }
     }
 
     /** Sequences in the running batch now. */

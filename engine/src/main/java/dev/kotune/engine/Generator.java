@@ -74,6 +74,7 @@ public final class Generator implements AutoCloseable {
         if (promptList.isEmpty()) {
             throw new IllegalArgumentException("at least one prompt is required");
         }
+        BatchScheduler.scoresOnly(config);
         this.model = model;
         this.info = model.info();
         this.batch = promptList.size();

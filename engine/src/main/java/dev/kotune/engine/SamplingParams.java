@@ -45,6 +45,10 @@ import java.util.TreeMap;
  * @param logprobs               null: none; N in [0, {@value #MAX_LOGPROBS}]: each chosen token's log-probability
  *                               under the processed distribution plus the N most likely alternatives
  * @param n                      sequences per prompt, [1, {@value #MAX_N}] (row i samples with seed + i)
+ * @param promptLogprobs         vLLM's prompt_logprobs: null: none; N in [0, {@value #MAX_LOGPROBS}]: each prompt
+ *                               token's log-probability under the model's raw distribution plus the N most likely
+ *                               alternatives ({@link PromptLogprobs}); with it, max_new_tokens may be 0 (score the
+ *                               prompt, generate nothing: such a request is not given to a generator)
  */
 public record SamplingParams(
         int maxLength,
@@ -68,7 +72,8 @@ public record SamplingParams(
         boolean includeStopStrInOutput,
         Long seed,
         Integer logprobs,
-        int n) {
+        int n,
+        Integer promptLogprobs) {
 
     /** max_length when neither max_length nor max_new_tokens is given: the notebook's 64 (HF's is 20). */
     public static final int DEFAULT_MAX_LENGTH = 64;
@@ -109,7 +114,8 @@ public record SamplingParams(
                 padTokenId,
                 stopStrings,
                 logprobs,
-                n);
+                n,
+                promptLogprobs);
         openAiFields(frequencyPenalty, presencePenalty, logitBias, problems);
         if (!problems.isEmpty()) {
             throw new InvalidParamsException(problems);
@@ -164,6 +170,7 @@ public record SamplingParams(
         b.seed = seed;
         b.logprobs = logprobs;
         b.n = n;
+        b.promptLogprobs = promptLogprobs;
         return b;
     }
 
@@ -263,12 +270,13 @@ public record SamplingParams(
             Integer pad,
             List<String> stops,
             Integer logprobs,
-            int n) {
+            int n,
+            Integer promptLogprobs) {
         List<ParamProblem> p = new ArrayList<>();
         if (maxLength < 1) {
             p.add(ParamProblem.of("max_length", maxLength, "in [prompt_length + 1, context_length]"));
         }
-        if (maxNewTokens != null && maxNewTokens < 1) {
+        if (maxNewTokens != null && maxNewTokens < (promptLogprobs != null ? 0 : 1)) {
             p.add(ParamProblem.of("max_new_tokens", maxNewTokens, "in [1, context_length - prompt_length]"));
         }
         if (minLength < 0) {
@@ -323,6 +331,9 @@ public record SamplingParams(
         }
         if (logprobs != null && (logprobs < 0 || logprobs > MAX_LOGPROBS)) {
             p.add(ParamProblem.of("logprobs", logprobs, "in [0, " + MAX_LOGPROBS + "]"));
+        }
+        if (promptLogprobs != null && (promptLogprobs < 0 || promptLogprobs > MAX_LOGPROBS)) {
+            p.add(ParamProblem.of("prompt_logprobs", promptLogprobs, "in [0, " + MAX_LOGPROBS + "]"));
         }
         if (n < 1 || n > MAX_N) {
             p.add(ParamProblem.of("n", n, "in [1, " + MAX_N + "]"));
@@ -397,6 +408,7 @@ public record SamplingParams(
         private Long seed;
         private Integer logprobs;
         private Integer n;
+        private Integer promptLogprobs;
 
         public Builder maxLength(Integer v) {
             maxLength = v;
@@ -515,6 +527,12 @@ public record SamplingParams(
             return this;
         }
 
+        /** null: no prompt logprobs. */
+        public Builder promptLogprobs(Integer v) {
+            promptLogprobs = v;
+            return this;
+        }
+
         /** Resolves defaults and validates; throws {@link InvalidParamsException} naming every bad field. */
         public SamplingParams build() {
             double t = temperature != null ? temperature : 1.0;
@@ -543,7 +561,8 @@ public record SamplingParams(
                     Boolean.TRUE.equals(includeStopStrInOutput),
                     seed,
                     logprobs,
-                    or(n, 1));
+                    or(n, 1),
+                    promptLogprobs);
         }
 
         private static int or(Integer v, int dflt) {

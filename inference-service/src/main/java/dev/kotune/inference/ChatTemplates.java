@@ -29,6 +29,15 @@ public class ChatTemplates {
      * @throws InvalidRequestException when the model has no template or the template refuses the conversation
      */
     public String render(ServedModel model, List<ChatMessage> messages) {
+        return render(model, messages, true);
+    }
+
+    /**
+     * The prompt for {@code messages}; {@code addGenerationPrompt} adds the template's assistant turn opener.
+     *
+     * @throws InvalidRequestException when the model has no template or the template refuses the conversation
+     */
+    public String render(ServedModel model, List<ChatMessage> messages, boolean addGenerationPrompt) {
         ChatTemplate template = templates
                 .computeIfAbsent(
                         model.directory() + "@" + model.created(), k -> ChatTemplate.fromDirectory(model.directory()))
@@ -39,7 +48,7 @@ public class ChatTemplates {
                                 + " a prompt, or export the model with one (kotune exports of training jobs carry"
                                 + " their prompt template)"))));
         try {
-            return template.render(messages, true);
+            return template.render(messages, addGenerationPrompt);
         } catch (ChatTemplateException e) {
             throw new InvalidRequestException(List.of(new Problem(
                     "messages",

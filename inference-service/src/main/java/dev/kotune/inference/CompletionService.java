@@ -77,6 +77,36 @@ public class CompletionService {
         }
     }
 
+    /**
+     * {@code text} as {@code modelId}'s tokenizer splits it (the model is loaded if needed).
+     *
+     * @param names maps "prompt" to the caller's field name
+     */
+    public List<TextGenerator.Token> tokenize(
+            String modelId, String text, boolean addSpecialTokens, UnaryOperator<String> names) {
+        ServedModel model = catalog.resolve(modelId);
+        try {
+            return generator.tokenize(model, text, addSpecialTokens);
+        } catch (InvalidParamsException e) {
+            throw InvalidRequestException.of(e, names);
+        }
+    }
+
+    /** The text of {@code ids} with {@code modelId}'s tokenizer (special tokens skipped). */
+    public String detokenize(String modelId, int[] ids) {
+        ServedModel model = catalog.resolve(modelId);
+        try {
+            return generator.detokenize(model, ids);
+        } catch (InvalidParamsException e) {
+            throw InvalidRequestException.of(e, UnaryOperator.identity());
+        }
+    }
+
+    /** The model that answers for {@code modelId} (null or empty: the default). */
+    public ServedModel resolve(String modelId) {
+        return catalog.resolve(modelId);
+    }
+
     /** Streams a prepared request's output into {@code listener}; returns the whole completion. */
     public Completion generate(Prepared prepared, GenerationListener listener) {
         try {

@@ -9,6 +9,7 @@ import dev.kotune.inference.domain.ModelUnavailableException;
 import dev.kotune.inference.domain.Prompt;
 import dev.kotune.inference.domain.ServedModel;
 import java.time.Instant;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.function.BooleanSupplier;
@@ -38,6 +39,14 @@ public interface TextGenerator {
          */
         Completion await(GenerationListener listener);
 
+        /**
+         * Every prompt token with its log-probability when {@code SamplingParams.promptLogprobs} was set (scored when
+         * the request was started; the first token's logprob is NaN), else empty.
+         */
+        default List<dev.kotune.inference.domain.TokenLogprob> promptLogprobs() {
+            return List.of();
+        }
+
         @Override
         void close();
 
@@ -57,6 +66,34 @@ public interface TextGenerator {
      * @throws QueueFullException        when the model's waiting queue is full
      */
     Generation start(ServedModel model, Prompt prompt, SamplingParams params, BooleanSupplier cancelled);
+
+    /**
+     * One token of a tokenized text.
+     *
+     * @param id    token id
+     * @param text  the slice of the input it covers ("" for an added special token)
+     * @param start UTF-8 byte offset where the slice starts (as Rust tokenizers, and so TGI, count)
+     * @param stop  UTF-8 byte offset where it ends (exclusive)
+     */
+    record Token(int id, String text, int start, int stop) {}
+
+    /**
+     * Tokenizes {@code text} with {@code model}'s own tokenizer (loading the model if needed), e.g. for TGI's and
+     * vLLM's {@code /tokenize}.
+     *
+     * @param addSpecialTokens whether the tokenizer's post-processor adds its special tokens
+     * @throws InvalidParamsException    when the tokenizer refuses the text (field "prompt")
+     * @throws ModelUnavailableException when it cannot answer now
+     * @throws ModelInvalidException     when its files cannot be served
+     */
+    List<Token> tokenize(ServedModel model, String text, boolean addSpecialTokens);
+
+    /**
+     * The text of {@code ids} with {@code model}'s tokenizer, special tokens skipped (vLLM's {@code /detokenize}).
+     *
+     * @throws InvalidParamsException when an id is outside the model's vocabulary (field "tokens[i]")
+     */
+    String detokenize(ServedModel model, int[] ids);
 
     /** When the version of {@code modelId} that answers now was loaded; empty when it is not loaded. */
     Optional<Instant> loadedAt(String modelId);

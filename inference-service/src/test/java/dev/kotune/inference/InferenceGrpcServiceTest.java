@@ -210,6 +210,27 @@ class InferenceGrpcServiceTest {
     }
 
     @Test
+    void promptLogprobsScoreEveryPromptTokenAndZeroNewTokensScoresOnly() {
+        TestExports.install("tiny", TestExports.tiny());
+        var response = stub().generate(GenerateRequest.newBuilder()
+                .setText("질문: 안녕하세요?\n답변:")
+                .setParameters(
+                        GenerationParameters.newBuilder().setPromptLogprobs(2).setMaxNewTokens(0))
+                .build());
+        int prompt = response.getUsage().getPromptTokens();
+        assertThat(response.getTokenIdsList()).isEmpty();
+        assertThat(response.getPromptLogprobsList()).hasSize(prompt);
+        assertThat(response.getPromptLogprobs(0).getLogprob()).isNaN();
+        assertThat(response.getPromptLogprobs(1).getLogprob()).isNegative();
+        assertThat(response.getPromptLogprobs(1).getTopList()).hasSize(2);
+        assertThat(invalid(GenerateRequest.newBuilder()
+                        .setText("hi")
+                        .setParameters(GenerationParameters.newBuilder().setPromptLogprobs(21))
+                        .build()))
+                .isEqualTo("parameters.prompt_logprobs: must be in [0, 20], got 21");
+    }
+
+    @Test
     void requiresANonBlankPrompt() {
         assertThat(invalid(GenerateRequest.newBuilder().build())).startsWith("text: is required");
         assertThat(invalid(GenerateRequest.newBuilder().setText("  \n").build()))

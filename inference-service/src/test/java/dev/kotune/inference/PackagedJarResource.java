@@ -29,7 +29,7 @@ public class PackagedJarResource implements QuarkusTestResourceLifecycleManager 
             home = Files.createTempDirectory("kotune-it-home-");
             String shared = System.getProperty(ModelsDirResource.PROPERTY);
             Path models = shared != null ? Path.of(shared) : home.resolve("models");
-            TestExports.link(models.resolve("tiny"), TestExports.tiny(), false);
+            TestExports.link(models.resolve("tiny"), export(), false);
             return Map.of(
                     "kotune.home", home.toString(),
                     "kotune.inference.models-dir", models.toString(),
@@ -39,6 +39,11 @@ public class PackagedJarResource implements QuarkusTestResourceLifecycleManager 
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    /** The export served as {@code tiny}. */
+    protected Path export() {
+        return TestExports.tiny();
     }
 
     @Override

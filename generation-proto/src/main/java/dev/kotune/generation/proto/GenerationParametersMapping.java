@@ -29,6 +29,7 @@ public final class GenerationParametersMapping {
                 .includeStopStrInOutput(p.hasIncludeStopStrInOutput() ? p.getIncludeStopStrInOutput() : null)
                 .seed(p.hasSeed() ? p.getSeed() : null)
                 .logprobs(p.hasLogprobs() ? p.getLogprobs() : null)
+                .promptLogprobs(p.hasPromptLogprobs() ? p.getPromptLogprobs() : null)
                 .ignoreEos(p.hasStopAtEos() ? !p.getStopAtEos() : null)
                 .frequencyPenalty(p.hasFrequencyPenalty() ? decimal(p.getFrequencyPenalty()) : null)
                 .presencePenalty(p.hasPresencePenalty() ? decimal(p.getPresencePenalty()) : null)
@@ -68,6 +69,9 @@ public final class GenerationParametersMapping {
         }
         if (s.logprobs() != null) {
             b.setLogprobs(s.logprobs());
+        }
+        if (s.promptLogprobs() != null) {
+            b.setPromptLogprobs(s.promptLogprobs());
         }
         return b.build();
     }

@@ -9,11 +9,18 @@ import java.util.List;
  * @param model   the model that answered
  * @param choices in index order, at least one
  * @param usage   token counts (completion tokens of every choice) and timings
+ * @param promptLogprobs every prompt token with its log-probability when prompt logprobs were requested (the first
+ *                token's is NaN with no alternatives: nothing predicts it), else empty
  */
-public record Completion(String model, List<Choice> choices, Usage usage) {
+public record Completion(String model, List<Choice> choices, Usage usage, List<TokenLogprob> promptLogprobs) {
 
     public Completion {
         choices = List.copyOf(choices);
+        promptLogprobs = List.copyOf(promptLogprobs);
+    }
+
+    public Completion(String model, List<Choice> choices, Usage usage) {
+        this(model, choices, usage, List.of());
     }
 
     /**

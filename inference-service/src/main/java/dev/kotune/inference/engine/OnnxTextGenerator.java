@@ -14,8 +14,11 @@ import dev.kotune.inference.domain.ModelInvalidException;
 import dev.kotune.inference.domain.Prompt;
 import dev.kotune.inference.domain.ServedModel;
 import dev.kotune.inference.models.ExportCheck;
+import dev.kotune.tokenization.EncodeOptions;
 import dev.kotune.tokenization.InvalidInputException;
 import dev.kotune.tokenization.KoTokenizer;
+import dev.kotune.tokenization.TokenEncoding;
+import dev.kotune.tokenization.TokenOffset;
 import dev.kotune.tokenization.TokenizationException;
 import jakarta.annotation.PreDestroy;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -122,6 +125,56 @@ public class OnnxTextGenerator implements TextGenerator {
             throw e;
         }
         return ScheduledGeneration.start(loaded, ids, params, cancelled); // owns the reference from here
+    }
+
+    @Override
+    public List<Token> tokenize(ServedModel model, String text, boolean addSpecialTokens) {
+        LoadedModel loaded = acquire(slot(model.id()), model);
+        try {
+            TokenEncoding enc;
+            try {
+                enc = loaded.tokenizer().encode(text, new EncodeOptions(addSpecialTokens, false, true));
+            } catch (InvalidInputException e) {
+                throw new InvalidParamsException(
+                        List.of(new ParamProblem("prompt", "", "text the model's tokenizer accepts", e.getMessage())));
+            }
+            List<Token> out = new java.util.ArrayList<>(enc.ids().length);
+            for (int i = 0; i < enc.ids().length; i++) {
+                TokenOffset o = i < enc.offsets().size() ? enc.offsets().get(i) : new TokenOffset(0, 0);
+                int from = Math.max(0, Math.min(o.start(), text.length()));
+                int to = Math.max(from, Math.min(o.end(), text.length()));
+                out.add(new Token(
+                        enc.ids()[i], text.substring(from, to), utf8Length(text, from), utf8Length(text, to)));
+            }
+            return out;
+        } finally {
+            loaded.release();
+        }
+    }
+
+    @Override
+    public String detokenize(ServedModel model, int[] ids) {
+        LoadedModel loaded = acquire(slot(model.id()), model);
+        try {
+            int vocab = loaded.tokenizer().info().vocabSize();
+            List<ParamProblem> problems = new java.util.ArrayList<>();
+            for (int i = 0; i < ids.length; i++) {
+                if (ids[i] < 0 || ids[i] >= vocab) {
+                    problems.add(ParamProblem.of("tokens[" + i + "]", ids[i], "a token id in [0, " + vocab + ")"));
+                }
+            }
+            if (!problems.isEmpty()) {
+                throw new InvalidParamsException(problems);
+            }
+            return loaded.tokenizer().decode(ids, true);
+        } finally {
+            loaded.release();
+        }
+    }
+
+    /** UTF-8 bytes of {@code s[0, end)} (end in UTF-16 code units). */
+    static int utf8Length(String s, int end) {
+        return s.substring(0, end).getBytes(java.nio.charset.StandardCharsets.UTF_8).length;
     }
 
     private static int[] promptIds(LoadedModel model, Prompt p) {

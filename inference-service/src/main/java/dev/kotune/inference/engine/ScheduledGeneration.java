@@ -1,8 +1,10 @@
 package dev.kotune.inference.engine;
 
+import ai.onnxruntime.OrtException;
 import dev.kotune.engine.BatchScheduler;
 import dev.kotune.engine.GeneratedToken;
 import dev.kotune.engine.GenerationResult;
+import dev.kotune.engine.PromptLogprobs;
 import dev.kotune.engine.SamplingParams;
 import dev.kotune.inference.GenerationListener;
 import dev.kotune.inference.TextGenerator;
@@ -47,7 +49,8 @@ final class ScheduledGeneration implements TextGenerator.Generation, BatchSchedu
     private volatile GenerationListener listener;
     private volatile boolean cancelled;
     private long firstToken; // nanos from start to the first token (request thread only)
-    private BatchScheduler.Handle handle;
+    private BatchScheduler.Handle handle; // null for a score-only request (max_new_tokens 0)
+    private List<TokenLogprob> promptLogprobs = List.of();
 
     private ScheduledGeneration(
             LoadedModel model, SamplingParams params, int promptTokens, BooleanSupplier clientGone) {
@@ -67,6 +70,12 @@ final class ScheduledGeneration implements TextGenerator.Generation, BatchSchedu
         ScheduledGeneration g = new ScheduledGeneration(model, params, prompt.length, clientGone);
         java.util.Arrays.fill(g.previous, prompt[prompt.length - 1]);
         try {
+            if (params.promptLogprobs() != null) {
+                g.promptLogprobs = g.scorePrompt(prompt);
+            }
+            if (params.maxNewTokens() != null && params.maxNewTokens() == 0) {
+                return g; // score-only: nothing to generate
+            }
             g.handle = model.scheduler().submit(prompt, params, model.detokenizer(), g);
         } catch (RuntimeException e) {
             g.close();
@@ -78,6 +87,39 @@ final class ScheduledGeneration implements TextGenerator.Generation, BatchSchedu
             }
         });
         return g;
+    }
+
+    /** The prompt's tokens with their log-probabilities (the engine's {@link PromptLogprobs}), as text pieces. */
+    private List<TokenLogprob> scorePrompt(int[] prompt) {
+        List<PromptLogprobs.Scored> scored;
+        try {
+            scored = PromptLogprobs.score(model.onnx(), prompt, params.promptLogprobs());
+        } catch (OrtException e) {
+            throw new ModelUnavailableException(
+                    "ONNX Runtime failed while scoring the prompt with model "
+                            + model.info().id() + ": " + e.getMessage(),
+                    e);
+        }
+        TokenizerDetokenizer d = model.detokenizer();
+        List<TokenLogprob> out = new ArrayList<>(prompt.length);
+        out.add(new TokenLogprob(prompt[0], d.piece(prompt[0]), Float.NaN, List.of()));
+        for (int i = 1; i < prompt.length; i++) {
+            int before = prompt[i - 1];
+            PromptLogprobs.Scored s = scored.get(i - 1);
+            out.add(new TokenLogprob(
+                    s.id(),
+                    d.pieceAfter(before, s.id()),
+                    s.logprob(),
+                    s.top().stream()
+                            .map(a -> new TokenLogprob.Alternative(a.id(), d.pieceAfter(before, a.id()), a.logprob()))
+                            .toList()));
+        }
+        return out;
+    }
+
+    @Override
+    public List<TokenLogprob> promptLogprobs() {
+        return promptLogprobs;
     }
 
     // scheduler thread: only queue
@@ -106,6 +148,10 @@ final class ScheduledGeneration implements TextGenerator.Generation, BatchSchedu
         List<List<TokenLogprob>> logprobs = new ArrayList<>();
         for (int i = 0; i < params.n(); i++) {
             logprobs.add(new ArrayList<>());
+        }
+        if (handle == null) { // score-only
+            close();
+            return scoreOnly();
         }
         try {
             forward(out, logprobs);
@@ -172,7 +218,21 @@ final class ScheduledGeneration implements TextGenerator.Generation, BatchSchedu
         }
         long total = System.nanoTime() - start;
         return new Completion(
-                model.info().id(), choices, new Usage(promptTokens, generated, firstToken / 1e6, total / 1e6));
+                model.info().id(),
+                choices,
+                new Usage(promptTokens, generated, firstToken / 1e6, total / 1e6),
+                promptLogprobs);
+    }
+
+    /** A score-only request's answer: n empty choices (length: 0 new tokens asked for) and the prompt's scores. */
+    private Completion scoreOnly() {
+        List<Completion.Choice> choices = new ArrayList<>();
+        for (int i = 0; i < params.n(); i++) {
+            choices.add(new Completion.Choice(i, "", List.of(), dev.kotune.engine.FinishReason.LENGTH, List.of()));
+        }
+        long total = System.nanoTime() - start;
+        return new Completion(
+                model.info().id(), choices, new Usage(promptTokens, 0, total / 1e6, total / 1e6), promptLogprobs);
     }
 
     /** The chosen token and its alternatives, each as the text it adds after {@code previous}. */

@@ -70,6 +70,7 @@ final class GrpcMapping {
                 .setFinishReason(finishReason(choice.finishReason()))
                 .setUsage(usage(c.usage()))
                 .addAllLogprobs(logprobs(choice.logprobs()))
+                .addAllPromptLogprobs(logprobs(c.promptLogprobs()))
                 .build();
     }
 
@@ -85,6 +86,7 @@ final class GrpcMapping {
         return StreamGenerateResponse.newBuilder()
                 .setFinishReason(finishReason(c.first().finishReason()))
                 .setUsage(usage(c.usage()))
+                .addAllPromptLogprobs(logprobs(c.promptLogprobs()))
                 .build();
     }
 

@@ -102,14 +102,19 @@ public class ChatCompletionsResource {
 
     /** The messages as the template wants them; every malformed one is named. */
     private static List<ChatMessage> messages(ChatCompletionRequest request) {
-        if (request == null || request.messages() == null || request.messages().isEmpty()) {
+        return messages(request == null ? null : request.messages());
+    }
+
+    /** OpenAI's messages as the template wants them (also vLLM's /tokenize); every malformed one is named. */
+    static List<ChatMessage> messages(List<ChatCompletionRequest.Message> messages) {
+        if (messages == null || messages.isEmpty()) {
             throw new InvalidRequestException(List.of(new Problem(
                     "messages", "is required: a non-empty array of" + " {\"role\", \"content\"} messages")));
         }
         List<Problem> problems = new ArrayList<>();
         List<ChatMessage> out = new ArrayList<>();
-        for (int i = 0; i < request.messages().size(); i++) {
-            ChatCompletionRequest.Message m = request.messages().get(i);
+        for (int i = 0; i < messages.size(); i++) {
+            ChatCompletionRequest.Message m = messages.get(i);
             String at = "messages[" + i + "]";
             if (m == null || m.role() == null || m.role().isBlank()) {
                 problems.add(new Problem(at + ".role", "is required, e.g. \"user\""));

@@ -29,7 +29,7 @@ import java.util.List;
  * @param ignoreEos              vLLM ignore_eos
  * @param stopAtEos              kotune's older spelling of !ignore_eos
  * @param n                      completions per prompt (choices, each its own row in the batch)
- * @param echo                   echo the prompt: only false
+ * @param echo                   start each choice's text (and with logprobs, its logprobs) with the prompt
  * @param stream                 answer with server-sent events
  * @param frequencyPenalty       OpenAI's frequency_penalty
  * @param presencePenalty        OpenAI's presence_penalty

@@ -5,6 +5,8 @@ import dev.kotune.inference.domain.Completion;
 import dev.kotune.inference.domain.CompletionChunk;
 import dev.kotune.inference.domain.InvalidRequestException;
 import dev.kotune.inference.domain.InvalidRequestException.Problem;
+import dev.kotune.inference.domain.Prompt;
+import dev.kotune.inference.domain.TokenLogprob;
 import io.smallrye.common.annotation.Blocking;
 import io.vertx.core.http.HttpServerRequest;
 import jakarta.ws.rs.Consumes;
@@ -16,7 +18,9 @@ import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.UUID;
 
 /**
@@ -59,6 +63,16 @@ public class CompletionsResource {
         } catch (RuntimeException e) {
             throw responder.failed(e);
         }
+        Echo echo = Echo.NONE;
+        if (Boolean.TRUE.equals(request.echo())) {
+            try {
+                echo = new Echo(
+                        echoText(request, prepared), prepared.generation().promptLogprobs());
+            } catch (RuntimeException e) {
+                prepared.close();
+                throw responder.failed(e);
+            }
+        }
         return responder.respond(
                 prepared,
                 Boolean.TRUE.equals(request.stream()),
@@ -66,11 +80,45 @@ public class CompletionsResource {
                 new Shape(
                         "cmpl-" + UUID.randomUUID(),
                         Instant.now().getEpochSecond(),
-                        prepared.model().id()));
+                        prepared.model().id(),
+                        echo));
     }
 
-    /** OpenAI's text_completion objects. */
-    private record Shape(String id, long created, String model) implements OpenAiResponder.Shape {
+    /** The prompt as text: as given, or its ids decoded with the model's tokenizer (as vLLM echoes ids). */
+    private String echoText(CompletionRequest request, CompletionService.Prepared prepared) {
+        Prompt prompt = RestMapping.prompt(request.prompt());
+        if (!prompt.isIds()) {
+            return prompt.text();
+        }
+        return completions.detokenize(
+                prepared.model().id(),
+                prompt.ids().stream().mapToInt(Integer::intValue).toArray());
+    }
+
+    /**
+     * What echo puts before each choice: the prompt's text and, when logprobs were asked for, its tokens' logprobs.
+     *
+     * @param text     "" without echo
+     * @param logprobs every prompt token's (the first unscored); empty without logprobs
+     */
+    private record Echo(String text, List<TokenLogprob> logprobs) {
+        static final Echo NONE = new Echo("", List.of());
+    }
+
+    /** OpenAI's text_completion objects; with echo, a choice's first chunk starts with the prompt. One request. */
+    private static final class Shape implements OpenAiResponder.Shape {
+        private final String id;
+        private final long created;
+        private final String model;
+        private final Echo echo;
+        private final Set<Integer> started = new HashSet<>();
+
+        Shape(String id, long created, String model, Echo echo) {
+            this.id = id;
+            this.created = created;
+            this.model = model;
+            this.echo = echo;
+        }
 
         @Override
         public Object unary(Completion c) {
@@ -81,9 +129,9 @@ public class CompletionsResource {
                     model,
                     c.choices().stream()
                             .map(choice -> new OpenAiCompletion.Choice(
-                                    choice.text(),
+                                    echo.text() + choice.text(),
                                     choice.index(),
-                                    OpenAiCompletion.Logprobs.of(choice.logprobs()),
+                                    OpenAiCompletion.Logprobs.of(echo.logprobs(), choice.logprobs()),
                                     RestMapping.finishReason(choice.finishReason())))
                             .toList(),
                     usage(c));
@@ -91,19 +139,28 @@ public class CompletionsResource {
 
         @Override
         public Object chunk(CompletionChunk chunk) {
+            boolean first = started.add(chunk.index());
             return new OpenAiCompletion(
                     id,
                     "text_completion",
                     created,
                     model,
                     List.of(new OpenAiCompletion.Choice(
-                            chunk.textDelta(), chunk.index(), OpenAiCompletion.Logprobs.of(chunk.logprobs()), null)),
+                            (first ? echo.text() : "") + chunk.textDelta(),
+                            chunk.index(),
+                            OpenAiCompletion.Logprobs.of(first ? echo.logprobs() : List.of(), chunk.logprobs()),
+                            null)),
                     null);
         }
 
         @Override
         public List<Object> last(Completion c) {
             List<Object> out = new ArrayList<>();
+            for (Completion.Choice choice : c.choices()) { // the echo of a choice that streamed nothing (max_tokens 0)
+                if (!echo.text().isEmpty() && !started.contains(choice.index())) {
+                    out.add(chunk(new CompletionChunk(choice.index(), "", List.of(), List.of())));
+                }
+            }
             for (Completion.Choice choice : c.choices()) { // usage on the very last
                 boolean last = choice.index() == c.choices().size() - 1;
                 out.add(new OpenAiCompletion(

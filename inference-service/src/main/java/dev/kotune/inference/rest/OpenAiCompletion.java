@@ -34,25 +34,43 @@ public record OpenAiCompletion(
     @JsonInclude(JsonInclude.Include.ALWAYS)
     public record Choice(String text, int index, Logprobs logprobs, String finishReason) {}
 
-    /** OpenAI's legacy completions logprobs; alternatives are keyed by token id (as text). */
+    /** OpenAI's legacy completions logprobs; alternatives are keyed by the text each adds, as OpenAI and vLLM key them. */
     @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
+    @JsonInclude(JsonInclude.Include.ALWAYS)
     public record Logprobs(List<String> tokens, List<Float> tokenLogprobs, List<Map<String, Float>> topLogprobs) {
 
         /** Null when nothing was requested. */
         static Logprobs of(List<TokenLogprob> logprobs) {
-            if (logprobs.isEmpty()) {
+            return of(List.of(), logprobs);
+        }
+
+        /**
+         * The echoed prompt's tokens first, then the generated ones; null when neither was requested. A token with no
+         * score (the prompt's first: NaN) has null token_logprobs and top_logprobs entries, as OpenAI and vLLM write.
+         */
+        static Logprobs of(List<TokenLogprob> prompt, List<TokenLogprob> generated) {
+            if (prompt.isEmpty() && generated.isEmpty()) {
                 return null;
             }
-            return new Logprobs(
-                    logprobs.stream().map(TokenLogprob::token).toList(),
-                    logprobs.stream().map(TokenLogprob::logprob).toList(),
-                    logprobs.stream()
-                            .map(l -> {
-                                Map<String, Float> top = new LinkedHashMap<>();
-                                l.top().forEach(t -> top.put(Integer.toString(t.id()), t.logprob()));
-                                return top;
-                            })
-                            .toList());
+            List<TokenLogprob> all = new java.util.ArrayList<>(prompt);
+            all.addAll(generated);
+            List<String> tokens = new java.util.ArrayList<>();
+            List<Float> values = new java.util.ArrayList<>();
+            List<Map<String, Float>> tops = new java.util.ArrayList<>();
+            for (TokenLogprob l : all) {
+                tokens.add(l.token());
+                boolean scored = !Float.isNaN(l.logprob());
+                values.add(scored ? l.logprob() : null);
+                Map<String, Float> top = null;
+                if (scored) {
+                    top = new LinkedHashMap<>();
+                    for (TokenLogprob.Alternative t : l.top()) {
+                        top.putIfAbsent(t.token(), t.logprob()); // the likelier one when two texts collide
+                    }
+                }
+                tops.add(top);
+            }
+            return new Logprobs(tokens, values, tops);
         }
     }
 

@@ -45,9 +45,6 @@ final class RestMapping {
 
     /** {@code /v1/completions}' fields on the engine's generation contract. */
     static SamplingParams.Builder parameters(CompletionRequest r) {
-        if (Boolean.TRUE.equals(r.echo())) {
-            throw invalid("echo", "must be false (the prompt is not echoed), got true");
-        }
         if (r.bestOf() != null && r.bestOf() != 1) {
             throw invalid("best_of", "is not supported: leave it out or set 1, got " + r.bestOf());
         }
@@ -55,7 +52,22 @@ final class RestMapping {
             throw invalid("suffix", "is not supported (no insertion completions): leave it out");
         }
         return parameters(r, r.maxTokens(), r.logprobs())
-                .ignoreEos(r.ignoreEos() != null ? r.ignoreEos() : r.stopAtEos() != null ? !r.stopAtEos() : null);
+                .ignoreEos(r.ignoreEos() != null ? r.ignoreEos() : r.stopAtEos() != null ? !r.stopAtEos() : null)
+                .promptLogprobs(promptLogprobs(r));
+    }
+
+    /**
+     * echo with logprobs scores the prompt (the engine's prompt_logprobs, N alternatives as logprobs asks); echo with
+     * max_tokens 0 scores it too, so the prompt alone is answered (as vLLM allows); otherwise none.
+     */
+    static Integer promptLogprobs(CompletionRequest r) {
+        if (!Boolean.TRUE.equals(r.echo())) {
+            return null;
+        }
+        if (r.logprobs() != null) {
+            return r.logprobs();
+        }
+        return r.maxTokens() != null && r.maxTokens() == 0 ? 0 : null;
     }
 
     /**
