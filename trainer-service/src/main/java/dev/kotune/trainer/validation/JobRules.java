@@ -98,8 +98,11 @@ final class JobRules {
 
     static void export(ExportOptions export, Problems problems) {
         String flavor = export.graphFlavor();
-        if (!flavor.equals(ExportOptions.OPTIMIZED) && !flavor.equals(ExportOptions.PLAIN)) {
-            problems.add("spec.export.graph_flavor", "must be \"optimized\" or \"plain\", got \"" + flavor + "\"");
+        if (!flavor.equals(ExportOptions.OPTIMIZED)
+                && !flavor.equals(ExportOptions.PLAIN)
+                && !flavor.equals(ExportOptions.INT8)) {
+            problems.add(
+                    "spec.export.graph_flavor", "must be \"optimized\", \"plain\" or \"int8\", got \"" + flavor + "\"");
         }
     }
 
