@@ -8,6 +8,7 @@
   generate_peer.py bandwidth --threads T      # read bandwidth: np.dot(a, a) over 256 MiB (BLAS, T threads)
   generate_peer.py profile TRACE.json        # ORT per-op trace (GenerationBench --profile) summed by op type
   generate_peer.py table RESULTS.jsonl --bandwidth BW.json --config CKPT/config.json   # markdown table
+  generate_peer.py decode-table RESULTS.jsonl --bandwidth BW.json --export 'kotune (int8)=DIR' ...  # bench/decode.sh
 
 Every run: greedy, prompt of --prompt-len tokens (ids from the same formula as the Java bench), exactly --new tokens
 (min_new_tokens = max_new_tokens, so EOS cannot end a row early), --threads intra-op threads, --runs timed runs after
@@ -133,7 +134,8 @@ def cmd_genai(a) -> None:
         steps, seq = run(a.new)
         runs.append(steps)
     assert total_len == len(seq[0]) and len(runs[0]) == a.new, (len(seq[0]), len(runs[0]))
-    report("onnxruntime-genai", a, runs, {"onnxruntime_genai": og.__version__,
+    peer = f"onnxruntime-genai ({a.label})" if a.label else "onnxruntime-genai"
+    report(peer, a, runs, {"onnxruntime_genai": og.__version__,
                                           "first_row_tail": [int(x) for x in seq[0][-8:]]})
 
 
@@ -280,6 +282,78 @@ def cmd_table(a) -> None:
           f"times; bandwidth fraction = tokens/s / bound (p10: from TTFT p10 + 63 decode steps at p10).")
 
 
+def export_bytes_per_token(export_dir: str) -> int:
+    """Weight bytes a batch-1 decode step of a kotune export reads: weight_bytes_per_token for fp32; for a quantized
+    export (kotune.json onnx.quantization) the linear layers (and the LM head when quantized) at bits/8 bytes per weight
+    plus one fp32 scale per block, biases and LayerNorms fp32."""
+    meta = json.load(open(f"{export_dir}/kotune.json"))
+    cfg = meta["config"]
+    q = meta.get("onnx", {}).get("quantization")
+    if not q:
+        return weight_bytes_per_token(cfg)
+    v, c, layers = cfg["vocab_size"], cfg["n_embd"], cfg["n_layer"]
+    inner = cfg.get("n_inner") or 4 * c
+    per_weight = q["bits"] / 8 + 4 / q["block_size"]
+    linear = c * 3 * c + c * c + c * inner + inner * c
+    small = 3 * c + c + inner + c + 4 * c  # biases and the two LayerNorms, fp32
+    head = v * c * (per_weight if "lm_head" in q["quantized"] else 4)
+    return int(layers * (linear * per_weight + 4 * small) + head + 4 * 2 * c)
+
+
+def cmd_decode_table(a) -> None:
+    """bench/decode.sh's table: per peer and batch, tokens/s, decode ms/step, weight bytes per token, the batch-1
+    fraction of the bandwidth bound for that peer's bytes, and paired ratios against kotune fp32 and against ORT GenAI
+    on the export of the same width."""
+    rows = []
+    for f in a.results:
+        rows += [json.loads(line) for line in open(f) if line.strip()]
+    bw = {}
+    for line in open(a.bandwidth):
+        if line.strip():
+            bw.update(json.loads(line))
+    exports = dict(e.split("=", 1) for e in a.export)
+    wbytes = {peer: export_bytes_per_token(d) for peer, d in exports.items()}
+    groups: dict = {}
+    for r in rows:
+        groups.setdefault((r["peer"], r["batch"]), []).append(r)
+    med = statistics.median
+    stats = {k: {"tps": med(r["tokens_per_s"] for r in rs), "dec": med(r["decode_ms"] for r in rs),
+                 "dec_p10": med(r["decode_p10_ms"] for r in rs), "ttft": med(r["ttft_ms"] for r in rs),
+                 "all": [r["tokens_per_s"] for r in rs], "rounds": len(rs)} for k, rs in groups.items()}
+
+    def paired(x, ref):
+        if not ref:
+            return ""
+        ratios = [u / v for u, v in zip(x["all"], ref["all"])]
+        return f"{med(ratios):.2f}x ({min(ratios):.2f}-{max(ratios):.2f})"
+
+    def width(peer):
+        return "int8" if "int8" in peer else "fp32"
+
+    peers = list(dict.fromkeys(p for p, _ in groups))
+    print("| peer | batch | tokens/s | TTFT ms | decode ms/step | decode ms/step (p10) | weight MB/token "
+          "| vs kotune fp32 | vs ORT GenAI, same width | bandwidth-bound fraction |")
+    print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+    for batch in sorted({b for _, b in stats}):
+        for p in peers:
+            if (p, batch) not in stats:
+                continue
+            x = stats[(p, batch)]
+            fp32 = stats.get((a.fp32, batch)) if p != a.fp32 else None
+            og_peer = f"onnxruntime-genai ({width(p)})"
+            og = stats.get((og_peer, batch)) if p != og_peer else None
+            wb = wbytes.get(p) or wbytes.get(f"kotune ({width(p)})")
+            frac = f"{x['tps'] * wb / (bw['read_gb_per_s'] * 1e9):.0%}" if batch == 1 and wb else ""
+            mb = f"{wb / 1e6:.1f}" if wb else ""
+            print(f"| {p} | {batch} | {x['tps']:.1f} | {x['ttft']:.0f} | {x['dec']:.1f} | {x['dec_p10']:.1f} | {mb} "
+                  f"| {paired(x, fp32)} | {paired(x, og)} | {frac} |")
+    print()
+    print(f"Read bandwidth {bw['read_gb_per_s']:.1f} GB/s ({bw['threads']} threads); bandwidth-bound fraction = tokens/s x "
+          f"weight bytes per token / bandwidth (batch 1; ORT GenAI reads the bytes of the export it runs). Medians over "
+          f"{max(x['rounds'] for x in stats.values())} rounds; ratios: median (min-max) over rounds of the per-round "
+          f"ratio.")
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     sub = ap.add_subparsers(dest="cmd", required=True)
@@ -294,6 +368,7 @@ def main() -> None:
         p.add_argument("--new", type=int, default=64)
         p.add_argument("--threads", type=int, default=2)
         p.add_argument("--runs", type=int, default=3)
+        p.add_argument("--label", default="", help="genai: peer name suffix, e.g. int8 (bench/decode.sh)")
         p.set_defaults(fn=fn)
     bw = sub.add_parser("bandwidth")
     bw.add_argument("--threads", type=int, default=1)
@@ -307,6 +382,12 @@ def main() -> None:
     t.add_argument("--config", required=True)
     t.add_argument("--ours", default="kotune (plain)")
     t.set_defaults(fn=cmd_table)
+    d = sub.add_parser("decode-table")
+    d.add_argument("results", nargs="+")
+    d.add_argument("--bandwidth", required=True)
+    d.add_argument("--export", action="append", default=[], help="PEER=EXPORT_DIR: weight bytes per token of a peer")
+    d.add_argument("--fp32", default="kotune (fp32)")
+    d.set_defaults(fn=cmd_decode_table)
     a = ap.parse_args()
     a.fn(a)
 

@@ -6,6 +6,7 @@ import dev.kotune.export.ExportResult;
 import dev.kotune.export.GraphFlavour;
 import dev.kotune.export.OnnxExporter;
 import dev.kotune.export.OnnxModelWriter;
+import dev.kotune.export.WeightQuantization;
 import dev.kotune.tokenization.KoTokenizer;
 import dev.kotune.tokenization.TokenizationException;
 import dev.kotune.tokenization.chat.ChatTemplate;
@@ -48,12 +49,31 @@ final class ExportCommand implements Callable<Integer> {
 
     @Option(
             names = "--flavour",
-            paramLabel = "plain|fused",
+            paramLabel = "plain|fused|int8",
             defaultValue = "plain",
             description =
-                    "Graph: 'plain' (standard opset-20 ops; the faster on ONNX Runtime's CPU provider) or 'fused'"
-                            + " (com.microsoft MultiHeadAttention, SkipLayerNormalization, FastGelu). Default: ${DEFAULT-VALUE}.")
+                    "Graph: 'plain' (standard opset-20 ops; the faster fp32 one on ONNX Runtime's CPU provider), 'fused'"
+                            + " (com.microsoft MultiHeadAttention, SkipLayerNormalization, FastGelu) or 'int8' (plain with"
+                            + " 8-bit block-quantized linear layers and LM head, com.microsoft MatMulNBits; logits drift, see"
+                            + " docs/benchmarks.md). Default: ${DEFAULT-VALUE}.")
     String flavour;
+
+    @Option(
+            names = "--block-size",
+            paramLabel = "N",
+            description = "int8: input features per quantization scale, a power of two in [16, 256]. Default: 32.")
+    Integer blockSize;
+
+    @Option(
+            names = "--accuracy-level",
+            paramLabel = "0|4",
+            description = "int8: MatMulNBits accuracy_level: 4 (int8 activations, int8 dot products: the fast one) or"
+                    + " 0 (fp32 compute: ONNX Runtime dequantizes every weight on each call on x86, ~35x slower;"
+                    + " for drift comparisons). Default: 4.")
+    Integer accuracyLevel;
+
+    @Option(names = "--fp32-lm-head", description = "int8: keep the LM head in fp32 (default: quantized too).")
+    boolean fp32LmHead;
 
     @Option(
             names = "--tokenizer",
@@ -98,13 +118,32 @@ final class ExportCommand implements Callable<Integer> {
         } catch (IllegalArgumentException e) {
             throw new UserException("--flavour: " + e.getMessage(), 2);
         }
+        WeightQuantization q = WeightQuantization.DEFAULT;
+        if ((blockSize != null || accuracyLevel != null || fp32LmHead) && !f.quantized()) {
+            throw new UserException("--block-size, --accuracy-level and --fp32-lm-head need --flavour int8", 2);
+        }
+        try {
+            if (blockSize != null) {
+                q = q.withBlockSize(blockSize);
+            }
+            if (accuracyLevel != null) {
+                q = q.withAccuracyLevel(accuracyLevel);
+            }
+        } catch (IllegalArgumentException e) {
+            throw new UserException(
+                    (blockSize != null && e.getMessage().startsWith("block") ? "--block-size: " : "--accuracy-level: ")
+                            + e.getMessage(),
+                    2);
+        }
+        q = q.withLmHead(!fp32LmHead);
         ExportOptions opts = ExportOptions.of(checkpoint, out)
                 .withFlavour(f)
                 .withTokenizer(tokenizer)
                 .withJob(jobId, step)
                 .withExternalThreshold(
                         externalAbove != null ? externalAbove : OnnxModelWriter.DEFAULT_EXTERNAL_THRESHOLD)
-                .withLogitsToKeep(!noLogitsToKeep);
+                .withLogitsToKeep(!noLogitsToKeep)
+                .withQuantization(q);
         if (chatTemplateFromPrompt != null) {
             opts = opts.withChatTemplate(chatTemplate(chatTemplateFromPrompt), specialTokens());
         }

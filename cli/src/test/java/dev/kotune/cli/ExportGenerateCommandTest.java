@@ -188,7 +188,62 @@ class ExportGenerateCommandTest {
     void rejectsAnUnknownFlavour() {
         Run run = run("export", "--checkpoint", "x", "--out", tmp.resolve("y").toString(), "--flavour", "turbo");
         assertThat(run.exitCode()).isEqualTo(2);
-        assertThat(run.err()).contains("graph flavour must be one of plain, fused");
+        assertThat(run.err()).contains("graph flavour must be one of plain, fused, int8");
+    }
+
+    @Test
+    void exportsTheInt8FlavourAndGeneratesFromIt() throws Exception {
+        Path int8 = tmp.resolve("int8-onnx");
+        Run export = run(
+                "export",
+                "--checkpoint",
+                repoRoot().resolve("models/kotune-tiny-ko").toString(),
+                "--out",
+                int8.toString(),
+                "--flavour",
+                "int8",
+                "--block-size",
+                "64");
+        assertThat(export.exitCode()).as(export.err()).isZero();
+        assertThat(export.out()).contains("int8 graph");
+        JsonNode q = JSON.readTree(int8.resolve("kotune.json").toFile()).path("onnx");
+        assertThat(q.path("flavour").asText()).isEqualTo("int8");
+        assertThat(q.path("quantization").path("block_size").asInt()).isEqualTo(64);
+        assertThat(q.path("quantization").path("accuracy_level").asInt()).isEqualTo(4);
+        Run gen = run("generate", "--model", int8.toString(), "--ids", "100,200", "--max-new-tokens", "3");
+        assertThat(gen.exitCode()).as(gen.err()).isZero();
+        assertThat(gen.out().strip().split(" ")).hasSize(3);
+    }
+
+    @Test
+    void rejectsBadQuantizationOptionsNamingThem() {
+        Run block = run(
+                "export",
+                "--checkpoint",
+                "x",
+                "--out",
+                tmp.resolve("y").toString(),
+                "--flavour",
+                "int8",
+                "--block-size",
+                "48");
+        assertThat(block.exitCode()).isEqualTo(2);
+        assertThat(block.err()).contains("--block-size: block size must be a power of two in [16, 256], got 48");
+        Run level = run(
+                "export",
+                "--checkpoint",
+                "x",
+                "--out",
+                tmp.resolve("y").toString(),
+                "--flavour",
+                "int8",
+                "--accuracy-level",
+                "7");
+        assertThat(level.exitCode()).isEqualTo(2);
+        assertThat(level.err()).contains("--accuracy-level: accuracy level must be in [0, 4], got 7");
+        Run fp32 = run("export", "--checkpoint", "x", "--out", tmp.resolve("y").toString(), "--block-size", "32");
+        assertThat(fp32.exitCode()).isEqualTo(2);
+        assertThat(fp32.err()).contains("need --flavour int8");
     }
 
     @Test

@@ -33,6 +33,8 @@ public record ExportMetadata(KotuneMetadata checkpoint, OnnxInfo onnx) {
      * @param irVersion    e.g. 10
      * @param externalData weights in model.onnx.data
      * @param producer     e.g. "kotune-export 0.1.0-SNAPSHOT"
+     * @param quantization the weight quantization of a quantized flavour ({@code onnx.quantization}: scheme, bits,
+     *                     block size, accuracy level, what is quantized); null for fp32
      */
     public record OnnxInfo(
             String file,
@@ -41,7 +43,8 @@ public record ExportMetadata(KotuneMetadata checkpoint, OnnxInfo onnx) {
             long msOpset,
             long irVersion,
             boolean externalData,
-            String producer) {}
+            String producer,
+            WeightQuantization quantization) {}
 
     /** The sidecar {@code kotune.json}. */
     public ObjectNode toJson() {
@@ -60,6 +63,23 @@ public record ExportMetadata(KotuneMetadata checkpoint, OnnxInfo onnx) {
         x.put("ir_version", onnx.irVersion());
         x.put("external_data", onnx.externalData());
         x.put("producer", onnx.producer());
+        WeightQuantization q = onnx.quantization();
+        if (q != null) {
+            ObjectNode qn = x.putObject("quantization");
+            qn.put("op", "com.microsoft::MatMulNBits");
+            qn.put("scheme", "weight-only, symmetric, block-wise (zero point 128)");
+            qn.put("bits", q.bits());
+            qn.put("block_size", q.blockSize());
+            qn.put("accuracy_level", q.accuracyLevel());
+            qn.putArray("quantized")
+                    .add("attn.c_attn")
+                    .add("attn.c_proj")
+                    .add("mlp.c_fc")
+                    .add("mlp.c_proj");
+            if (q.lmHead()) {
+                ((com.fasterxml.jackson.databind.node.ArrayNode) qn.get("quantized")).add("lm_head");
+            }
+        }
         return o;
     }
 

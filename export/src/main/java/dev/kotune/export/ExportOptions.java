@@ -27,6 +27,8 @@ import java.util.Objects;
  *                               position, k = of the last k), so a prefill computes the LM head for its last position
  *                               only; default true. False: exactly Optimum's inputs (ONNX Runtime GenAI feeds only
  *                               the inputs it knows)
+ * @param quantization           how {@link GraphFlavour#INT8} quantizes its weights (ignored by the fp32 flavours);
+ *                               default {@link WeightQuantization#DEFAULT}
  */
 public record ExportOptions(
         Path checkpoint,
@@ -38,12 +40,14 @@ public record ExportOptions(
         long externalThresholdBytes,
         String chatTemplate,
         Map<String, String> specialTokens,
-        boolean logitsToKeep) {
+        boolean logitsToKeep,
+        WeightQuantization quantization) {
 
     public ExportOptions {
         Objects.requireNonNull(checkpoint, "checkpoint");
         Objects.requireNonNull(out, "out");
         Objects.requireNonNull(flavour, "flavour");
+        Objects.requireNonNull(quantization, "quantization");
         if (externalThresholdBytes < 0) {
             throw new IllegalArgumentException("externalThresholdBytes must be >= 0, got " + externalThresholdBytes);
         }
@@ -65,7 +69,8 @@ public record ExportOptions(
                 OnnxModelWriter.DEFAULT_EXTERNAL_THRESHOLD,
                 null,
                 Map.of(),
-                true);
+                true,
+                WeightQuantization.DEFAULT);
     }
 
     public ExportOptions withFlavour(GraphFlavour f) {
@@ -79,7 +84,8 @@ public record ExportOptions(
                 externalThresholdBytes,
                 chatTemplate,
                 specialTokens,
-                logitsToKeep);
+                logitsToKeep,
+                quantization);
     }
 
     public ExportOptions withTokenizer(Path t) {
@@ -93,7 +99,8 @@ public record ExportOptions(
                 externalThresholdBytes,
                 chatTemplate,
                 specialTokens,
-                logitsToKeep);
+                logitsToKeep,
+                quantization);
     }
 
     public ExportOptions withJob(String job, Long s) {
@@ -107,12 +114,23 @@ public record ExportOptions(
                 externalThresholdBytes,
                 chatTemplate,
                 specialTokens,
-                logitsToKeep);
+                logitsToKeep,
+                quantization);
     }
 
     public ExportOptions withExternalThreshold(long bytes) {
         return new ExportOptions(
-                checkpoint, out, flavour, tokenizer, jobId, step, bytes, chatTemplate, specialTokens, logitsToKeep);
+                checkpoint,
+                out,
+                flavour,
+                tokenizer,
+                jobId,
+                step,
+                bytes,
+                chatTemplate,
+                specialTokens,
+                logitsToKeep,
+                quantization);
     }
 
     /**
@@ -130,7 +148,8 @@ public record ExportOptions(
                 externalThresholdBytes,
                 template,
                 tokens,
-                logitsToKeep);
+                logitsToKeep,
+                quantization);
     }
 
     /** With or without the {@code logits_to_keep} input (see the record's doc). */
@@ -145,6 +164,23 @@ public record ExportOptions(
                 externalThresholdBytes,
                 chatTemplate,
                 specialTokens,
-                keep);
+                keep,
+                quantization);
+    }
+
+    /** With {@code q} for the {@link GraphFlavour#INT8} flavour. */
+    public ExportOptions withQuantization(WeightQuantization q) {
+        return new ExportOptions(
+                checkpoint,
+                out,
+                flavour,
+                tokenizer,
+                jobId,
+                step,
+                externalThresholdBytes,
+                chatTemplate,
+                specialTokens,
+                logitsToKeep,
+                q);
     }
 }

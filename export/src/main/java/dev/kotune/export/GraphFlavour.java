@@ -1,7 +1,9 @@
 package dev.kotune.export;
 
 /**
- * Which ONNX graph the exporter writes. Both have the same inputs, outputs and numbers (within float rounding).
+ * Which ONNX graph the exporter writes. All have the same inputs and outputs; {@link #PLAIN} and {@link #FUSED} the same
+ * numbers (within float rounding), {@link #INT8} numbers within the drift measured in docs/benchmarks.md ("int8
+ * weight-only flavour").
  */
 public enum GraphFlavour {
     /**
@@ -15,7 +17,15 @@ public enum GraphFlavour {
      * key padding mask, {@code SkipLayerNormalization} (residual add + LayerNorm, embedding add folded into the first),
      * {@code FastGelu} with its bias. Needs ONNX Runtime.
      */
-    FUSED;
+    FUSED,
+    /**
+     * {@link #PLAIN} with the weights of every linear layer ({@code attn.c_attn}, {@code attn.c_proj},
+     * {@code mlp.c_fc}, {@code mlp.c_proj}) and, by default, the tied LM head quantized block-wise to 8 bits, run by
+     * ONNX Runtime's {@code com.microsoft::MatMulNBits}; activations, embeddings, LayerNorm and biases stay fp32. About
+     * a third of the fp32 bytes read per decoded token. Block size and {@code accuracy_level}: see
+     * {@link WeightQuantization}.
+     */
+    INT8;
 
     /**
      * The flavour {@code ./kotune export} writes unless told otherwise: the faster one in the CPU A/B
@@ -24,7 +34,12 @@ public enum GraphFlavour {
      */
     public static final GraphFlavour DEFAULT = PLAIN;
 
-    /** Lower-case name as used on the command line and in metadata ({@code plain}, {@code fused}). */
+    /** True for a flavour whose weights are quantized ({@link #INT8}). */
+    public boolean quantized() {
+        return this == INT8;
+    }
+
+    /** Lower-case name as used on the command line and in metadata ({@code plain}, {@code fused}, {@code int8}). */
     public String id() {
         return name().toLowerCase(java.util.Locale.ROOT);
     }
@@ -36,6 +51,6 @@ public enum GraphFlavour {
                 return f;
             }
         }
-        throw new IllegalArgumentException("graph flavour must be one of plain, fused; got '" + s + "'");
+        throw new IllegalArgumentException("graph flavour must be one of plain, fused, int8; got '" + s + "'");
     }
 }

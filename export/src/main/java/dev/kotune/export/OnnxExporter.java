@@ -61,7 +61,8 @@ public final class OnnxExporter {
                 opts.step() != null ? opts.step() : parent != null ? parent.step() : 0L,
                 parent != null ? parent.metrics() : Map.of());
 
-        GraphBuilder graph = Gpt2Graph.build(opts.flavour(), ckpt.config(), ckpt.weights(), opts.logitsToKeep());
+        GraphBuilder graph = Gpt2Graph.build(
+                opts.flavour(), ckpt.config(), ckpt.weights(), opts.logitsToKeep(), opts.quantization());
         boolean external = graph.initializerBytes() > opts.externalThresholdBytes();
         ExportMetadata meta = new ExportMetadata(
                 md,
@@ -69,10 +70,11 @@ public final class OnnxExporter {
                         ExportFiles.MODEL,
                         opts.flavour().id(),
                         Gpt2Graph.OPSET,
-                        opts.flavour() == GraphFlavour.FUSED ? 1 : 0,
+                        opts.flavour() == GraphFlavour.PLAIN ? 0 : 1,
                         GraphBuilder.IR_VERSION,
                         external,
-                        producer()));
+                        producer(),
+                        opts.flavour().quantized() ? opts.quantization() : null));
         ModelProto model = graph.build("kotune-export", version(), meta.toProps());
         Path genCfgFile = opts.checkpoint().resolve(ExportFiles.GENERATION_CONFIG);
         JsonNode genCfg = Files.isRegularFile(genCfgFile) ? ExportMetadata.MAPPER.readTree(genCfgFile.toFile()) : null;

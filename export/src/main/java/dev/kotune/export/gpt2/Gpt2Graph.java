@@ -15,6 +15,7 @@ import dev.kotune.checkpoint.FloatTensor;
 import dev.kotune.checkpoint.GPT2Config;
 import dev.kotune.checkpoint.StateDict;
 import dev.kotune.export.GraphFlavour;
+import dev.kotune.export.WeightQuantization;
 import dev.kotune.export.graph.Attr;
 import dev.kotune.export.graph.GraphBuilder;
 import dev.kotune.export.onnx.proto.TensorProto.DataType;
@@ -65,9 +66,20 @@ public abstract class Gpt2Graph {
 
     /** @param logitsToKeep with HF's {@code logits_to_keep} input (see {@code ExportOptions}) */
     public static GraphBuilder build(GraphFlavour flavour, GPT2Config config, StateDict weights, boolean logitsToKeep) {
+        return build(flavour, config, weights, logitsToKeep, WeightQuantization.DEFAULT);
+    }
+
+    /** @param quantization how {@link GraphFlavour#INT8} quantizes (ignored by the fp32 flavours) */
+    public static GraphBuilder build(
+            GraphFlavour flavour,
+            GPT2Config config,
+            StateDict weights,
+            boolean logitsToKeep,
+            WeightQuantization quantization) {
         Gpt2Graph graph = switch (flavour) {
             case PLAIN -> new PlainGpt2Graph(config, weights);
             case FUSED -> new FusedGpt2Graph(config, weights);
+            case INT8 -> new Int8Gpt2Graph(config, weights, quantization);
         };
         return graph.build(logitsToKeep);
     }
@@ -111,10 +123,17 @@ public abstract class Gpt2Graph {
      */
     protected abstract String blocks(String tokenEmbeddings, String positionEmbeddings);
 
-    /** Tied LM head: {@code logits = h @ wte^T} via Gemm(transB=1) on (B·T, C), so wte is stored once. */
-    private void lmHead(String hidden) {
-        String head =
-                config.tieWordEmbeddings() || !weights.contains("lm_head.weight") ? "wte.weight" : "lm_head.weight";
+    /** The LM head's weight: {@code wte.weight} when tied (or no {@code lm_head.weight}), else {@code lm_head.weight}. */
+    protected String lmHeadWeight() {
+        return config.tieWordEmbeddings() || !weights.contains("lm_head.weight") ? "wte.weight" : "lm_head.weight";
+    }
+
+    /**
+     * Tied LM head: {@code logits = h @ wte^T} via Gemm(transB=1) on (B·T, C), so wte is stored once. Must produce
+     * {@link OnnxNames#LOGITS} (B, T, V) from {@code hidden} (B, T, C).
+     */
+    protected void lmHead(String hidden) {
+        String head = lmHeadWeight();
         String flat = g.op("lm_head.flat", "Reshape", hidden, g.int64s("const.shape_flat", -1, nEmbd)); // (B·T, C)
         String logits2 = g.op("lm_head.gemm", "Gemm", List.of(flat, weight(head)), Attr.i("transB", 1)); // (B·T, V)
         String ids = g.op("lm_head.ids_shape", "Shape", List.of(hidden), Attr.i("end", 2)); // (2,) = [B, T]
@@ -137,6 +156,12 @@ public abstract class Gpt2Graph {
         if (!addedWeights.add(name)) {
             return name;
         }
+        FloatTensor t = tensor(name);
+        return g.floatInitializer(name, t.shape(), t.data());
+    }
+
+    /** The checkpoint tensor {@code name} after checking its shape against config.json. */
+    protected FloatTensor tensor(String name) {
         FloatTensor t = weights.get(name);
         if (t == null) {
             throw new IllegalArgumentException("checkpoint has no tensor '" + name + "' (expected GPT-2 names such as"
@@ -148,7 +173,7 @@ public abstract class Gpt2Graph {
                     + " (n_embd " + nEmbd + ", n_layer " + nLayer + ", vocab " + vocab + ") needs "
                     + Arrays.toString(expected) + "; is config.json from the same checkpoint?");
         }
-        return g.floatInitializer(name, t.shape(), t.data());
+        return t;
     }
 
     private int[] expectedShape(String name) {

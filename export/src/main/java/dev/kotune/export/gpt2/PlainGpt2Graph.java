@@ -14,9 +14,9 @@ import java.util.List;
  * {@code Gelu(approximate="tanh")} (= gelu_new), attention spelled out as HF's eager path does it — past keys first
  * ({@code Concat} on the time axis), scores / √hs, plus an additive mask that is 0 where attention is allowed and
  * float32's lowest value elsewhere (causal and padding, built once from {@code attention_mask}), softmax, weighted sum.
- * Not thread-safe.
+ * Not thread-safe; {@link Int8Gpt2Graph} replaces its projections.
  */
-final class PlainGpt2Graph extends Gpt2Graph {
+class PlainGpt2Graph extends Gpt2Graph {
 
     PlainGpt2Graph(GPT2Config config, StateDict weights) {
         super(config, weights, "kotune_gpt2_plain");
@@ -111,8 +111,8 @@ final class PlainGpt2Graph extends Gpt2Graph {
                 Attr.f("epsilon", epsilon()));
     }
 
-    /** Conv1D: {@code x @ W + b} with W stored (in, out). */
-    private String linear(String out, String x, String prefix) {
+    /** Conv1D: {@code x @ W + b} with W stored (in, out); {@code prefix} e.g. {@code h.0.attn.c_attn}. */
+    protected String linear(String out, String x, String prefix) {
         String mm = g.op(out + ".mm", "MatMul", x, weight(prefix + ".weight"));
         return g.op(out, "Add", mm, weight(prefix + ".bias"));
     }

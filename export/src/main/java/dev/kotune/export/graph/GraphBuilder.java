@@ -136,6 +136,18 @@ public final class GraphBuilder {
         return addInitializer(t.build());
     }
 
+    /** An initializer of {@code type} from little-endian {@code raw} bytes, e.g. MatMulNBits' uint8 weight blocks. */
+    public String rawInitializer(String name, TensorProto.DataType type, long[] dims, byte[] raw) {
+        TensorProto.Builder t = TensorProto.newBuilder()
+                .setName(name)
+                .setDataType(type.getNumber())
+                .setRawData(ByteString.copyFrom(raw));
+        for (long d : dims) {
+            t.addDims(d);
+        }
+        return addInitializer(t.build());
+    }
+
     /** A 1-D int64 constant (shapes, axes, split sizes). */
     public String int64s(String name, long... values) {
         ByteBuffer bytes = ByteBuffer.allocate(values.length * Long.BYTES).order(ByteOrder.LITTLE_ENDIAN);

@@ -98,8 +98,10 @@ final class JobRules {
 
     static void export(ExportOptions export, Problems problems) {
         String flavor = export.graphFlavor();
-        if (!flavor.equals(ExportOptions.OPTIMIZED) && !flavor.equals(ExportOptions.PLAIN)) {
-            problems.add("spec.export.graph_flavor", flavor, "must be \"optimized\" or \"plain\"");
+        if (!flavor.equals(ExportOptions.OPTIMIZED)
+                && !flavor.equals(ExportOptions.PLAIN)
+                && !flavor.equals(ExportOptions.INT8)) {
+            problems.add("spec.export.graph_flavor", flavor, "must be \"optimized\", \"plain\" or \"int8\"");
         }
     }
 

@@ -133,9 +133,11 @@ class JobRulesTest {
                 .isEmpty();
         assertThat(check(p -> JobRules.export(new ExportOptions(true, ExportOptions.OPTIMIZED), p)))
                 .isEmpty();
+        assertThat(check(p -> JobRules.export(new ExportOptions(true, ExportOptions.INT8), p)))
+                .isEmpty();
         assertThat(check(p -> JobRules.export(new ExportOptions(true, "fast"), p)))
                 .containsExactly(new ValidationError(
-                        "spec.export.graph_flavor", "\"fast\"", "must be \"optimized\" or \"plain\""));
+                        "spec.export.graph_flavor", "\"fast\"", "must be \"optimized\", \"plain\" or \"int8\""));
     }
 
     @Test

@@ -415,7 +415,7 @@ class JobValidatorTest {
         assertThat(reject(submitted(spec)))
                 .extracting(ValidationError::toString)
                 .containsExactly(
-                        "spec.export.graph_flavor: must be \"optimized\" or \"plain\", got \"fast\"",
+                        "spec.export.graph_flavor: must be \"optimized\", \"plain\" or \"int8\", got \"fast\"",
                         "spec.labels: must hold at most 32 labels, got 33");
     }
 
