@@ -6,12 +6,16 @@ import java.util.Map;
 
 /**
  * The application with a models memory budget of three tiny exports ({@link #perModel} bytes each, as the budget
- * estimates them, plus half of one for slack: room for three, never four), model {@value #PINNED} pinned, and a short
+ * estimates them, plus half of one for slack: room for three, never four), models {@value #PINNED}, pin2 and pin3
+ * pinned, and a short
  * wait for room. Used by {@link MemoryBudgetTest}.
  */
 public class MemoryBudgetProfile implements QuarkusTestProfile {
 
     static final String PINNED = "pinned";
+    /** Two more pinned ids: with {@link #PINNED} they fill the budget, so nothing can be unloaded. */
+    static final String[] MORE_PINNED = {"pin2", "pin3"};
+
     static final int MAX_BATCH = 8;
     static final String LOAD_WAIT = "3s";
 
@@ -30,7 +34,7 @@ public class MemoryBudgetProfile implements QuarkusTestProfile {
                 "kotune.inference.models-memory-budget",
                 Long.toString(budget()),
                 "kotune.inference.pinned-models",
-                PINNED,
+                PINNED + "," + String.join(",", MORE_PINNED),
                 "kotune.inference.model-load-wait",
                 LOAD_WAIT,
                 "kotune.inference.max-batch-size",

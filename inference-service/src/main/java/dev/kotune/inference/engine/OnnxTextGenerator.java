@@ -53,6 +53,18 @@ public class OnnxTextGenerator implements TextGenerator {
     private final SchedulerMetrics metrics;
     private final Map<String, Slot> slots = new ConcurrentHashMap<>();
     private final ModelMemory memory;
+    /**
+     * Opens ONNX Runtime sessions and tokenizers, one at a time, off the request and scheduler threads: the native
+     * allocations of every load come from one thread's malloc arena, so memory an unload frees is reused by the next
+     * load instead of staying in another thread's arena (RSS stays flat while models come and go).
+     */
+    private final java.util.concurrent.ExecutorService loader =
+            java.util.concurrent.Executors.newSingleThreadExecutor(r -> {
+                Thread t = new Thread(r, "kotune-model-loader");
+                t.setDaemon(true);
+                return t;
+            });
+
     private final LoadedModel.Hooks hooks;
 
     /** Everything about one model id; guarded by itself. */
@@ -283,6 +295,7 @@ public class OnnxTextGenerator implements TextGenerator {
 
     @PreDestroy
     void close() {
+        loader.shutdownNow();
         slots.values().forEach(slot -> {
             synchronized (slot) {
                 if (slot.current != null) {
@@ -371,12 +384,32 @@ public class OnnxTextGenerator implements TextGenerator {
         ExportCheck.check(model, null);
         long bytes = memory.estimate(model);
         memory.reserve(model.id(), bytes); // throws ModelMemoryBudgetException: nothing reserved
-        LoadedModel loaded;
+        java.util.concurrent.Future<LoadedModel> opening;
         try {
-            loaded = open(model, bytes);
-        } catch (RuntimeException e) {
+            opening = loader.submit(() -> open(model, bytes));
+        } catch (java.util.concurrent.RejectedExecutionException e) {
             memory.cancel(bytes);
-            throw e;
+            throw new dev.kotune.inference.domain.ModelUnavailableException(
+                    "shutting down: model " + model.id() + " is not loaded");
+        }
+        LoadedModel loaded = null;
+        boolean interrupted = false;
+        while (loaded == null) {
+            try {
+                loaded = opening.get(); // waits out an interrupt too: a session opened for nobody would leak
+            } catch (InterruptedException e) {
+                interrupted = true;
+            } catch (java.util.concurrent.ExecutionException e) {
+                memory.cancel(bytes);
+                if (e.getCause() instanceof RuntimeException r) {
+                    throw r;
+                }
+                throw new ModelInvalidException(
+                        "model " + model.id() + " does not load: " + e.getCause(), e.getCause());
+            }
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
         }
         loaded.acquire();
         memory.loaded(loaded);
