@@ -206,7 +206,11 @@ class MemoryBudgetTest {
                     .isEqualTo(3.0);
         }
         // all 30 in memory would be 30 x perModel more; under the budget the growth stays near nothing
-        assertThat(growth).as("RSS growth, bytes").isLessThan(10 * MemoryBudgetProfile.perModel() + RSS_SLACK);
+        // the Java heap may still grow its committed size (GC ergonomics): what must stay bounded is the rest
+        long nativeGrowth = growth - Math.max(0, heapAfter - heapBefore);
+        assertThat(nativeGrowth)
+                .as("RSS growth less Java heap growth, bytes")
+                .isLessThan(10 * MemoryBudgetProfile.perModel() + RSS_SLACK);
         assertThat(Metrics.value("kotune_models_memory_used_bytes")).isLessThanOrEqualTo(MemoryBudgetProfile.budget());
         // /v1/models says which are in memory: the last three served are, the first is not
         JsonNode models = models();
