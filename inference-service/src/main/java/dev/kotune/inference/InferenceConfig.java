@@ -48,6 +48,26 @@ public interface InferenceConfig {
     @WithDefault("256")
     int maxWaiting();
 
+    /**
+     * Bytes of loaded models this server keeps at most, in Quarkus' memory-size syntax ({@code 2G}, {@code 512M},
+     * bytes without a suffix); unset = unlimited. A model's bytes are estimated from its export when it loads: the
+     * sizes of model.onnx and model.onnx.data (the weights ONNX Runtime holds) plus its scheduler's logits buffer
+     * (max-batch-size x vocab x 4 bytes; the KV cache is not preallocated, max-tokens-in-flight bounds it). When a
+     * load would go over, the least recently used model with no request in flight (and not pinned) is unloaded; a
+     * request for an unloaded model loads it again and waits for that load.
+     */
+    Optional<io.quarkus.runtime.configuration.MemorySize> modelsMemoryBudget();
+
+    /** Model ids never unloaded to make room under {@link #modelsMemoryBudget} (they still load on first use). */
+    Optional<java.util.List<String>> pinnedModels();
+
+    /**
+     * How long a request for an unloaded model waits for room under the memory budget when every loaded model is busy
+     * or pinned; then HTTP 503 with Retry-After ({@code model_memory_budget}) / gRPC UNAVAILABLE. E.g. 30s.
+     */
+    @WithDefault("30s")
+    java.time.Duration modelLoadWait();
+
     /** Prompt tokens prefilled between two decode steps (a burst of new requests stalls running ones less), e.g. 256. */
     @WithDefault("256")
     int maxPrefillTokens();

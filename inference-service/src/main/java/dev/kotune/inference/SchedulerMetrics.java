@@ -15,7 +15,10 @@ import java.util.function.IntSupplier;
  * {@code kotune_time_to_first_token_seconds}, {@code kotune_inter_token_latency_seconds} and
  * {@code kotune_e2e_request_latency_seconds} (histograms), {@code kotune_num_requests_running} and
  * {@code kotune_num_requests_waiting} (gauges), {@code kotune_batch_size} (rows per decode step, a histogram),
- * {@code kotune_prompt_tokens_total} and {@code kotune_generation_tokens_total} (counters). Thread-safe.
+ * {@code kotune_prompt_tokens_total} and {@code kotune_generation_tokens_total} (counters); and the model memory
+ * budget's: {@code kotune_model_loads_total}, {@code kotune_model_unloads_total}, {@code kotune_model_load_seconds}
+ * (labelled by model), {@code kotune_models_memory_used_bytes}, {@code kotune_models_memory_budget_bytes},
+ * {@code kotune_models_resident}. Thread-safe.
  */
 @ApplicationScoped
 public class SchedulerMetrics {
@@ -91,6 +94,46 @@ public class SchedulerMetrics {
                 e2e.record(Duration.ofNanos(nanos));
             }
         };
+    }
+
+    /** A model version loaded in {@code nanos} (kotune_model_loads_total, kotune_model_load_seconds). */
+    public void modelLoaded(String model, long nanos) {
+        Counter.builder("kotune.model.loads")
+                .description("Model versions loaded (first use, reload after an unload, swap)")
+                .tag("model", model)
+                .register(registry)
+                .increment();
+        timer("kotune.model.load", "Time to load a model version (ONNX Runtime session and tokenizer)", model)
+                .record(Duration.ofNanos(nanos));
+    }
+
+    /** A model version's native resources were freed (kotune_model_unloads_total): unloaded, or swapped out. */
+    public void modelUnloaded(String model) {
+        Counter.builder("kotune.model.unloads")
+                .description("Model versions unloaded (under the memory budget, or replaced by a swap)")
+                .tag("model", model)
+                .register(registry)
+                .increment();
+    }
+
+    /**
+     * The memory budget's gauges: kotune_models_memory_used_bytes, kotune_models_memory_budget_bytes (-1 when
+     * unlimited) and kotune_models_resident (model versions in memory).
+     */
+    public void memoryGauges(java.util.function.LongSupplier used, long budget, IntSupplier resident) {
+        Gauge.builder("kotune.models.memory.used", used::getAsLong)
+                .description("Estimated bytes of loaded models, loads under way included")
+                .baseUnit("bytes")
+                .strongReference(true)
+                .register(registry);
+        Gauge.builder("kotune.models.memory.budget", () -> budget)
+                .description("kotune.inference.models-memory-budget; -1 = unlimited")
+                .baseUnit("bytes")
+                .register(registry);
+        Gauge.builder("kotune.models.resident", resident::getAsInt)
+                .description("Model versions in memory (a swapped-out version still draining included)")
+                .strongReference(true)
+                .register(registry);
     }
 
     private Timer timer(String name, String description, String model) {

@@ -45,6 +45,7 @@ class CompletionsResourceTest {
                 .body("data[0].id", equalTo("chatbot"))
                 .body("data[0].object", equalTo("model"))
                 .body("data[0].owned_by", equalTo("kotune"))
+                .body("data[0].loaded", equalTo(false))
                 .body("data[0].created", greaterThan(1_600_000_000));
     }
 

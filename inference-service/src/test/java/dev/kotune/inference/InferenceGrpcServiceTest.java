@@ -137,6 +137,8 @@ class InferenceGrpcServiceTest {
         assertThat(first.getTokenizerSha256()).isEqualTo("e0fa8faf");
         assertThat(first.getContextLength()).isEqualTo(1024);
         assertThat(first.getGraphFlavor()).isEqualTo("optimized");
+        assertThat(first.getLoaded()).as("never requested: not in memory").isFalse();
+        assertThat(first.hasLoadedAt()).isFalse();
     }
 
     static List<Arguments> invalidParameters() {

@@ -11,6 +11,7 @@ import dev.kotune.inference.InferenceConfig;
 import dev.kotune.inference.SchedulerMetrics;
 import dev.kotune.inference.TextGenerator;
 import dev.kotune.inference.domain.ModelInvalidException;
+import dev.kotune.inference.domain.ModelMemoryBudgetException;
 import dev.kotune.inference.domain.Prompt;
 import dev.kotune.inference.domain.ServedModel;
 import dev.kotune.inference.models.ExportCheck;
@@ -54,10 +55,26 @@ public class OnnxTextGenerator implements TextGenerator {
     private final BatchScheduler.Options schedulerOptions;
     private final SchedulerMetrics metrics;
     private final Map<String, Slot> slots = new ConcurrentHashMap<>();
+    private final ModelMemory memory;
+    /**
+     * Opens ONNX Runtime sessions and tokenizers, one at a time, off the request and scheduler threads: the native
+     * allocations of every load come from one thread's malloc arena, so memory an unload frees is reused by the next
+     * load instead of staying in another thread's arena (RSS stays flat while models come and go).
+     */
+    private final java.util.concurrent.ExecutorService loader =
+            java.util.concurrent.Executors.newSingleThreadExecutor(r -> {
+                Thread t = new Thread(r, "kotune-model-loader");
+                t.setDaemon(true);
+                return t;
+            });
+
+    private final LoadedModel.Hooks hooks;
 
     /** Everything about one model id; guarded by itself. */
     private static final class Slot {
-        LoadedModel current;
+        /** Written under the slot's lock; read without it by gauges and listings (never blocked by a load). */
+        volatile LoadedModel current;
+
         ServedModel failedVersion;
         RuntimeException failure;
         long failedAt;
@@ -88,12 +105,20 @@ public class OnnxTextGenerator implements TextGenerator {
                     : null;
         }
 
-        synchronized int running() {
-            return current == null ? 0 : current.scheduler().running();
+        int running() {
+            LoadedModel m = current;
+            return m == null ? 0 : m.scheduler().running();
         }
 
-        synchronized int waiting() {
-            return current == null ? 0 : current.scheduler().waiting();
+        int waiting() {
+            LoadedModel m = current;
+            return m == null ? 0 : m.scheduler().waiting();
+        }
+
+        /** The version in memory that takes requests now; null when none (never loaded, or unloaded). */
+        LoadedModel resident() {
+            LoadedModel m = current;
+            return m == null || m.isRetired() ? null : m;
         }
     }
 
@@ -107,6 +132,32 @@ public class OnnxTextGenerator implements TextGenerator {
                 config.maxWaiting(),
                 config.maxPrefillTokens()); // refuses values out of range, naming them
         this.metrics = metrics;
+        this.memory = new ModelMemory(
+                config.modelsMemoryBudget().map(b -> b.asLongValue()).orElse(0L),
+                java.util.Set.copyOf(config.pinnedModels().orElse(List.of())),
+                config.modelLoadWait().toNanos(),
+                config.maxBatchSize());
+        this.hooks = new LoadedModel.Hooks() {
+            @Override
+            public void idle(LoadedModel model) {
+                memory.idle();
+            }
+
+            @Override
+            public void freed(LoadedModel model) {
+                memory.freed(model);
+                metrics.modelUnloaded(model.info().id());
+            }
+        };
+        metrics.memoryGauges(
+                memory::used,
+                memory.limited() ? memory.budget() : -1,
+                () -> memory.residentIds().size());
+        if (memory.limited()) {
+            LOG.infof(
+                    "models memory budget: %d bytes (least recently used idle models are unloaded), pinned: %s",
+                    memory.budget(), config.pinnedModels().orElse(List.of()));
+        }
         LOG.infof(
                 "generation on ONNX Runtime (%s, intra-op threads %s), continuous batching per model: %s",
                 config.executionProvider(),
@@ -202,22 +253,26 @@ public class OnnxTextGenerator implements TextGenerator {
             }
         }
         try {
-            LoadedModel fresh = load(model);
+            LoadedModel fresh = load(model); // holds one reference until it is in its slot
             LoadedModel old;
             synchronized (slot) {
                 if (slot.current != null && slot.current.info().sameVersion(model)) {
                     fresh.retire(); // a request loaded it meanwhile
+                    fresh.release();
                     return;
                 }
                 old = slot.current;
                 slot.current = fresh;
             }
+            fresh.release();
             if (old != null) {
                 old.retire();
                 LOG.infof(
                         "swapped model %s: %s -> %s (requests in flight finish on the old one)",
                         model.id(), old.info().directory(), model.directory());
             }
+        } catch (ModelMemoryBudgetException e) {
+            LOG.warnf("could not preload model %s: %s", model.id(), e.getMessage());
         } catch (RuntimeException e) {
             synchronized (slot) {
                 slot.failed(model, e);
@@ -234,7 +289,7 @@ public class OnnxTextGenerator implements TextGenerator {
      */
     public void install(ServedModel model, Runnable publish) {
         Slot slot = slot(model.id());
-        LoadedModel fresh = load(model); // throws: nothing changed
+        LoadedModel fresh = load(model); // throws: nothing changed; holds one reference until it is in its slot
         LoadedModel old;
         synchronized (slot) {
             publish.run();
@@ -246,6 +301,7 @@ public class OnnxTextGenerator implements TextGenerator {
                 slot.supersede(old.info());
             }
         }
+        fresh.release();
         if (old != null) {
             old.retire();
             LOG.infof(
@@ -260,9 +316,7 @@ public class OnnxTextGenerator implements TextGenerator {
         if (slot == null) {
             return Optional.empty();
         }
-        synchronized (slot) {
-            return Optional.ofNullable(slot.current).map(LoadedModel::info);
-        }
+        return Optional.ofNullable(slot.resident()).map(LoadedModel::info);
     }
 
     @Override
@@ -271,19 +325,16 @@ public class OnnxTextGenerator implements TextGenerator {
         if (slot == null) {
             return Optional.empty();
         }
-        synchronized (slot) {
-            return Optional.ofNullable(slot.current).map(LoadedModel::loadedAt);
-        }
+        return Optional.ofNullable(slot.resident()).map(LoadedModel::loadedAt);
     }
 
     @Override
     public Map<String, String> loaded() {
         Map<String, String> out = new TreeMap<>();
         slots.forEach((id, slot) -> {
-            synchronized (slot) {
-                if (slot.current != null) {
-                    out.put(id, slot.current.onnx().provider().name());
-                }
+            LoadedModel m = slot.resident();
+            if (m != null) {
+                out.put(id, m.onnx().provider().name());
             }
         });
         return out;
@@ -297,6 +348,7 @@ public class OnnxTextGenerator implements TextGenerator {
 
     @PreDestroy
     void close() {
+        loader.shutdownNow();
         slots.values().forEach(slot -> {
             synchronized (slot) {
                 if (slot.current != null) {
@@ -315,24 +367,39 @@ public class OnnxTextGenerator implements TextGenerator {
         });
     }
 
-    /** The loaded version of {@code model} with a reference taken; loads (and swaps) under the slot's lock. */
+    /**
+     * The loaded version of {@code model} with a reference taken; loads it (and swaps) under the slot's lock, so
+     * concurrent requests for a model that is not loaded wait for one load. A version the memory budget unloaded is
+     * loaded again. Other models keep serving meanwhile (their slots are not locked).
+     */
     private LoadedModel acquire(Slot slot, ServedModel model) {
         LoadedModel old = null;
         LoadedModel current;
         synchronized (slot) {
             current = slot.current;
+            ServedModel wanted = model;
             if (current != null && !current.info().sameVersion(model) && slot.wasSuperseded(model)) {
                 // the request resolved the catalog just before an install swapped this id: run on the new version
-            } else if (current == null || !current.info().sameVersion(model)) {
-                RuntimeException failure = slot.recentFailure(model);
+                wanted = current.info();
+            }
+            if (current != null && current.info().sameVersion(wanted) && current.acquire()) {
+                // loaded: serve on it
+            } else {
+                if (current != null && current.isRetired()) {
+                    slot.current = null; // unloaded under the memory budget
+                    current = null;
+                }
+                RuntimeException failure = slot.recentFailure(wanted);
                 if (failure != null) {
                     throw failure;
                 }
                 LoadedModel fresh;
                 try {
-                    fresh = load(model);
+                    fresh = load(wanted); // with the request's reference taken
+                } catch (ModelMemoryBudgetException e) {
+                    throw e; // no room now: not the export's fault, the next request tries again
                 } catch (RuntimeException e) {
-                    slot.failed(model, e);
+                    slot.failed(wanted, e);
                     throw e;
                 }
                 old = current;
@@ -340,9 +407,6 @@ public class OnnxTextGenerator implements TextGenerator {
                 slot.failedVersion = null;
                 slot.failure = null;
                 current = fresh;
-            }
-            if (!current.acquire()) {
-                throw new IllegalStateException("model " + model.id() + " was retired while current");
             }
         }
         if (old != null) {
@@ -354,9 +418,58 @@ public class OnnxTextGenerator implements TextGenerator {
         return current;
     }
 
-    /** Checks the export, then opens its tokenizer and its ONNX Runtime session. */
+    /** The memory budget's view for tests and admin: model ids in memory now, least recently used first. */
+    public List<String> residentModels() {
+        return memory.residentIds();
+    }
+
+    /** The estimated bytes of the export in {@code dir} as the memory budget counts them (vocab from kotune.json). */
+    public static long estimateBytes(java.nio.file.Path dir, int vocabSize, int maxBatchSize) {
+        return ModelMemory.estimate(dir, vocabSize, maxBatchSize);
+    }
+
+    /**
+     * Checks the export, reserves its bytes under the memory budget (unloading idle models, or waiting), then opens
+     * its tokenizer and its ONNX Runtime session. Returns it with one reference taken (so the budget cannot unload it
+     * before it is used): the caller releases it.
+     */
     LoadedModel load(ServedModel model) {
         ExportCheck.check(model, null);
+        long bytes = memory.estimate(model);
+        memory.reserve(model.id(), bytes); // throws ModelMemoryBudgetException: nothing reserved
+        java.util.concurrent.Future<LoadedModel> opening;
+        try {
+            opening = loader.submit(() -> open(model, bytes));
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            memory.cancel(bytes);
+            throw new dev.kotune.inference.domain.ModelUnavailableException(
+                    "shutting down: model " + model.id() + " is not loaded");
+        }
+        LoadedModel loaded = null;
+        boolean interrupted = false;
+        while (loaded == null) {
+            try {
+                loaded = opening.get(); // waits out an interrupt too: a session opened for nobody would leak
+            } catch (InterruptedException e) {
+                interrupted = true;
+            } catch (java.util.concurrent.ExecutionException e) {
+                memory.cancel(bytes);
+                if (e.getCause() instanceof RuntimeException r) {
+                    throw r;
+                }
+                throw new ModelInvalidException(
+                        "model " + model.id() + " does not load: " + e.getCause(), e.getCause());
+            }
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
+        loaded.acquire();
+        memory.loaded(loaded);
+        return loaded;
+    }
+
+    private LoadedModel open(ServedModel model, long bytes) {
         long t0 = System.nanoTime();
         KoTokenizer tokenizer;
         try {
@@ -388,15 +501,19 @@ public class OnnxTextGenerator implements TextGenerator {
             throw new ModelInvalidException("model " + model.id() + ": its tokenizer has " + tokenizerVocab
                     + " ids but the model only " + modelVocab + " (vocab_size): they do not belong together");
         }
+        long nanos = System.nanoTime() - t0;
+        metrics.modelLoaded(model.id(), nanos);
         LOG.infof(
-                "loaded model %s from %s on %s in %d ms (vocab %d, tokenizer %d ids, context %d)",
+                "loaded model %s from %s on %s in %d ms (vocab %d, tokenizer %d ids, context %d, ~%d bytes)",
                 model.id(),
                 model.directory(),
                 onnx.provider(),
-                (System.nanoTime() - t0) / 1_000_000,
+                nanos / 1_000_000,
                 modelVocab,
                 tokenizerVocab,
-                onnx.info().contextLength());
-        return new LoadedModel(model, onnx, tokenizer, Instant.now(), schedulerOptions, metrics.observer(model.id()));
+                onnx.info().contextLength(),
+                bytes);
+        return new LoadedModel(
+                model, onnx, tokenizer, Instant.now(), schedulerOptions, metrics.observer(model.id()), bytes, hooks);
     }
 }

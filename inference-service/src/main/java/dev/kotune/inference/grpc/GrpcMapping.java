@@ -56,7 +56,8 @@ final class GrpcMapping {
                 .setTokenizerSha256(m.tokenizerSha256())
                 .setGraphFlavor(m.graphFlavor())
                 .setContextLength(m.contextLength())
-                .setIsDefault(m.isDefault());
+                .setIsDefault(m.isDefault())
+                .setLoaded(loadedAt.isPresent());
         loadedAt.ifPresent(at -> b.setLoadedAt(timestamp(at)));
         return b.build();
     }

@@ -1,5 +1,6 @@
 package dev.kotune.inference.rest;
 
+import dev.kotune.inference.TextGenerator;
 import dev.kotune.inference.models.ModelCatalog;
 import io.smallrye.common.annotation.Blocking;
 import jakarta.ws.rs.GET;
@@ -7,14 +8,16 @@ import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
 
-/** {@code GET /v1/models}: the models directory in OpenAI's list shape. Thread-safe. */
+/** {@code GET /v1/models}: the models directory in OpenAI's list shape, with {@code loaded} (whether in memory now). Thread-safe. */
 @Path("/v1/models")
 public class ModelsResource {
 
     private final ModelCatalog catalog;
+    private final TextGenerator generator;
 
-    public ModelsResource(ModelCatalog catalog) {
+    public ModelsResource(ModelCatalog catalog, TextGenerator generator) {
         this.catalog = catalog;
+        this.generator = generator;
     }
 
     @GET
@@ -25,7 +28,11 @@ public class ModelsResource {
                 "list",
                 catalog.list().stream()
                         .map(m -> new OpenAiModels.Entry(
-                                m.id(), "model", m.created().getEpochSecond(), "kotune"))
+                                m.id(),
+                                "model",
+                                m.created().getEpochSecond(),
+                                "kotune",
+                                generator.loadedAt(m.id()).isPresent()))
                         .toList());
     }
 }

@@ -6,7 +6,7 @@ import java.util.List;
 
 /**
  * {@code GET /v1/models} body, OpenAI's shape: {@code {"object": "list", "data": [{"id", "object": "model",
- * "created", "owned_by": "kotune"}]}}. Immutable.
+ * "created", "owned_by": "kotune", "loaded"}]}} ({@code loaded}: kotune's extension). Immutable.
  *
  * @param object always "list"
  * @param data   the models, default first
@@ -20,7 +20,9 @@ public record OpenAiModels(String object, List<Entry> data) {
      * @param object  always "model"
      * @param created Unix seconds when it was exported (kotune.json's modification time)
      * @param ownedBy always "kotune"
+     * @param loaded  kotune's extension: whether the model is in memory now (false: its next request loads it and
+     *                waits for the load, e.g. after an unload under kotune.inference.models-memory-budget)
      */
     @JsonNaming(PropertyNamingStrategies.SnakeCaseStrategy.class)
-    public record Entry(String id, String object, long created, String ownedBy) {}
+    public record Entry(String id, String object, long created, String ownedBy, boolean loaded) {}
 }

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 import dev.kotune.engine.QueueFullException;
 import dev.kotune.inference.domain.InvalidRequestException;
 import dev.kotune.inference.domain.ModelInvalidException;
+import dev.kotune.inference.domain.ModelMemoryBudgetException;
 import dev.kotune.inference.domain.ModelNotFoundException;
 import dev.kotune.inference.domain.ModelUnavailableException;
 import jakarta.ws.rs.WebApplicationException;
@@ -36,6 +37,13 @@ public class RestErrorMappers {
 
     @ServerExceptionMapper
     public Response unavailable(ModelUnavailableException e) {
+        if (e instanceof ModelMemoryBudgetException b) {
+            return Response.status(503)
+                    .type(MediaType.APPLICATION_JSON)
+                    .header("Retry-After", Integer.toString(b.retryAfterSeconds()))
+                    .entity(body(e))
+                    .build();
+        }
         return respond(503, body(e));
     }
 
@@ -112,6 +120,9 @@ public class RestErrorMappers {
         }
         if (e instanceof ModelNotFoundException m) {
             return OpenAiError.of(m.getMessage(), "invalid_request_error", "model", "model_not_found");
+        }
+        if (e instanceof ModelMemoryBudgetException b) {
+            return OpenAiError.of(b.getMessage(), "server_error", "model", "model_memory_budget");
         }
         if (e instanceof ModelUnavailableException u) {
             return OpenAiError.of(u.getMessage(), "server_error", null, "model_unavailable");
