@@ -118,7 +118,7 @@ class TokenizeTest {
                 .statusCode(404)
                 .body("error.code", equalTo("model_not_found"));
         post("/tokenize", "{\"model\": \"chat\"}").statusCode(400).body("error.param", equalTo("prompt"));
-        post("/tokenize", "{\"prompt\": 5, \"add_special_tokens\": \"x\"}")
+        post("/tokenize", "{\"prompt\": \"hi\", \"add_special_tokens\": \"x\"}")
                 .statusCode(400)
                 .body("error.param", equalTo("add_special_tokens"));
         post("/tokenize", "{\"prompt\": \"hi\", \"return_token_strs\": true}")
