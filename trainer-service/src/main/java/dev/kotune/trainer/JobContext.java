@@ -9,10 +9,11 @@ import java.nio.file.Path;
 public interface JobContext {
 
     /**
-     * Publishes a lifecycle fact as a {@code TrainingEvent} on the events topic (key = job id) and waits until the
-     * broker has it; also moves the job's state in the registry ({@code job.json}).
-     *
-     * @throws dev.kotune.trainer.kafka.PublishFailedException when the broker did not take it in time
+     * Publishes a lifecycle fact as a {@code TrainingEvent} on the events topic (key = job id) through the service's
+     * ordered event buffer, without waiting for the broker (progress may be coalesced when the buffer is full; nothing
+     * else is dropped); also moves the job's state in the registry ({@code job.json}). A retryable
+     * {@link dev.kotune.trainer.domain.JobFact.Failed} is not published at once: the worker retries the job from its
+     * last checkpoint and publishes it only when the attempts ran out.
      */
     void publish(JobFact fact);
 
