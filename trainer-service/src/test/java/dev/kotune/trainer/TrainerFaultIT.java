@@ -104,20 +104,20 @@ class TrainerFaultIT {
 
     @Test
     void killNineTwiceMidJobResumesBitIdenticallyAndLosesNoJobOfABurst() throws Exception {
-        crashAndResume("crash-fast", 2, 6);
+        crashAndResume("crash-fast", 2, 4, 60);
     }
 
     @Test
     @Tag("fault")
     void killNineFiveTimesMidJobWithTwentyJobsInABurst() throws Exception {
-        crashAndResume("crash-full", 5, 20);
+        crashAndResume("crash-full", 5, 20, 200);
     }
 
-    private void crashAndResume(String name, int kills, int burst) throws Exception {
+    private void crashAndResume(String name, int kills, int burst, int steps) throws Exception {
         Topics t = topics(name, 2);
         Path home = dir.resolve("home");
         Random random = new Random(name.hashCode());
-        TrainingJobSpec spec = spec(600, 25, 7);
+        TrainingJobSpec spec = spec(steps, 10, 7);
         try (TrainerProcess trainer = t.trainer("trainer", home, Map.of()).start(READY);
                 Events events = new Events(t.events)) {
             String crash = name + "-job";
@@ -125,7 +125,8 @@ class TrainerFaultIT {
             List<String> burstIds = new ArrayList<>();
             long reached = 0;
             int killed = 0;
-            long[] targets = random.ints(kills, 40, 560).asLongStream().sorted().toArray();
+            long[] targets =
+                    random.ints(kills, 15, steps - 30).asLongStream().sorted().toArray();
             for (long target : targets) {
                 long goal = Math.max(target, reached + 1);
                 reached = events.awaitStep(crash, goal, Duration.ofMinutes(5));
@@ -135,7 +136,7 @@ class TrainerFaultIT {
                     for (int i = 0; i < burst; i++) {
                         String id = name + "-burst-" + i;
                         burstIds.add(id);
-                        submit(t.jobs, id, spec(20, 10, 100 + i));
+                        submit(t.jobs, id, spec(10, 5, 100 + i));
                     }
                 }
                 trainer.start(READY);
@@ -151,12 +152,12 @@ class TrainerFaultIT {
             // bit-identical: per-step loss (trainer log history: report.json), eval loss, final weights
             Map<Long, Double> crashLoss = losses(home, crash);
             Map<Long, Double> refLoss = losses(home, reference);
-            assertThat(crashLoss).hasSize(600 / 5).isEqualTo(refLoss);
+            assertThat(crashLoss).hasSize(steps / 5).isEqualTo(refLoss);
             assertThat(events.one(crash, PayloadCase.EVALUATED).getEvaluated().getEvalLoss())
                     .isEqualTo(events.one(reference, PayloadCase.EVALUATED)
                             .getEvaluated()
                             .getEvalLoss());
-            assertThat(finalWeights(events, crash, 600)).isEqualTo(finalWeights(events, reference, 600));
+            assertThat(finalWeights(events, crash, steps)).isEqualTo(finalWeights(events, reference, steps));
             // the loss of every step the events carry, re-run steps included, is the reference's
             for (TrainingEvent e : events.of(crash)) {
                 if (e.hasProgress() && e.getProgress().getStatus().isEmpty()) {
@@ -182,7 +183,7 @@ class TrainerFaultIT {
                     outcome.duplicated,
                     outcome.failed,
                     outcome.fromScratchAgain,
-                    finalWeights(events, crash, 600));
+                    finalWeights(events, crash, steps));
             assertThat(outcome.lost).isZero();
             assertThat(outcome.duplicated).isZero();
             assertThat(outcome.failed).isZero();
@@ -193,30 +194,31 @@ class TrainerFaultIT {
 
     @Test
     void brokerOutageOfTwelveSecondsMidJob() throws Exception {
-        brokerOutage("outage-12s", Duration.ofSeconds(12), 400);
+        brokerOutage("outage-12s", Duration.ofSeconds(12), 120, 5, 40);
     }
 
     @Test
     @Tag("fault")
     void brokerOutageOfThirtySecondsMidJob() throws Exception {
-        brokerOutage("outage-30s", Duration.ofSeconds(30), 1200);
+        brokerOutage("outage-30s", Duration.ofSeconds(30), 300, 5, 100);
     }
 
     @Test
     @Tag("fault")
     void brokerOutageOfFiveMinutesMidJob() throws Exception {
-        brokerOutage("outage-5min", Duration.ofMinutes(5), 1200);
+        brokerOutage("outage-5min", Duration.ofMinutes(5), 600, 5, 200);
     }
 
-    private void brokerOutage(String name, Duration outage, int steps) throws Exception {
+    /** A job of {@code steps} steps (it must outlast the outage), logging every {@code logging}, saving every {@code save}. */
+    private void brokerOutage(String name, Duration outage, int steps, int logging, int save) throws Exception {
         Topics t = topics(name, 1);
         Path home = dir.resolve("home");
         try (TrainerProcess trainer = t.trainer("trainer", home, Map.of()).start(READY)) {
             String job = name + "-job";
             long stepAtStop;
             try (Events events = new Events(t.events)) {
-                submit(t.jobs, job, spec(steps, 50, 11));
-                stepAtStop = events.awaitStep(job, steps / 8, Duration.ofMinutes(3));
+                submit(t.jobs, job, spec(steps, save, 11, logging));
+                stepAtStop = events.awaitStep(job, Math.min(steps / 8, 200), Duration.ofMinutes(3));
             }
             Instant stopped = Instant.now();
             broker.close();
@@ -266,8 +268,8 @@ class TrainerFaultIT {
                                 e.hasProgress() && e.getProgress().getStatus().isEmpty())
                         .map(e -> e.getProgress().getStep())
                         .toList();
-                List<Long> expected = java.util.stream.LongStream.rangeClosed(1, steps / 5)
-                        .map(i -> i * 5)
+                List<Long> expected = java.util.stream.LongStream.rangeClosed(1, steps / logging)
+                        .map(i -> i * logging)
                         .boxed()
                         .toList();
                 assertThat(progress).isEqualTo(expected);
@@ -275,7 +277,7 @@ class TrainerFaultIT {
                         .filter(TrainingEvent::hasCheckpointSaved)
                         .map(e -> e.getCheckpointSaved().getStep())
                         .toList();
-                assertThat(checkpoints).isSorted().hasSize(steps / 50).contains((long) steps);
+                assertThat(checkpoints).isSorted().hasSize(steps / save).contains((long) steps);
                 // training did not stall: steps happened while the broker was away
                 long stepsDuringOutage = of.stream()
                         .filter(e -> e.hasProgress()
@@ -312,7 +314,7 @@ class TrainerFaultIT {
 
     @Test
     void twoReplicasInOneGroupKillOneEveryJobSucceedsOnce() throws Exception {
-        replicas("replicas-fast", 6);
+        replicas("replicas-fast", 4);
     }
 
     @Test
@@ -331,11 +333,11 @@ class TrainerFaultIT {
             for (int i = 0; i < jobs; i++) {
                 String id = name + "-" + i;
                 ids.add(id);
-                submit(t.jobs, id, spec(120, 20, 300 + i));
+                submit(t.jobs, id, spec(40, 10, 300 + i));
             }
             // kill the replica that runs the first job to start, mid-job
             TrainingEvent first =
-                    events.awaitFirst(e -> e.hasProgress() && e.getProgress().getStep() >= 40, Duration.ofMinutes(3));
+                    events.awaitFirst(e -> e.hasProgress() && e.getProgress().getStep() >= 15, Duration.ofMinutes(3));
             TrainerProcess victim = first.getProducer().equals(a.name()) ? a : b;
             victim.kill9();
             events.awaitFinal(ids, Duration.ofMinutes(10));
@@ -433,6 +435,10 @@ class TrainerFaultIT {
 
     /** A job on the built-in tiny model: 8 pairs, batch 4, {@code steps} steps, a checkpoint every {@code save}. */
     private static TrainingJobSpec spec(int steps, int save, long seed) {
+        return spec(steps, save, seed, 5);
+    }
+
+    private static TrainingJobSpec spec(int steps, int save, long seed, int logging) {
         InlineExamples.Builder examples = InlineExamples.newBuilder();
         String[][] pairs = {
             {"안녕하세요?", " 안녕하세요! 무엇을 도와드릴까요?"},
@@ -454,7 +460,7 @@ class TrainerFaultIT {
                 .setHyperparameters(Hyperparameters.newBuilder()
                         .setMaxSteps(steps)
                         .setPerDeviceTrainBatchSize(4)
-                        .setLoggingSteps(5)
+                        .setLoggingSteps(logging)
                         .setSaveSteps(save)
                         .setSeed(seed))
                 .setExport(ExportOptions.newBuilder().setOnnx(true))
