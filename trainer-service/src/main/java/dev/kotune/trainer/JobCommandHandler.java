@@ -167,7 +167,7 @@ public class JobCommandHandler {
         metrics.received(Outcome.DUPLICATE);
         if (record.state().isTerminal()) {
             LOG.infof("job %s came again but already ended (%s): acknowledging its record", jobId, record.state());
-            done.ack();
+            worker.acknowledgeEnded(jobId, done);
             return;
         }
         LOG.infof("job %s came again while %s: it continues from its last checkpoint", jobId, record.state());

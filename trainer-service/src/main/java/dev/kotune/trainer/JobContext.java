@@ -17,6 +17,15 @@ public interface JobContext {
      */
     void publish(JobFact fact);
 
+    /**
+     * Whether the job is being handed over (its partition went to another consumer, or came back after this one's
+     * membership expired): the runner stops at a logging boundary, saves a checkpoint there so the next run loses no
+     * step, and publishes no final event. {@link #cancelRequested} is true as well.
+     */
+    default boolean handingOver() {
+        return false;
+    }
+
     /** Whether someone asked to cancel this job; check at step boundaries. */
     boolean cancelRequested();
 

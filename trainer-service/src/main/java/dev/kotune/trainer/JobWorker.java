@@ -86,6 +86,11 @@ public class JobWorker {
     private final TrainingEventPublisher publisher;
     private final JobRegistry registry;
     private final Map<String, Slot> active = new ConcurrentHashMap<>();
+    /** The {@code topic-partition}s this replica owns now (the rebalance listener keeps it). */
+    private final java.util.Set<String> owned = ConcurrentHashMap.newKeySet();
+    /** Final events of ended jobs still on their way to the broker. */
+    private final Map<String, EventBuffer.Entry> unsentFinals = new ConcurrentHashMap<>();
+
     private final ExecutorService executor = Executors.newSingleThreadExecutor(r -> new Thread(r, "kotune-job-worker"));
 
     private final TopicsConfig topics;
@@ -145,7 +150,39 @@ public class JobWorker {
             existing.completion.set(completion);
             return;
         }
+        if (!partition.isEmpty() && !owned.contains(partition)) {
+            // the partition was revoked while the record was being handled: its next owner runs the job
+            active.remove(record.job().jobId(), slot);
+            LOG.infof(
+                    "job %s: partition %s is no longer this replica's; its next owner runs the job",
+                    record.job().jobId(), partition);
+            return;
+        }
         executor.execute(() -> run(slot));
+    }
+
+    /**
+     * Acknowledges the record of an ended job once its final event is on the broker: at once when it is, later when
+     * the event still waits in the buffer (e.g. during an outage), so no offset passes a job whose end is unpublished.
+     */
+    public void acknowledgeEnded(String jobId, Completion completion) {
+        EventBuffer.Entry pending = unsentFinals.get(jobId);
+        if (pending == null) {
+            completion.ack();
+            return;
+        }
+        pending.sent().whenComplete((ok, error) -> {
+            if (error == null) {
+                completion.ack();
+            } else {
+                completion.nack(error);
+            }
+        });
+    }
+
+    /** Records partitions this replica now owns (the rebalance listener calls it). */
+    public void assigned(Collection<String> partitions) {
+        owned.addAll(partitions);
     }
 
     /** Whether the job is queued or running here. */
@@ -177,6 +214,7 @@ public class JobWorker {
      * running job to stop.
      */
     public void release(Collection<String> partitions, Duration timeout) {
+        owned.removeAll(partitions);
         for (Slot slot : active.values()) {
             if (!partitions.contains(slot.partition)) {
                 continue;
@@ -408,8 +446,11 @@ public class JobWorker {
                 LOG.warnf("job %s already ended; dropping a second final fact %s", jobId, fact);
                 return;
             }
-            slot.finalEvent =
+            EventBuffer.Entry entry =
                     publisher.enqueue(jobId, slot.submissionId(), b -> decorate(ProtoMapper.withFact(b, fact)));
+            slot.finalEvent = entry;
+            unsentFinals.put(jobId, entry);
+            entry.sent().whenComplete((ok, error) -> unsentFinals.remove(jobId, entry));
             transition(fact);
         }
 
@@ -449,6 +490,11 @@ public class JobWorker {
         @Override
         public boolean cancelRequested() {
             return slot.cancel.get() != null || slot.handover.get();
+        }
+
+        @Override
+        public boolean handingOver() {
+            return slot.handover.get() && slot.cancel.get() == null;
         }
 
         @Override

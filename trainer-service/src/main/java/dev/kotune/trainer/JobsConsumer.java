@@ -8,6 +8,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import java.time.Duration;
 import java.util.Collection;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutorService;
@@ -113,6 +114,11 @@ public class JobsConsumer {
         @Override
         public void onPartitionsAssigned(Consumer<?, ?> consumer, Collection<TopicPartition> partitions) {
             LOG.infof("partitions assigned: %s", partitions);
+            worker.assigned(names(partitions));
+        }
+
+        private static List<String> names(Collection<TopicPartition> partitions) {
+            return partitions.stream().map(p -> p.topic() + "-" + p.partition()).toList();
         }
 
         private void release(Collection<TopicPartition> partitions) {
@@ -120,11 +126,7 @@ public class JobsConsumer {
                 return;
             }
             LOG.infof("partitions revoked: %s", partitions);
-            worker.release(
-                    partitions.stream()
-                            .map(p -> p.topic() + "-" + p.partition())
-                            .toList(),
-                    HANDOVER_TIMEOUT);
+            worker.release(names(partitions), HANDOVER_TIMEOUT);
         }
     }
 }

@@ -121,7 +121,8 @@ class TrainerFaultIT {
         try (TrainerProcess trainer = t.trainer("trainer", home, Map.of()).start(READY);
                 Events events = new Events(t.events)) {
             String crash = name + "-job";
-            submit(t.jobs, crash, spec);
+            org.apache.kafka.clients.producer.RecordMetadata record = submit(t.jobs, crash, spec);
+            TopicPartition crashPartition = new TopicPartition(record.topic(), record.partition());
             List<String> burstIds = new ArrayList<>();
             long reached = 0;
             int killed = 0;
@@ -130,6 +131,11 @@ class TrainerFaultIT {
             for (long target : targets) {
                 long goal = Math.max(target, reached + 1);
                 reached = events.awaitStep(crash, goal, Duration.ofMinutes(5));
+                // the unfinished job's record is not committed: the group's offset has not passed it
+                long committed = committedOffset(t.group, crashPartition);
+                assertThat(committed)
+                        .as("committed offset of %s while %s runs", crashPartition, crash)
+                        .isLessThanOrEqualTo(record.offset());
                 trainer.kill9();
                 killed++;
                 if (burstIds.isEmpty()) {
@@ -144,6 +150,13 @@ class TrainerFaultIT {
             List<String> all = new ArrayList<>(burstIds);
             all.add(crash);
             events.awaitFinal(all, Duration.ofMinutes(10));
+
+            // once every job ended, its record is committed
+            long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+            while (committedOffset(t.group, crashPartition) <= record.offset() && System.nanoTime() < deadline) {
+                Thread.sleep(500);
+            }
+            assertThat(committedOffset(t.group, crashPartition)).isGreaterThan(record.offset());
 
             String reference = name + "-reference";
             submit(t.jobs, reference, spec);
@@ -252,7 +265,22 @@ class TrainerFaultIT {
                 events.awaitFinal(List.of(job), Duration.ofMinutes(5));
                 List<TrainingEvent> of = events.of(job);
                 // complete and in order: the lifecycle sequence, and every logging step once, ascending
+                // a membership that expired during the outage hands the job over (here, to the same replica): it
+                // continues from a checkpoint at the step it stopped, announced by a TrainingStarted that resumes
+                long handovers = 0;
+                long maxStep = 0;
+                for (TrainingEvent e : of) {
+                    if (e.hasProgress()) {
+                        maxStep = Math.max(maxStep, e.getProgress().getStep());
+                    } else if (e.hasStarted() && e.getStarted().getResumedFromStep() > 0) {
+                        handovers++;
+                        assertThat(e.getStarted().getResumedFromStep())
+                                .as("a resumed run continues where the last one stopped")
+                                .isEqualTo(maxStep);
+                    }
+                }
                 List<PayloadCase> lifecycle = of.stream()
+                        .filter(e -> !(e.hasStarted() && e.getStarted().getResumedFromStep() > 0))
                         .map(TrainingEvent::getPayloadCase)
                         .filter(c -> c != PayloadCase.PROGRESS && c != PayloadCase.CHECKPOINT_SAVED)
                         .toList();
@@ -277,7 +305,8 @@ class TrainerFaultIT {
                         .filter(TrainingEvent::hasCheckpointSaved)
                         .map(e -> e.getCheckpointSaved().getStep())
                         .toList();
-                assertThat(checkpoints).isSorted().hasSize(steps / save).contains((long) steps);
+                assertThat(checkpoints).isSorted().doesNotHaveDuplicates().contains((long) steps);
+                assertThat(checkpoints.stream().filter(c -> c % save == 0)).hasSize(steps / save);
                 // training did not stall: steps happened while the broker was away
                 long stepsDuringOutage = of.stream()
                         .filter(e -> e.hasProgress()
@@ -287,8 +316,8 @@ class TrainerFaultIT {
                 System.out.printf(
                         "FAULT-FIGURES %s: outage=%d s from step %d, logging steps trained during the outage=%d, "
                                 + "readiness 503 in %d/%d probes (slowest answer %d ms), 200 again %d ms after the "
-                                + "broker was back, events=%d complete and in order, lost=0, duplicated=0, "
-                                + "failures=0%n",
+                                + "broker was back, events=%d complete and in order, hand-overs after an expired "
+                                + "membership=%d, lost=0, duplicated=0, failures=0%n",
                         name,
                         outage.toSeconds(),
                         stepAtStop,
@@ -297,7 +326,8 @@ class TrainerFaultIT {
                         probes,
                         maxMillis,
                         upAfter,
-                        of.size());
+                        of.size(),
+                        handovers);
                 assertThat(stepsDuringOutage).isPositive();
                 assertThat(notDown).isZero();
                 assertThat(maxMillis).isLessThan(1000);
@@ -500,7 +530,19 @@ class TrainerFaultIT {
         return t;
     }
 
-    private static void submit(String topic, String jobId, TrainingJobSpec spec) throws Exception {
+    /** The group's committed offset of a partition; -1 when none. */
+    private static long committedOffset(String group, TopicPartition partition) throws Exception {
+        try (Admin admin = Admin.create(Map.of("bootstrap.servers", broker.bootstrapServers()))) {
+            var offsets = admin.listConsumerGroupOffsets(group)
+                    .partitionsToOffsetAndMetadata()
+                    .get();
+            var o = offsets.get(partition);
+            return o == null ? -1 : o.offset();
+        }
+    }
+
+    private static org.apache.kafka.clients.producer.RecordMetadata submit(
+            String topic, String jobId, TrainingJobSpec spec) throws Exception {
         Properties p = new Properties();
         p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, broker.bootstrapServers());
         p.put(ProducerConfig.ACKS_CONFIG, "all");
@@ -516,7 +558,7 @@ class TrainerFaultIT {
                             .setSpec(spec)
                             .setSubmittedBy("fault-test"))
                     .build();
-            producer.send(new ProducerRecord<>(topic, jobId, event.toByteArray()))
+            return producer.send(new ProducerRecord<>(topic, jobId, event.toByteArray()))
                     .get();
         }
     }
