@@ -76,6 +76,7 @@ final class JobSummary {
         }
         if (e.getPayloadCase() != TrainingEvent.PayloadCase.JOB_SUBMITTED
                         && e.getPayloadCase() != TrainingEvent.PayloadCase.CANCEL_REQUESTED
+                        && !TrainingEvents.isDuplicateRejection(e)
                 || last == null) {
             last = e;
         }

@@ -71,7 +71,9 @@ final class JobsCommand implements Callable<Integer> {
             for (TrainingEvent e : events) {
                 if (e.getJobId().equals(jobId)) {
                     out().println(line(e));
-                    last = e;
+                    if (!TrainingEvents.isDuplicateRejection(e)) {
+                        last = e;
+                    }
                 }
             }
             if (follow && (last == null || !TrainingEvents.isTerminal(last))) {
@@ -149,7 +151,9 @@ final class JobsCommand implements Callable<Integer> {
                 for (TrainingEvent e : events) {
                     if (e.getJobId().equals(jobId)) {
                         bar.accept(e);
-                        last = e;
+                        if (!TrainingEvents.isDuplicateRejection(e)) {
+                            last = e;
+                        }
                     }
                 }
                 try {

@@ -219,8 +219,15 @@ final class TrainingEvents {
         }
     }
 
-    /** The job state an event moves its job to, or UNSPECIFIED when it does not change the state. */
+    /**
+     * The job state an event moves its job to, or UNSPECIFIED when it does not change the state. The rejection of a
+     * duplicate submission ({@code duplicate_job_id}: the job id belongs to an earlier, accepted submission) concerns
+     * only that submission, never the job: UNSPECIFIED.
+     */
     static JobState stateAfter(TrainingEvent event) {
+        if (isDuplicateRejection(event)) {
+            return JobState.JOB_STATE_UNSPECIFIED;
+        }
         return switch (event.getPayloadCase()) {
             case JOB_SUBMITTED -> JobState.JOB_STATE_SUBMITTED;
             case JOB_VALIDATED -> JobState.JOB_STATE_VALIDATED;
@@ -231,6 +238,11 @@ final class TrainingEvents {
             case CANCELLED -> JobState.JOB_STATE_CANCELLED;
             case CANCEL_REQUESTED, PAYLOAD_NOT_SET -> JobState.JOB_STATE_UNSPECIFIED;
         };
+    }
+
+    /** A refused duplicate submission of an existing job id: readers leave the job as it was. */
+    static boolean isDuplicateRejection(TrainingEvent event) {
+        return event.hasJobRejected() && event.getJobRejected().getDuplicateJobId();
     }
 
     /** True for the events after which a job produces nothing more. */
@@ -255,17 +267,25 @@ final class TrainingEvents {
                         e.getJobValidated().getNumExamples(),
                         e.getJobValidated().getTotalSteps());
             case JOB_REJECTED ->
-                "rejected: "
+                (isDuplicateRejection(e)
+                                ? "duplicate submission " + e.getSubmissionId() + " refused (the job keeps its state): "
+                                : "rejected: ")
                         + e.getJobRejected().getErrorsList().stream()
                                 .map(TrainingEvents::describe)
                                 .collect(Collectors.joining("; "));
             case STARTED ->
                 String.format(
-                        "started: %d steps, %d examples, %d parameters on %s",
-                        e.getStarted().getTotalSteps(),
-                        e.getStarted().getNumExamples(),
-                        e.getStarted().getNumParameters(),
-                        e.getStarted().getDevice());
+                                "started: %d steps, %d examples, %d parameters on %s",
+                                e.getStarted().getTotalSteps(),
+                                e.getStarted().getNumExamples(),
+                                e.getStarted().getNumParameters(),
+                                e.getStarted().getDevice())
+                        + (e.getStarted().getResumedFromStep() > 0
+                                ? ", resumed_from_step " + e.getStarted().getResumedFromStep()
+                                : "")
+                        + (e.getStarted().getAttempt() > 1
+                                ? ", attempt " + e.getStarted().getAttempt()
+                                : "");
             case PROGRESS ->
                 !e.getProgress().getStatus().isEmpty()
                         ? e.getProgress().getStatus()
@@ -289,10 +309,14 @@ final class TrainingEvents {
                         + e.getCheckpointExported().getExportPath();
             case SUCCEEDED ->
                 String.format(
-                        "succeeded: global_step %d training_loss %.4f runtime %.1f s",
-                        e.getSucceeded().getMetrics().getGlobalStep(),
-                        e.getSucceeded().getMetrics().getTrainingLoss(),
-                        e.getSucceeded().getMetrics().getTrainRuntime());
+                                "succeeded: global_step %d training_loss %.4f runtime %.1f s",
+                                e.getSucceeded().getMetrics().getGlobalStep(),
+                                e.getSucceeded().getMetrics().getTrainingLoss(),
+                                e.getSucceeded().getMetrics().getTrainRuntime())
+                        + (e.getSucceeded().getMetrics().getSegmentStartStep() > 0
+                                ? " (runtime of the steps after "
+                                        + e.getSucceeded().getMetrics().getSegmentStartStep() + ", where it resumed)"
+                                : "");
             case FAILED ->
                 "failed [" + e.getFailed().getErrorType() + "]: "
                         + e.getFailed().getReason();

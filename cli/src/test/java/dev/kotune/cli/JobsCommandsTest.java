@@ -307,4 +307,77 @@ class JobsCommandsTest {
                 .isEqualTo(parse(records.get(1).value()).getJobSubmitted().getSpec())
                 .isEqualTo(NotebookJob.spec(NotebookJob.BUILT_IN_BASE_MODEL));
     }
+
+    /**
+     * Issue 20, job identity: the trainer refuses a second submission of a job id under the duplicate's own
+     * submission id with {@code duplicate_job_id}; {@code jobs list} and {@code jobs watch} keep the original job's
+     * state (RUNNING, SUCCEEDED) instead of turning it REJECTED.
+     */
+    @Test
+    void aRefusedDuplicateLeavesARunningAndASucceededJobAsTheyWere(@KafkaBootstrapServers String kafka) {
+        String name = "dupid";
+        String events = "test." + name + ".events";
+        java.util.function.Function<String, TrainingEvent> duplicate = jobId -> event(
+                jobId,
+                b -> b.setSubmissionId("dup-of-" + jobId)
+                        .setJobRejected(TrainingJobRejected.newBuilder()
+                                .setDuplicateJobId(true)
+                                .addErrors(ValidationError.newBuilder()
+                                        .setField("job_id")
+                                        .setMessage("must be unique: job \"" + jobId + "\" was accepted"))));
+        produce(
+                kafka,
+                events,
+                event(
+                        "run-1",
+                        b -> b.setSubmissionId("s-run")
+                                .setJobValidated(
+                                        TrainingJobValidated.newBuilder().setTotalSteps(20))),
+                event(
+                        "run-1",
+                        b -> b.setSubmissionId("s-run")
+                                .setStarted(TrainingStarted.newBuilder()
+                                        .setTotalSteps(20)
+                                        .setResumedFromStep(10))),
+                event(
+                        "run-1",
+                        b -> b.setSubmissionId("s-run")
+                                .setProgress(TrainingProgress.newBuilder()
+                                        .setStep(12)
+                                        .setTotalSteps(20)
+                                        .setLoss(2.0))),
+                duplicate.apply("run-1"),
+                event(
+                        "done-1",
+                        b -> b.setSubmissionId("s-done")
+                                .setJobValidated(
+                                        TrainingJobValidated.newBuilder().setTotalSteps(20))),
+                event(
+                        "done-1",
+                        b -> b.setSubmissionId("s-done")
+                                .setSucceeded(TrainingSucceeded.newBuilder()
+                                        .setMetrics(TrainMetrics.newBuilder()
+                                                .setGlobalStep(20)
+                                                .setTrainingLoss(1.5)))),
+                duplicate.apply("done-1"));
+
+        KotuneCommandTest.Run list = KotuneCommandTest.run(args(kafka, name, "jobs", "list"));
+        assertThat(list.exitCode()).isZero();
+        assertThat(list.out()).containsPattern("(?m)^run-1\\s+RUNNING\\s+12/20\\s");
+        assertThat(list.out()).containsPattern("(?m)^done-1\\s+SUCCEEDED\\s+20/20\\s");
+        assertThat(list.out()).doesNotContain("REJECTED");
+
+        KotuneCommandTest.Run watch = KotuneCommandTest.run(args(kafka, name, "jobs", "watch", "done-1"));
+        assertThat(watch.exitCode()).isZero();
+        assertThat(watch.out()).contains("done-1  succeeded: global_step 20");
+        assertThat(watch.out()).contains("duplicate submission dup-of-done-1 refused (the job keeps its state)");
+
+        assertThat(TrainingEvents.describe(event(
+                        "run-1",
+                        b -> b.setStarted(TrainingStarted.newBuilder()
+                                .setTotalSteps(20)
+                                .setResumedFromStep(10)
+                                .setAttempt(2)))))
+                .endsWith(", resumed_from_step 10, attempt 2");
+    }
 }

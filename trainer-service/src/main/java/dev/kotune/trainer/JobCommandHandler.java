@@ -32,7 +32,9 @@ import org.jboss.logging.Logger;
  * submission and publishes TrainingJobValidated or TrainingJobRejected, records and queues accepted jobs, passes
  * cancel requests on, and sends everything else to the dead-letter topic with the reason. A bad record never
  * stops the consumer: only a broker that does not take what this publishes does (PublishFailedException), so the
- * record stays uncommitted. Called by one consumer thread at a time; thread-safe anyway.
+ * record stays uncommitted. Every event it publishes names the submission it is about ({@code submission_id}); a
+ * refused duplicate of an accepted job id is rejected under its own submission id with {@code duplicate_job_id}, so
+ * no reader applies it to the original job. Called by one consumer thread at a time; thread-safe anyway.
  */
 @ApplicationScoped
 public class JobCommandHandler {
@@ -72,22 +74,42 @@ public class JobCommandHandler {
      * @throws PublishFailedException when the broker does not take an event or dead letter in time
      */
     public void handle(String topic, int partition, long offset, String key, byte[] value) {
+        handle(topic, partition, offset, key, value, JobWorker.Completion.NONE);
+    }
+
+    /**
+     * Handles one record; {@code done} is acknowledged once the record's outcome is on the broker: at once for
+     * rejections, dead letters and cancel requests, and for an accepted job when its final event is (the worker does).
+     *
+     * @throws PublishFailedException when the broker refuses an event or dead letter for good
+     */
+    public void handle(String topic, int partition, long offset, String key, byte[] value, JobWorker.Completion done) {
         TrainingEvent event;
         try {
             event = value == null ? null : deserializer.deserialize(topic, value);
         } catch (SerializationException e) {
             deadLetter(topic, partition, offset, key, value, e.getMessage());
+            done.ack();
             return;
         }
         if (event == null) {
             deadLetter(topic, partition, offset, key, null, "null value (tombstone): the jobs topic carries commands");
+            done.ack();
             return;
+        }
+        if (event.getPayloadCase() == TrainingEvent.PayloadCase.JOB_SUBMITTED) {
+            Optional<JobRecord> known = registry.find(event.getJobId());
+            if (known.isPresent() && known.get().submittedEventId().equals(event.getEventId())) {
+                redelivered(registry.reload(event.getJobId()).orElse(known.get()), topic + "-" + partition, done);
+                return;
+            }
         }
         if (handled.contains(event.getEventId())) {
             LOG.infof(
                     "event %s (job %s) was already handled: dropping the redelivery",
                     event.getEventId(), event.getJobId());
             metrics.received(Outcome.DUPLICATE);
+            done.ack();
             return;
         }
         if (key != null && !key.equals(event.getJobId())) {
@@ -97,8 +119,15 @@ public class JobCommandHandler {
         }
         try {
             switch (event.getPayloadCase()) {
-                case JOB_SUBMITTED -> submit(event);
-                case CANCEL_REQUESTED -> cancel(event);
+                case JOB_SUBMITTED -> {
+                    if (!submit(event, topic + "-" + partition, done)) {
+                        done.ack();
+                    }
+                }
+                case CANCEL_REQUESTED -> {
+                    cancel(event);
+                    done.ack();
+                }
                 default -> {
                     deadLetter(
                             topic,
@@ -108,6 +137,7 @@ public class JobCommandHandler {
                             value,
                             "payload " + event.getPayloadCase()
                                     + " is not a command: the jobs topic carries job_submitted and cancel_requested");
+                    done.ack();
                     return;
                 }
             }
@@ -122,12 +152,32 @@ public class JobCommandHandler {
                     key,
                     value,
                     "internal error while handling " + event.getPayloadCase() + ": " + e);
+            done.ack();
         }
         handled.add(event.getEventId());
     }
 
-    private void submit(TrainingEvent event) {
+    /**
+     * The record of a job this trainer accepted came again (the trainer restarted before the job ended, or the
+     * partition came back after a rebalance): an unfinished job continues from its last checkpoint; a finished one
+     * only has its record acknowledged (its final event is on the broker already).
+     */
+    private void redelivered(JobRecord record, String partition, JobWorker.Completion done) {
+        String jobId = record.job().jobId();
+        metrics.received(Outcome.DUPLICATE);
+        if (record.state().isTerminal()) {
+            LOG.infof("job %s came again but already ended (%s): acknowledging its record", jobId, record.state());
+            worker.acknowledgeEnded(jobId, done);
+            return;
+        }
+        LOG.infof("job %s came again while %s: it continues from its last checkpoint", jobId, record.state());
+        worker.enqueue(record, partition, done);
+    }
+
+    /** Validates and accepts or rejects a submission; true when the worker took the job (and acknowledges it). */
+    private boolean submit(TrainingEvent event, String partition, JobWorker.Completion done) {
         String jobId = event.getJobId();
+        String submissionId = event.getEventId();
         TrainingJobSubmitted submitted = event.getJobSubmitted();
         Optional<JobRecord> existing = registry.find(jobId);
         ValidationResult result = validator.validate(jobId, submitted);
@@ -144,14 +194,23 @@ public class JobCommandHandler {
             result = new ValidationResult.Rejected(errors);
         }
         if (result instanceof ValidationResult.Rejected rejected) {
-            LOG.infof("job %s rejected: %s", jobId, rejected.errors());
-            events.publish(jobId, b -> b.setJobRejected(ProtoMapper.rejected(rejected.errors())));
+            boolean duplicate = existing.isPresent();
+            LOG.infof(
+                    "%s %s rejected: %s",
+                    duplicate ? "a duplicate submission " + submissionId + " of job" : "job", jobId, rejected.errors());
+            // a duplicate's rejection names its own submission and says so: readers keep the original job's state
+            events.publish(
+                    jobId,
+                    submissionId,
+                    b -> b.setJobRejected(
+                            ProtoMapper.rejected(rejected.errors()).toBuilder().setDuplicateJobId(duplicate)));
             metrics.received(Outcome.REJECTED);
-            return;
+            return false;
         }
         ValidationResult.Accepted accepted = (ValidationResult.Accepted) result;
         events.publish(
                 jobId,
+                submissionId,
                 b -> b.setJobValidated(
                         ProtoMapper.validated(accepted.job(), accepted.numExamples(), accepted.totalSteps())));
         metrics.received(Outcome.VALIDATED);
@@ -172,6 +231,7 @@ public class JobCommandHandler {
             LOG.errorf(e, "job %s: cannot write job.json", jobId);
             events.publish(
                     jobId,
+                    submissionId,
                     b -> ProtoMapper.withFact(
                             b,
                             new JobFact.Failed(
@@ -179,9 +239,10 @@ public class JobCommandHandler {
                                     "JOB_STORE",
                                     0,
                                     true)));
-            return;
+            return false;
         }
-        worker.enqueue(record);
+        worker.enqueue(record, partition, done);
+        return true;
     }
 
     private void cancel(TrainingEvent event) {

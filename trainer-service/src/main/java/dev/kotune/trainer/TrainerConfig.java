@@ -88,4 +88,44 @@ public interface TrainerConfig {
         @WithDefault("30s")
         Duration maxBackoff();
     }
+
+    /**
+     * Events waiting for the broker at most ({@code kotune.trainer.event-buffer-size}): the bounded, ordered buffer of
+     * {@code TrainingEventPublisher}. When full, a lifecycle event waits for room (never dropped) and a progress event
+     * evicts the oldest waiting progress event (see {@code EventBuffer}).
+     */
+    @WithDefault("1024")
+    int eventBufferSize();
+
+    /** Automatic retries of retryable failures ({@code kotune.trainer.retry.*}). */
+    Retry retry();
+
+    /** A job that fails with a retryable error runs again from its last checkpoint, after a backoff. */
+    interface Retry {
+        /** Attempts per job in one trainer process (the first run included); 1 turns retries off. */
+        @WithDefault("3")
+        int maxAttempts();
+
+        /** Wait before the second attempt; doubled for each further one. */
+        @WithDefault("5s")
+        Duration initialBackoff();
+
+        /** Longest wait between two attempts. */
+        @WithDefault("2m")
+        Duration maxBackoff();
+    }
+
+    /** The readiness check's broker probe ({@code kotune.trainer.broker-probe.*}; see {@code BrokerReadiness}). */
+    BrokerProbe brokerProbe();
+
+    /** How readiness learns whether the broker is reachable: a probe in the background, its answer cached. */
+    interface BrokerProbe {
+        /** Time between two probes. */
+        @WithDefault("1s")
+        Duration interval();
+
+        /** Longest one probe (an admin client's describeCluster) may take. */
+        @WithDefault("2s")
+        Duration timeout();
+    }
 }

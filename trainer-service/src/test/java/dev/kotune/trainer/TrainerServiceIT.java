@@ -40,7 +40,7 @@ class TrainerServiceIT {
                 .then()
                 .statusCode(200)
                 .body("status", equalTo("UP"))
-                .body("checks.name", hasItem("Kafka connection health check"))
+                .body("checks.name", hasItem(BrokerReadiness.NAME))
                 .body("checks.name", hasItem("SmallRye Reactive Messaging - readiness check"));
 
         try (KafkaTestClient kafka = new KafkaTestClient(SharedKafkaBroker.bootstrapServers())) {

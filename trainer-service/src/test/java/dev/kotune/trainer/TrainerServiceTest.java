@@ -232,7 +232,8 @@ class TrainerServiceTest {
         TrainingEvent submitted = submission(jobId);
         kafka.send(JOBS, submitted);
         kafka.send(JOBS, submitted);
-        kafka.send(JOBS, submission(jobId));
+        TrainingEvent duplicate = submission(jobId);
+        kafka.send(JOBS, duplicate);
 
         List<TrainingEvent> events = eventsUntil(jobId, PayloadCase.JOB_REJECTED);
 
@@ -248,6 +249,18 @@ class TrainerServiceTest {
                         .getErrors(0)
                         .getField())
                 .isEqualTo("job_id");
+        // job identity (issue 20): the job's facts name its submission; the duplicate's rejection names the duplicate
+        // and says it is one, so readers do not apply it to the job
+        assertThat(events)
+                .filteredOn(TrainingEvent::hasJobValidated)
+                .singleElement()
+                .satisfies(e -> assertThat(e.getSubmissionId()).isEqualTo(submitted.getEventId()));
+        TrainingEvent rejected = events.stream()
+                .filter(TrainingEvent::hasJobRejected)
+                .findFirst()
+                .orElseThrow();
+        assertThat(rejected.getSubmissionId()).isEqualTo(duplicate.getEventId());
+        assertThat(rejected.getJobRejected().getDuplicateJobId()).isTrue();
     }
 
     @Test
@@ -281,7 +294,7 @@ class TrainerServiceTest {
                 .then()
                 .statusCode(200)
                 .body("status", equalTo("UP"))
-                .body("checks.name", hasItem("Kafka connection health check"))
+                .body("checks.name", hasItem(BrokerReadiness.NAME))
                 .body("checks.name", hasItem("SmallRye Reactive Messaging - readiness check"));
     }
 

@@ -24,6 +24,9 @@ public class JobRegistry {
 
     private static final Logger LOG = Logger.getLogger(JobRegistry.class);
 
+    /** The file counting a job's runs (see {@link #nextAttempt}). */
+    public static final String ATTEMPTS_FILE = "attempts";
+
     private final JobStore store;
     private final Map<String, JobRecord> jobs = new ConcurrentHashMap<>();
 
@@ -44,14 +47,54 @@ public class JobRegistry {
         LOG.infof("job registry at %s: %d job(s) on disk", store.jobDir(""), jobs.size());
     }
 
-    /** The job's record, if it was accepted. */
+    /**
+     * The job's record, if it was accepted: from memory, else from its job.json (replicas of one consumer group that
+     * share {@code kotune.home} see each other's jobs when a partition moves between them).
+     */
     public Optional<JobRecord> find(String jobId) {
-        return Optional.ofNullable(jobs.get(jobId));
+        JobRecord known = jobs.get(jobId);
+        if (known != null) {
+            return Optional.of(known);
+        }
+        Path file = store.jobDir(jobId).resolve(JobStore.JOB_FILE);
+        if (jobId.isEmpty() || !java.nio.file.Files.isRegularFile(file)) {
+            return Optional.empty();
+        }
+        synchronized (this) {
+            try {
+                JobRecord read = store.read(file);
+                jobs.putIfAbsent(jobId, read);
+                return Optional.of(jobs.get(jobId));
+            } catch (IOException e) {
+                LOG.warnf("job %s: unreadable %s: %s", jobId, file, e.getMessage());
+                return Optional.empty();
+            }
+        }
     }
 
     /** Every known job. */
     public Collection<JobRecord> all() {
         return List.copyOf(jobs.values());
+    }
+
+    /**
+     * The job's record as its job.json says now (another replica sharing {@code kotune.home} may have moved it on);
+     * the memory copy when the file cannot be read.
+     */
+    public Optional<JobRecord> reload(String jobId) {
+        Path file = store.jobDir(jobId).resolve(JobStore.JOB_FILE);
+        synchronized (this) {
+            if (java.nio.file.Files.isRegularFile(file)) {
+                try {
+                    JobRecord read = store.read(file);
+                    jobs.put(jobId, read);
+                    return Optional.of(read);
+                } catch (IOException e) {
+                    LOG.warnf("job %s: unreadable %s: %s", jobId, file, e.getMessage());
+                }
+            }
+            return Optional.ofNullable(jobs.get(jobId));
+        }
     }
 
     /** Records a newly accepted job and writes its job.json. */
@@ -73,6 +116,28 @@ public class JobRegistry {
             store.write(next);
             jobs.put(jobId, next);
             return next;
+        }
+    }
+
+    /**
+     * Counts one more run of the job and returns it (1 for the first): {@code jobs/{id}/attempts}, a decimal number,
+     * so restarts of the trainer count too.
+     */
+    public int nextAttempt(String jobId) throws IOException {
+        synchronized (this) {
+            Path file = store.jobDir(jobId).resolve(ATTEMPTS_FILE);
+            int previous = 0;
+            if (java.nio.file.Files.isRegularFile(file)) {
+                try {
+                    previous = Integer.parseInt(
+                            java.nio.file.Files.readString(file).trim());
+                } catch (NumberFormatException e) {
+                    LOG.warnf("job %s: unreadable %s; counting from 0", jobId, file);
+                }
+            }
+            java.nio.file.Files.createDirectories(file.getParent());
+            java.nio.file.Files.writeString(file, Integer.toString(previous + 1));
+            return previous + 1;
         }
     }
 

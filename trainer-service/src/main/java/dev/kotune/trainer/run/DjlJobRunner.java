@@ -288,6 +288,15 @@ public class DjlJobRunner implements JobRunner {
                                 divergedAt.learningRate()));
             }
             if (out.cancelled()) {
+                if (context.handingOver() && out.globalStep() > resumedFrom) {
+                    // the next run (here or on another replica) continues from this step, not an older checkpoint
+                    Map<String, Double> m = new LinkedHashMap<>();
+                    m.put("epoch", out.epoch());
+                    CheckpointSaver.Saved s = saver.save(trainer, out.globalStep(), m);
+                    LOG.infof("job %s: handing over; saved %s", job.jobId(), s.dir());
+                    context.publish(
+                            new JobFact.CheckpointSaved(s.step(), s.dir().toString(), s.weightsSha256()));
+                }
                 cancelled();
                 return null;
             }
@@ -307,7 +316,10 @@ public class DjlJobRunner implements JobRunner {
                                 divergedAt = e;
                             }
                         },
-                        () -> divergedAt != null || context.cancelRequested());
+                        () -> divergedAt != null
+                                || (context.handingOver()
+                                        ? lastStep % job.hyperparameters().loggingSteps() == 0
+                                        : context.cancelRequested()));
             } catch (ProgressReporter.Abort a) {
                 throw a.failure;
             }
