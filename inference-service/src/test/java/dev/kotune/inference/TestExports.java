@@ -65,6 +65,17 @@ public final class TestExports {
         });
     }
 
+    /** tiny-kogpt2 exported as the {@code int8} flavour (MatMulNBits weights) with the built-in tokenizer. */
+    public static synchronized Path tinyInt8() {
+        return cached("kotune.test.export.tiny-int8", () -> {
+            Path out = temporaryDirectory("kotune-inference-export-").resolve("tiny-int8");
+            OnnxExporter.export(ExportOptions.of(repoRoot().resolve("conformance/models/tiny-kogpt2"), out)
+                    .withTokenizer(tokenizer())
+                    .withFlavour(dev.kotune.export.GraphFlavour.INT8));
+            return out;
+        });
+    }
+
     /** The notebook's training text. */
     public static final String NOTEBOOK_TEMPLATE = "질문: {prompt}\n답변:{completion}";
 
