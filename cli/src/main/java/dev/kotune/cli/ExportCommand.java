@@ -112,12 +112,22 @@ final class ExportCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        GraphFlavour f;
+        GraphFlavour f = parsedFlavour();
+        ExportOptions opts = options(f, quantization(f));
+        return export(opts);
+    }
+
+    /** {@code --flavour}, parsed. */
+    private GraphFlavour parsedFlavour() {
         try {
-            f = GraphFlavour.parse(flavour);
+            return GraphFlavour.parse(flavour);
         } catch (IllegalArgumentException e) {
             throw new UserException("--flavour: " + e.getMessage(), 2);
         }
+    }
+
+    /** The int8 options (refused with any other flavour) over {@link WeightQuantization#DEFAULT}. */
+    private WeightQuantization quantization(GraphFlavour f) {
         WeightQuantization q = WeightQuantization.DEFAULT;
         if ((blockSize != null || accuracyLevel != null || fp32LmHead) && !f.quantized()) {
             throw new UserException("--block-size, --accuracy-level and --fp32-lm-head need --flavour int8", 2);
@@ -135,7 +145,10 @@ final class ExportCommand implements Callable<Integer> {
                             + e.getMessage(),
                     2);
         }
-        q = q.withLmHead(!fp32LmHead);
+        return q.withLmHead(!fp32LmHead);
+    }
+
+    private ExportOptions options(GraphFlavour f, WeightQuantization q) {
         ExportOptions opts = ExportOptions.of(checkpoint, out)
                 .withFlavour(f)
                 .withTokenizer(tokenizer)
@@ -147,6 +160,11 @@ final class ExportCommand implements Callable<Integer> {
         if (chatTemplateFromPrompt != null) {
             opts = opts.withChatTemplate(chatTemplate(chatTemplateFromPrompt), specialTokens());
         }
+        return opts;
+    }
+
+    /** Runs the export and prints its one-line result. */
+    private int export(ExportOptions opts) {
         try {
             ExportResult r = OnnxExporter.export(opts);
             spec.commandLine()

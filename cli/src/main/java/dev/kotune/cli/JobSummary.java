@@ -30,10 +30,22 @@ final class JobSummary {
 
     /** Folds one of this job's events (from either topic) into the summary. */
     void apply(TrainingEvent e) {
+        noteCreated(e);
+        applyPayload(e);
+        applyState(e);
+        applyLast(e);
+    }
+
+    /** The earliest occurrence seen is the job's creation time. */
+    private void noteCreated(TrainingEvent e) {
         Instant at = TrainingEvents.instant(e.getOccurredAt());
         if (created == null || at.isBefore(created)) {
             created = at;
         }
+    }
+
+    /** What the event's payload says about the base model, the steps, the loss and the requests. */
+    private void applyPayload(TrainingEvent e) {
         switch (e.getPayloadCase()) {
             case JOB_SUBMITTED -> {
                 submitted = true;
@@ -68,12 +80,20 @@ final class JobSummary {
             case CANCELLED -> step = Math.max(step, e.getCancelled().getStep());
             default -> {}
         }
+    }
+
+    /** The state the event moves the job to, if any. */
+    private void applyState(TrainingEvent e) {
         JobState next = TrainingEvents.stateAfter(e);
         // A submission replayed after the trainer's facts (two topics) must not move the job back to SUBMITTED.
         if (next != JobState.JOB_STATE_UNSPECIFIED
                 && !(next == JobState.JOB_STATE_SUBMITTED && state != JobState.JOB_STATE_UNSPECIFIED)) {
             state = next;
         }
+    }
+
+    /** The last trainer fact (commands and duplicate rejections only when nothing else is known yet). */
+    private void applyLast(TrainingEvent e) {
         if (e.getPayloadCase() != TrainingEvent.PayloadCase.JOB_SUBMITTED
                         && e.getPayloadCase() != TrainingEvent.PayloadCase.CANCEL_REQUESTED
                         && !TrainingEvents.isDuplicateRejection(e)

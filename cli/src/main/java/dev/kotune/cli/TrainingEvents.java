@@ -266,37 +266,9 @@ final class TrainingEvents {
                         "validated: %d examples, %d steps",
                         e.getJobValidated().getNumExamples(),
                         e.getJobValidated().getTotalSteps());
-            case JOB_REJECTED ->
-                (isDuplicateRejection(e)
-                                ? "duplicate submission " + e.getSubmissionId() + " refused (the job keeps its state): "
-                                : "rejected: ")
-                        + e.getJobRejected().getErrorsList().stream()
-                                .map(TrainingEvents::describe)
-                                .collect(Collectors.joining("; "));
-            case STARTED ->
-                String.format(
-                                "started: %d steps, %d examples, %d parameters on %s",
-                                e.getStarted().getTotalSteps(),
-                                e.getStarted().getNumExamples(),
-                                e.getStarted().getNumParameters(),
-                                e.getStarted().getDevice())
-                        + (e.getStarted().getResumedFromStep() > 0
-                                ? ", resumed_from_step " + e.getStarted().getResumedFromStep()
-                                : "")
-                        + (e.getStarted().getAttempt() > 1
-                                ? ", attempt " + e.getStarted().getAttempt()
-                                : "");
-            case PROGRESS ->
-                !e.getProgress().getStatus().isEmpty()
-                        ? e.getProgress().getStatus()
-                        : String.format(
-                                "step %d/%d epoch %.2f loss %.4f grad_norm %.4f lr %.3g",
-                                e.getProgress().getStep(),
-                                e.getProgress().getTotalSteps(),
-                                e.getProgress().getEpoch(),
-                                e.getProgress().getLoss(),
-                                e.getProgress().getGradNorm(),
-                                e.getProgress().getLearningRate());
+            case JOB_REJECTED -> describeRejected(e);
+            case STARTED -> describeStarted(e);
+            case PROGRESS -> describeProgress(e);
             case CHECKPOINT_SAVED ->
                 "checkpoint saved: step " + e.getCheckpointSaved().getStep() + " at "
                         + e.getCheckpointSaved().getPath();
@@ -307,16 +279,7 @@ final class TrainingEvents {
             case CHECKPOINT_EXPORTED ->
                 "exported (" + e.getCheckpointExported().getGraphFlavor() + "): "
                         + e.getCheckpointExported().getExportPath();
-            case SUCCEEDED ->
-                String.format(
-                                "succeeded: global_step %d training_loss %.4f runtime %.1f s",
-                                e.getSucceeded().getMetrics().getGlobalStep(),
-                                e.getSucceeded().getMetrics().getTrainingLoss(),
-                                e.getSucceeded().getMetrics().getTrainRuntime())
-                        + (e.getSucceeded().getMetrics().getSegmentStartStep() > 0
-                                ? " (runtime of the steps after "
-                                        + e.getSucceeded().getMetrics().getSegmentStartStep() + ", where it resumed)"
-                                : "");
+            case SUCCEEDED -> describeSucceeded(e);
             case FAILED ->
                 "failed [" + e.getFailed().getErrorType() + "]: "
                         + e.getFailed().getReason();
@@ -325,6 +288,55 @@ final class TrainingEvents {
                         + e.getCancelled().getReason();
             case PAYLOAD_NOT_SET -> "(empty event)";
         };
+    }
+
+    private static String describeRejected(TrainingEvent e) {
+        return (isDuplicateRejection(e)
+                        ? "duplicate submission " + e.getSubmissionId() + " refused (the job keeps its state): "
+                        : "rejected: ")
+                + e.getJobRejected().getErrorsList().stream()
+                        .map(TrainingEvents::describe)
+                        .collect(Collectors.joining("; "));
+    }
+
+    private static String describeStarted(TrainingEvent e) {
+        return String.format(
+                        "started: %d steps, %d examples, %d parameters on %s",
+                        e.getStarted().getTotalSteps(),
+                        e.getStarted().getNumExamples(),
+                        e.getStarted().getNumParameters(),
+                        e.getStarted().getDevice())
+                + (e.getStarted().getResumedFromStep() > 0
+                        ? ", resumed_from_step " + e.getStarted().getResumedFromStep()
+                        : "")
+                + (e.getStarted().getAttempt() > 1
+                        ? ", attempt " + e.getStarted().getAttempt()
+                        : "");
+    }
+
+    private static String describeProgress(TrainingEvent e) {
+        return !e.getProgress().getStatus().isEmpty()
+                ? e.getProgress().getStatus()
+                : String.format(
+                        "step %d/%d epoch %.2f loss %.4f grad_norm %.4f lr %.3g",
+                        e.getProgress().getStep(),
+                        e.getProgress().getTotalSteps(),
+                        e.getProgress().getEpoch(),
+                        e.getProgress().getLoss(),
+                        e.getProgress().getGradNorm(),
+                        e.getProgress().getLearningRate());
+    }
+
+    private static String describeSucceeded(TrainingEvent e) {
+        return String.format(
+                        "succeeded: global_step %d training_loss %.4f runtime %.1f s",
+                        e.getSucceeded().getMetrics().getGlobalStep(),
+                        e.getSucceeded().getMetrics().getTrainingLoss(),
+                        e.getSucceeded().getMetrics().getTrainRuntime())
+                + (e.getSucceeded().getMetrics().getSegmentStartStep() > 0
+                        ? " (runtime of the steps after "
+                                + e.getSucceeded().getMetrics().getSegmentStartStep() + ", where it resumed)"
+                        : "");
     }
 
     private static String describe(ValidationError error) {

@@ -26,8 +26,7 @@ import org.junit.jupiter.api.Test;
  * "The largest method in the services is under 50 lines" (issue 13): parses every {@code src/main/java} file of the
  * service modules and the CLI with JavaParser and fails naming each method or constructor whose body spans
  * {@value #MAX_BODY_LINES} lines or more (from its opening to its closing brace; lambdas and local classes count
- * toward the method that holds them). Methods waiting for another change to land are listed in {@link #SPLIT_PENDING}
- * with the file that holds them; an entry that is no longer too long fails the test too, so the list only shrinks.
+ * toward the method that holds them). There is no allow-list: every method over the limit fails.
  */
 class MethodLengthTest {
 
@@ -37,38 +36,13 @@ class MethodLengthTest {
     /** The modules whose main sources are checked. */
     static final List<String> MODULES = List.of("tokenizer-service", "trainer-service", "inference-service", "cli");
 
-    /**
-     * Too long today, split pending in files that another change is rewriting (issue 20's reliability and job-identity
-     * work: the trainer's command handler and Kafka mapping, the CLI's event log readers): key {@code module:Type.method(Params)}, value
-     * the file ("split pending: <file>").
-     */
-    static final Map<String, String> SPLIT_PENDING = Map.of(
-            "trainer-service:JobCommandHandler.handle(String, int, long, String, byte[])",
-            "split pending: trainer-service/src/main/java/dev/kotune/trainer/JobCommandHandler.java",
-            "trainer-service:JobCommandHandler.submit(TrainingEvent)",
-            "split pending: trainer-service/src/main/java/dev/kotune/trainer/JobCommandHandler.java",
-            "trainer-service:ProtoMapper.withFact(TrainingEvent.Builder, JobFact)",
-            "split pending: trainer-service/src/main/java/dev/kotune/trainer/kafka/ProtoMapper.java",
-            "cli:JobSummary.apply(TrainingEvent)",
-            "split pending: cli/src/main/java/dev/kotune/cli/JobSummary.java",
-            "cli:TrainingEvents.describe(TrainingEvent)",
-            "split pending: cli/src/main/java/dev/kotune/cli/TrainingEvents.java");
-
     @Test
     void everyMethodOfTheServicesAndTheCliIsUnderTheLimit() throws IOException {
-        Map<String, Integer> tooLong = tooLongMethods();
         List<String> offenders = new ArrayList<>();
-        tooLong.forEach((method, lines) -> {
-            if (!SPLIT_PENDING.containsKey(method)) {
-                offenders.add(method + " (" + lines + " lines)");
-            }
-        });
+        tooLongMethods().forEach((method, lines) -> offenders.add(method + " (" + lines + " lines)"));
         assertThat(offenders)
                 .as("methods of " + MAX_BODY_LINES + " lines or more: split them into named steps")
                 .isEmpty();
-        assertThat(SPLIT_PENDING.keySet())
-                .as("SPLIT_PENDING entries that are no longer too long (or gone): remove them")
-                .allMatch(tooLong::containsKey);
     }
 
     @Test

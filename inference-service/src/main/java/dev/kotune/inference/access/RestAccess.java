@@ -59,6 +59,13 @@ public class RestAccess {
             ctx.next();
             return;
         }
+        if (authorized(ctx, path) && lengthAllowed(ctx)) {
+            ctx.next();
+        }
+    }
+
+    /** The key check: true when the request may go on, else it has been refused (401 or 403). */
+    private boolean authorized(RoutingContext ctx, String path) {
         ApiKeys.Access access = keys.access(ctx.request().getHeader(HttpHeaders.AUTHORIZATION));
         if (access == ApiKeys.Access.NONE) {
             ctx.response().putHeader("WWW-Authenticate", "Bearer");
@@ -71,7 +78,7 @@ public class RestAccess {
                             "invalid_request_error",
                             "authorization",
                             "invalid_api_key"));
-            return;
+            return false;
         }
         if (access != ApiKeys.Access.ADMIN && (path.equals(ADMIN_PREFIX) || path.startsWith(ADMIN_PREFIX + "/"))) {
             refuse(
@@ -82,39 +89,52 @@ public class RestAccess {
                             "permission_error",
                             "authorization",
                             "admin_key_required"));
-            return;
+            return false;
         }
+        return true;
+    }
+
+    /**
+     * The Content-Length check: true when there is none or it is within the limit, else the request has been refused
+     * (400 for a malformed length, 413 over the limit).
+     */
+    private boolean lengthAllowed(RoutingContext ctx) {
         String length = ctx.request().getHeader(HttpHeaders.CONTENT_LENGTH);
-        if (length != null) {
-            long bytes;
-            try {
-                bytes = Long.parseLong(length.trim());
-            } catch (NumberFormatException e) {
-                bytes = -1;
-            }
-            if (bytes < 0) {
-                refuse(
-                        ctx,
-                        400,
-                        OpenAiError.of(
-                                "Content-Length must be a non-negative integer", "invalid_request_error", null, null));
-                return;
-            }
-            if (bytes > maxBodySize) {
-                ctx.response().putHeader(HttpHeaders.CONNECTION, "close");
-                refuse(
-                        ctx,
-                        413,
-                        OpenAiError.of(
-                                "the request body is " + bytes + " bytes, over the limit of " + maxBodySize
-                                        + " bytes (quarkus.http.limits.max-body-size)",
-                                "invalid_request_error",
-                                "body",
-                                "request_too_large"));
-                return;
-            }
+        if (length == null) {
+            return true;
         }
-        ctx.next();
+        long bytes = contentLength(length);
+        if (bytes < 0) {
+            refuse(
+                    ctx,
+                    400,
+                    OpenAiError.of(
+                            "Content-Length must be a non-negative integer", "invalid_request_error", null, null));
+            return false;
+        }
+        if (bytes > maxBodySize) {
+            ctx.response().putHeader(HttpHeaders.CONNECTION, "close");
+            refuse(
+                    ctx,
+                    413,
+                    OpenAiError.of(
+                            "the request body is " + bytes + " bytes, over the limit of " + maxBodySize
+                                    + " bytes (quarkus.http.limits.max-body-size)",
+                            "invalid_request_error",
+                            "body",
+                            "request_too_large"));
+            return false;
+        }
+        return true;
+    }
+
+    /** The header's value in bytes, or -1 when it is not a number. */
+    private static long contentLength(String length) {
+        try {
+            return Long.parseLong(length.trim());
+        } catch (NumberFormatException e) {
+            return -1;
+        }
     }
 
     private void refuse(RoutingContext ctx, int status, OpenAiError error) {
