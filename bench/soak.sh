@@ -13,7 +13,7 @@
 #                               for a production-like soak)
 #   --no-build                  use the jars already built (cli/target, inference-service/target/quarkus-app)
 # KOTUNE_JAVA_OPTS: extra JVM options (e.g. -Xmx2g -Dkotune.inference.intra-op-threads=2). MALLOC_ARENA_MAX: glibc's
-# malloc arenas for the server (default here 2, as the Dockerfile sets; MALLOC_ARENA_MAX= for glibc's default).
+# malloc arenas for the server (default here 2, as the Jib images set (deploy/pom.xml); MALLOC_ARENA_MAX= for glibc's default).
 # Outputs under $OUT (default /tmp/kotune-soak): exports, keys, server.log, requests.jsonl, minutes.jsonl,
 # swaps.jsonl, table.md. Exit status 1 when any request or swap failed.
 set -euo pipefail
