@@ -2,7 +2,6 @@ package dev.kotune.trainer;
 
 import dev.kotune.proto.training.v1.TrainingEvent;
 import dev.kotune.proto.training.v1.TrainingJobCancelRequested;
-import dev.kotune.proto.training.v1.TrainingJobSubmitted;
 import dev.kotune.trainer.JobMetrics.Outcome;
 import dev.kotune.trainer.dataset.DatasetReader;
 import dev.kotune.trainer.domain.JobFact;
@@ -34,12 +33,20 @@ import org.jboss.logging.Logger;
  * stops the consumer: only a broker that does not take what this publishes does (PublishFailedException), so the
  * record stays uncommitted. Every event it publishes names the submission it is about ({@code submission_id}); a
  * refused duplicate of an accepted job id is rejected under its own submission id with {@code duplicate_job_id}, so
- * no reader applies it to the original job. Called by one consumer thread at a time; thread-safe anyway.
+ * no reader applies it to the original job. A submission whose job id breaks {@link JobValidator#JOB_ID} is rejected
+ * before the id is looked up or used as a key: its rejection is keyed by {@link #REJECTED_SUBMISSION_KEY} and its
+ * submission id. Called by one consumer thread at a time; thread-safe anyway.
  */
 @ApplicationScoped
 public class JobCommandHandler {
 
     private static final Logger LOG = Logger.getLogger(JobCommandHandler.class);
+
+    /**
+     * Prefix of the key (record key and envelope job_id) of the rejection of a submission whose job id breaks
+     * {@link JobValidator#JOB_ID}; the submission id follows. The ':' is outside the rule, so no accepted job has it.
+     */
+    public static final String REJECTED_SUBMISSION_KEY = "submission:";
 
     private final TrainingEventDeserializer deserializer = new TrainingEventDeserializer();
     private final JobValidator validator;
@@ -84,32 +91,9 @@ public class JobCommandHandler {
      * @throws PublishFailedException when the broker refuses an event or dead letter for good
      */
     public void handle(String topic, int partition, long offset, String key, byte[] value, JobWorker.Completion done) {
-        TrainingEvent event;
-        try {
-            event = value == null ? null : deserializer.deserialize(topic, value);
-        } catch (SerializationException e) {
-            deadLetter(topic, partition, offset, key, value, e.getMessage());
-            done.ack();
-            return;
-        }
-        if (event == null) {
-            deadLetter(topic, partition, offset, key, null, "null value (tombstone): the jobs topic carries commands");
-            done.ack();
-            return;
-        }
-        if (event.getPayloadCase() == TrainingEvent.PayloadCase.JOB_SUBMITTED) {
-            Optional<JobRecord> known = registry.find(event.getJobId());
-            if (known.isPresent() && known.get().submittedEventId().equals(event.getEventId())) {
-                redelivered(registry.reload(event.getJobId()).orElse(known.get()), topic + "-" + partition, done);
-                return;
-            }
-        }
-        if (handled.contains(event.getEventId())) {
-            LOG.infof(
-                    "event %s (job %s) was already handled: dropping the redelivery",
-                    event.getEventId(), event.getJobId());
-            metrics.received(Outcome.DUPLICATE);
-            done.ack();
+        Source source = new Source(topic, partition, offset, key, value);
+        TrainingEvent event = parse(source, done);
+        if (event == null || redeliveredSubmission(event, source, done) || alreadyHandled(event, done)) {
             return;
         }
         if (key != null && !key.equals(event.getJobId())) {
@@ -117,10 +101,73 @@ public class JobCommandHandler {
                     "record key \"%s\" differs from the envelope's job_id \"%s\"; using the job_id",
                     key, event.getJobId());
         }
+        if (dispatch(event, source, done)) {
+            handled.add(event.getEventId());
+        }
+    }
+
+    /** Where a record came from, and its raw value (for the dead-letter topic). */
+    private record Source(String topic, int partition, long offset, String key, byte[] value) {
+        /** The record's {@code topic-partition}. */
+        String topicPartition() {
+            return topic + "-" + partition;
+        }
+    }
+
+    /** The record's envelope; null (the record dead-lettered and acknowledged) when it has none. */
+    private TrainingEvent parse(Source source, JobWorker.Completion done) {
+        TrainingEvent event;
+        try {
+            event = source.value() == null ? null : deserializer.deserialize(source.topic(), source.value());
+        } catch (SerializationException e) {
+            deadLetter(source, source.value(), e.getMessage());
+            done.ack();
+            return null;
+        }
+        if (event == null) {
+            deadLetter(source, null, "null value (tombstone): the jobs topic carries commands");
+            done.ack();
+            return null;
+        }
+        return event;
+    }
+
+    /**
+     * True when the record is the submission of a job this trainer accepted (same job id, same event id) and was
+     * handed on ({@link #redelivered}). A job id that breaks {@link JobValidator#JOB_ID} is never looked up: no
+     * accepted job has one, and as a path it could name another job's directory.
+     */
+    private boolean redeliveredSubmission(TrainingEvent event, Source source, JobWorker.Completion done) {
+        if (event.getPayloadCase() != TrainingEvent.PayloadCase.JOB_SUBMITTED
+                || !JobValidator.jobIdProblems(event.getJobId()).isEmpty()) {
+            return false;
+        }
+        Optional<JobRecord> known = registry.find(event.getJobId());
+        if (known.isPresent() && known.get().submittedEventId().equals(event.getEventId())) {
+            redelivered(registry.reload(event.getJobId()).orElse(known.get()), source.topicPartition(), done);
+            return true;
+        }
+        return false;
+    }
+
+    /** True (the record acknowledged) when the event was handled before. */
+    private boolean alreadyHandled(TrainingEvent event, JobWorker.Completion done) {
+        if (!handled.contains(event.getEventId())) {
+            return false;
+        }
+        LOG.infof(
+                "event %s (job %s) was already handled: dropping the redelivery", event.getEventId(), event.getJobId());
+        metrics.received(Outcome.DUPLICATE);
+        done.ack();
+        return true;
+    }
+
+    /** Runs the command; false when it was no command (dead-lettered): its event id is not remembered then. */
+    private boolean dispatch(TrainingEvent event, Source source, JobWorker.Completion done) {
         try {
             switch (event.getPayloadCase()) {
                 case JOB_SUBMITTED -> {
-                    if (!submit(event, topic + "-" + partition, done)) {
+                    if (!submit(event, source.topicPartition(), done)) {
                         done.ack();
                     }
                 }
@@ -130,31 +177,28 @@ public class JobCommandHandler {
                 }
                 default -> {
                     deadLetter(
-                            topic,
-                            partition,
-                            offset,
-                            key,
-                            value,
+                            source,
+                            source.value(),
                             "payload " + event.getPayloadCase()
                                     + " is not a command: the jobs topic carries job_submitted and cancel_requested");
                     done.ack();
-                    return;
+                    return false;
                 }
             }
         } catch (PublishFailedException e) {
             throw e;
         } catch (RuntimeException e) {
-            LOG.errorf(e, "record %s-%d@%d (job %s) could not be handled", topic, partition, offset, event.getJobId());
-            deadLetter(
-                    topic,
-                    partition,
-                    offset,
-                    key,
-                    value,
-                    "internal error while handling " + event.getPayloadCase() + ": " + e);
+            LOG.errorf(
+                    e,
+                    "record %s-%d@%d (job %s) could not be handled",
+                    source.topic(),
+                    source.partition(),
+                    source.offset(),
+                    event.getJobId());
+            deadLetter(source, source.value(), "internal error while handling " + event.getPayloadCase() + ": " + e);
             done.ack();
         }
-        handled.add(event.getEventId());
+        return true;
     }
 
     /**
@@ -174,40 +218,77 @@ public class JobCommandHandler {
         worker.enqueue(record, partition, done);
     }
 
-    /** Validates and accepts or rejects a submission; true when the worker took the job (and acknowledges it). */
+    /**
+     * Validates and accepts or rejects a submission; true when the worker took the job (and acknowledges it). The job
+     * id is checked first, alone: one that breaks the rule is neither looked up nor used as a key
+     * ({@link #rejectJobId}).
+     */
     private boolean submit(TrainingEvent event, String partition, JobWorker.Completion done) {
         String jobId = event.getJobId();
         String submissionId = event.getEventId();
-        TrainingJobSubmitted submitted = event.getJobSubmitted();
-        Optional<JobRecord> existing = registry.find(jobId);
-        ValidationResult result = validator.validate(jobId, submitted);
-        if (existing.isPresent()) {
-            List<ValidationError> errors = new ArrayList<>();
-            errors.add(new ValidationError(
-                    "job_id",
-                    "must be unique: job \"" + jobId + "\" was accepted at "
-                            + existing.get().acceptedAt() + " and is "
-                            + existing.get().state()));
-            if (result instanceof ValidationResult.Rejected r) {
-                errors.addAll(r.errors());
-            }
-            result = new ValidationResult.Rejected(errors);
+        List<ValidationError> jobIdProblems = JobValidator.jobIdProblems(jobId);
+        if (!jobIdProblems.isEmpty()) {
+            rejectJobId(jobId, submissionId, jobIdProblems);
+            return false;
         }
+        Optional<JobRecord> existing = registry.find(jobId);
+        ValidationResult result = withDuplicate(jobId, existing, validator.validate(jobId, event.getJobSubmitted()));
         if (result instanceof ValidationResult.Rejected rejected) {
-            boolean duplicate = existing.isPresent();
-            LOG.infof(
-                    "%s %s rejected: %s",
-                    duplicate ? "a duplicate submission " + submissionId + " of job" : "job", jobId, rejected.errors());
-            // a duplicate's rejection names its own submission and says so: readers keep the original job's state
-            events.publish(
-                    jobId,
-                    submissionId,
-                    b -> b.setJobRejected(
-                            ProtoMapper.rejected(rejected.errors()).toBuilder().setDuplicateJobId(duplicate)));
-            metrics.received(Outcome.REJECTED);
+            reject(jobId, submissionId, rejected, existing.isPresent());
             return false;
         }
         ValidationResult.Accepted accepted = (ValidationResult.Accepted) result;
+        return accept(event, accepted, partition, done);
+    }
+
+    /**
+     * Rejects a submission whose job id breaks {@link JobValidator#JOB_ID}: its rejection is keyed (record key and
+     * envelope job_id) by {@link #REJECTED_SUBMISSION_KEY} and the submission id, a key no accepted job can have (the
+     * ':' is outside the rule), so no reader applies it to a real job; the errors name the offending id.
+     */
+    private void rejectJobId(String jobId, String submissionId, List<ValidationError> errors) {
+        String key = REJECTED_SUBMISSION_KEY + submissionId;
+        LOG.infof("submission %s rejected: its job id is not valid: %s", submissionId, errors);
+        events.publish(key, submissionId, b -> b.setJobRejected(ProtoMapper.rejected(errors)));
+        metrics.received(Outcome.REJECTED);
+    }
+
+    /** The validation's result, turned into a rejection with a {@code job_id} error first when the id is taken. */
+    private static ValidationResult withDuplicate(String jobId, Optional<JobRecord> existing, ValidationResult result) {
+        if (existing.isEmpty()) {
+            return result;
+        }
+        List<ValidationError> errors = new ArrayList<>();
+        errors.add(new ValidationError(
+                "job_id",
+                "must be unique: job \"" + jobId + "\" was accepted at "
+                        + existing.get().acceptedAt() + " and is "
+                        + existing.get().state()));
+        if (result instanceof ValidationResult.Rejected r) {
+            errors.addAll(r.errors());
+        }
+        return new ValidationResult.Rejected(errors);
+    }
+
+    /** Publishes a submission's rejection (and waits for the broker). */
+    private void reject(String jobId, String submissionId, ValidationResult.Rejected rejected, boolean duplicate) {
+        LOG.infof(
+                "%s %s rejected: %s",
+                duplicate ? "a duplicate submission " + submissionId + " of job" : "job", jobId, rejected.errors());
+        // a duplicate's rejection names its own submission and says so: readers keep the original job's state
+        events.publish(
+                jobId,
+                submissionId,
+                b -> b.setJobRejected(
+                        ProtoMapper.rejected(rejected.errors()).toBuilder().setDuplicateJobId(duplicate)));
+        metrics.received(Outcome.REJECTED);
+    }
+
+    /** Publishes TrainingJobValidated, records the job and queues it; false when its job.json cannot be written. */
+    private boolean accept(
+            TrainingEvent event, ValidationResult.Accepted accepted, String partition, JobWorker.Completion done) {
+        String jobId = event.getJobId();
+        String submissionId = event.getEventId();
         events.publish(
                 jobId,
                 submissionId,
@@ -219,7 +300,7 @@ public class JobCommandHandler {
         JobRecord record = new JobRecord(
                 accepted.job(),
                 event.getEventId(),
-                submitted.getSubmittedBy(),
+                event.getJobSubmitted().getSubmittedBy(),
                 now,
                 accepted.numExamples(),
                 accepted.totalSteps(),
@@ -266,7 +347,11 @@ public class JobCommandHandler {
                 jobId, request.getReason(), request.getRequestedBy(), outcome);
     }
 
-    private void deadLetter(String topic, int partition, long offset, String key, byte[] value, String reason) {
+    private void deadLetter(Source source, byte[] value, String reason) {
+        String topic = source.topic();
+        int partition = source.partition();
+        long offset = source.offset();
+        String key = source.key();
         LOG.warnf("record %s-%d@%d (key %s) to the dead-letter topic: %s", topic, partition, offset, key, reason);
         deadLetters.send(topic, partition, offset, key, value, reason);
         metrics.received(Outcome.DLQ);

@@ -248,70 +248,11 @@ public class JobWorker {
         }
         TrainingJob job = slot.record.job();
         Context context = slot.context;
-        int failures = 0;
         try {
             Files.createDirectories(context.jobDir());
-            while (true) {
-                context.attempt = registry.nextAttempt(job.jobId());
-                context.deferred = null;
-                try {
-                    runner.run(job, context);
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    LOG.warnf("job %s interrupted (the trainer is stopping); its record comes again", job.jobId());
-                    return;
-                } catch (PublishFailedException e) {
-                    throw e;
-                } catch (Exception e) {
-                    LOG.errorf(e, "job %s failed in the runner", job.jobId());
-                    if (!slot.handover.get() && !context.finished.get()) {
-                        context.deferred = new JobFact.Failed(String.valueOf(e), "INTERNAL", context.lastStep, true);
-                    }
-                }
-                if (slot.handover.get()) {
-                    LOG.infof(
-                            "job %s handed over at step %d (its partition was revoked)", job.jobId(), context.lastStep);
-                    return;
-                }
-                if (context.finished.get()) {
-                    break;
-                }
-                JobFact.Failed failure = context.deferred != null
-                        ? context.deferred
-                        : new JobFact.Failed(
-                                "the job runner returned without a final event", "INTERNAL", context.lastStep, true);
-                failures++;
-                if (failures >= config.retry().maxAttempts()) {
-                    context.publishFinal(failure);
-                    break;
-                }
-                Duration backoff = backoff(failures);
-                String status = String.format(
-                        Locale.ROOT,
-                        "attempt %d failed [%s] at step %d: %s; retrying from the last checkpoint in %d s (attempt %d of %d)",
-                        context.attempt,
-                        failure.errorType(),
-                        failure.step(),
-                        failure.reason(),
-                        backoff.toSeconds(),
-                        failures + 1,
-                        config.retry().maxAttempts());
-                LOG.warnf("job %s: %s", job.jobId(), status);
-                publisher.enqueue(
-                        job.jobId(),
-                        slot.submissionId(),
-                        b -> ProtoMapper.withFact(
-                                b, new JobFact.Progress(failure.step(), context.totalSteps(), 0, 0, 0, 0, 0, status)));
-                if (waitOrCancel(slot, backoff)) {
-                    context.publishFinal(new JobFact.Cancelled(
-                            context.lastStep, context.cancelReason(), context.cancelRequestedBy()));
-                    break;
-                }
-                if (slot.handover.get()) {
-                    return;
-                }
+            if (runAttempts(slot)) {
+                slot.acknowledgeWhenSent();
             }
-            slot.acknowledgeWhenSent();
         } catch (IOException e) {
             LOG.errorf(e, "job %s: cannot write under %s", job.jobId(), context.jobDir());
             context.publishFinal(new JobFact.Failed(
@@ -328,6 +269,100 @@ public class JobWorker {
             active.remove(job.jobId(), slot);
             slot.stopped.countDown();
         }
+    }
+
+    /** How an attempt (or the wait before the next one) ended. */
+    private enum Next {
+        /** The job ended: its final event is published (or there is none); its record may be acknowledged. */
+        ENDED,
+        /** The job stops here without a final event (handed over, interrupted): its record comes again. */
+        STOPPED,
+        /** The attempt failed: run it again from the last checkpoint, attempts allowing. */
+        RETRY
+    }
+
+    /** Runs attempts until the job ended (true) or stopped without a final event (false). */
+    private boolean runAttempts(Slot slot) throws IOException, InterruptedException {
+        Context context = slot.context;
+        int failures = 0;
+        while (true) {
+            Next next = runAttempt(slot);
+            if (next != Next.RETRY) {
+                return next == Next.ENDED;
+            }
+            JobFact.Failed failure = context.deferred != null
+                    ? context.deferred
+                    : new JobFact.Failed(
+                            "the job runner returned without a final event", "INTERNAL", context.lastStep, true);
+            failures++;
+            if (failures >= config.retry().maxAttempts()) {
+                context.publishFinal(failure);
+                return true;
+            }
+            next = awaitRetry(slot, failure, failures);
+            if (next != Next.RETRY) {
+                return next == Next.ENDED;
+            }
+        }
+    }
+
+    /** One run of the runner, from the last checkpoint. */
+    private Next runAttempt(Slot slot) throws IOException {
+        TrainingJob job = slot.record.job();
+        Context context = slot.context;
+        context.attempt = registry.nextAttempt(job.jobId());
+        context.deferred = null;
+        try {
+            runner.run(job, context);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            LOG.warnf("job %s interrupted (the trainer is stopping); its record comes again", job.jobId());
+            return Next.STOPPED;
+        } catch (PublishFailedException e) {
+            throw e;
+        } catch (Exception e) {
+            LOG.errorf(e, "job %s failed in the runner", job.jobId());
+            if (!slot.handover.get() && !context.finished.get()) {
+                context.deferred = new JobFact.Failed(String.valueOf(e), "INTERNAL", context.lastStep, true);
+            }
+        }
+        if (slot.handover.get()) {
+            LOG.infof("job %s handed over at step %d (its partition was revoked)", job.jobId(), context.lastStep);
+            return Next.STOPPED;
+        }
+        return context.finished.get() ? Next.ENDED : Next.RETRY;
+    }
+
+    /**
+     * Announces the retry after the {@code failures}-th failure by a status event and waits its backoff: ENDED when a
+     * cancel request came meanwhile (TrainingCancelled published), STOPPED when the job was handed over.
+     */
+    private Next awaitRetry(Slot slot, JobFact.Failed failure, int failures) throws InterruptedException {
+        TrainingJob job = slot.record.job();
+        Context context = slot.context;
+        Duration backoff = backoff(failures);
+        String status = String.format(
+                Locale.ROOT,
+                "attempt %d failed [%s] at step %d: %s; retrying from the last checkpoint in %d s (attempt %d of %d)",
+                context.attempt,
+                failure.errorType(),
+                failure.step(),
+                failure.reason(),
+                backoff.toSeconds(),
+                failures + 1,
+                config.retry().maxAttempts());
+        LOG.warnf("job %s: %s", job.jobId(), status);
+        publisher.enqueue(
+                job.jobId(),
+                slot.submissionId(),
+                b -> ProtoMapper.withFact(
+                        b, new JobFact.Progress(failure.step(), context.totalSteps(), 0, 0, 0, 0, 0, status)));
+        if (waitOrCancel(slot, backoff)) {
+            context.publishFinal(
+                    new JobFact.Cancelled(context.lastStep, context.cancelReason(), context.cancelRequestedBy()));
+            return Next.ENDED;
+        }
+        return slot.handover.get() ? Next.STOPPED : Next.RETRY;
     }
 
     private Duration backoff(int failures) {

@@ -264,6 +264,45 @@ class TrainerServiceTest {
     }
 
     @Test
+    void rejectsABadJobIdUnderItsSubmissionWithoutLookingItUp() throws Exception {
+        String jobId = jobId("named");
+        kafka.send(JOBS, submission(jobId));
+        eventsUntil(jobId, PayloadCase.JOB_VALIDATED);
+        // "<id>/." breaks the job id rule; as a path it names the accepted job's directory, so looking it up in the
+        // registry found that job (a "duplicate"): now it is refused first, and its rejection keyed by the submission
+        String badId = jobId + "/.";
+        TrainingEvent bad = submission(badId);
+        kafka.send(JOBS, bad);
+        String key = JobCommandHandler.REJECTED_SUBMISSION_KEY + bad.getEventId();
+        String sentinel = jobId("after-bad-id");
+        kafka.send(JOBS, submission(sentinel));
+
+        List<TrainingEvent> rejections = eventsUntil(key, PayloadCase.JOB_REJECTED);
+        // one partition: once the sentinel's event came out, anything the bad submission produced is there too
+        var all = kafka.read(
+                EVENTS,
+                r -> true,
+                found -> found.stream().anyMatch(r -> sentinel.equals(r.key()) && parse(r).hasJobValidated()),
+                TIMEOUT);
+
+        assertThat(rejections).singleElement().satisfies(e -> {
+            assertThat(e.getJobId()).isEqualTo(key);
+            assertThat(e.getSubmissionId()).isEqualTo(bad.getEventId());
+            assertThat(e.getJobRejected().getDuplicateJobId()).isFalse();
+            assertThat(e.getJobRejected().getErrorsList())
+                    .extracting(ValidationError::getField)
+                    .containsExactly("job_id");
+            assertThat(e.getJobRejected().getErrors(0).getMessage())
+                    .contains(badId)
+                    .contains("must match " + dev.kotune.trainer.validation.JobValidator.JOB_ID.pattern());
+        });
+        assertThat(all)
+                .as("no event keyed by the bad id, no rejection keyed by the job it names")
+                .noneMatch(r -> badId.equals(r.key()))
+                .noneMatch(r -> jobId.equals(r.key()) && parse(r).hasJobRejected());
+    }
+
+    @Test
     void acknowledgesACancelForAnUnknownJobWithoutDeadLetteringOrEvents() throws Exception {
         String unknown = jobId("cancel-unknown");
         kafka.send(

@@ -114,70 +114,99 @@ public final class ProtoMapper {
     /** Sets the envelope's payload from a runner's fact. */
     public static TrainingEvent.Builder withFact(TrainingEvent.Builder envelope, JobFact fact) {
         if (fact instanceof JobFact.Started s) {
-            return envelope.setStarted(TrainingStarted.newBuilder()
-                    .setTotalSteps(s.totalSteps())
-                    .setNumExamples(s.numExamples())
-                    .setNumEpochs(s.numEpochs())
-                    .setNumParameters(s.numParameters())
-                    .setDevice(s.device())
-                    .setResumedFromStep(s.resumedFromStep()));
+            return envelope.setStarted(started(s));
         } else if (fact instanceof JobFact.Progress p) {
-            return envelope.setProgress(TrainingProgress.newBuilder()
-                    .setStep(p.step())
-                    .setTotalSteps(p.totalSteps())
-                    .setEpoch(p.epoch())
-                    .setLoss(p.loss())
-                    .setGradNorm(p.gradNorm())
-                    .setLearningRate(p.learningRate())
-                    .setSamplesPerSecond(p.samplesPerSecond())
-                    .setStatus(p.status()));
+            return envelope.setProgress(progress(p));
         } else if (fact instanceof JobFact.Rejected r) {
             return envelope.setJobRejected(rejected(r.errors()));
         } else if (fact instanceof JobFact.CheckpointSaved c) {
-            return envelope.setCheckpointSaved(CheckpointSaved.newBuilder()
-                    .setStep(c.step())
-                    .setPath(c.path())
-                    .setWeightsSha256(c.weightsSha256()));
+            return envelope.setCheckpointSaved(checkpointSaved(c));
         } else if (fact instanceof JobFact.Evaluated e) {
-            var b = ModelEvaluated.newBuilder().setStep(e.step()).setEvalLoss(e.evalLoss());
-            e.samples()
-                    .forEach(s -> b.addSamples(SampleAnswer.newBuilder()
-                            .setPrompt(s.prompt())
-                            .setAnswerBefore(s.answerBefore())
-                            .setAnswerAfter(s.answerAfter())));
-            return envelope.setEvaluated(b);
+            return envelope.setEvaluated(evaluated(e));
         } else if (fact instanceof JobFact.Exported x) {
-            return envelope.setCheckpointExported(CheckpointExported.newBuilder()
-                    .setStep(x.step())
-                    .setCheckpointPath(x.checkpointPath())
-                    .setExportPath(x.exportPath())
-                    .setGraphFlavor(x.graphFlavor())
-                    .setTokenizerSha256(x.tokenizerSha256())
-                    .setModelSha256(x.modelSha256()));
+            return envelope.setCheckpointExported(exported(x));
         } else if (fact instanceof JobFact.Succeeded s) {
-            var m = s.metrics();
-            return envelope.setSucceeded(TrainingSucceeded.newBuilder()
-                    .setMetrics(TrainMetrics.newBuilder()
-                            .setGlobalStep(m.globalStep())
-                            .setTrainingLoss(m.trainingLoss())
-                            .setTrainRuntime(m.trainRuntime())
-                            .setTrainSamplesPerSecond(m.trainSamplesPerSecond())
-                            .setTrainStepsPerSecond(m.trainStepsPerSecond())
-                            .setTotalFlos(m.totalFlos()))
-                    .setCheckpointPath(s.checkpointPath())
-                    .setExportPath(s.exportPath()));
+            return envelope.setSucceeded(succeeded(s));
         } else if (fact instanceof JobFact.Failed f) {
-            return envelope.setFailed(TrainingFailed.newBuilder()
-                    .setReason(f.reason())
-                    .setErrorType(f.errorType())
-                    .setStep(f.step())
-                    .setRetryable(f.retryable()));
+            return envelope.setFailed(failed(f));
         } else if (fact instanceof JobFact.Cancelled c) {
-            return envelope.setCancelled(TrainingCancelled.newBuilder()
-                    .setStep(c.step())
-                    .setReason(c.reason())
-                    .setRequestedBy(c.requestedBy()));
+            return envelope.setCancelled(cancelled(c));
         }
         throw new IllegalArgumentException("unknown fact " + fact);
+    }
+
+    private static TrainingStarted.Builder started(JobFact.Started s) {
+        return TrainingStarted.newBuilder()
+                .setTotalSteps(s.totalSteps())
+                .setNumExamples(s.numExamples())
+                .setNumEpochs(s.numEpochs())
+                .setNumParameters(s.numParameters())
+                .setDevice(s.device())
+                .setResumedFromStep(s.resumedFromStep());
+    }
+
+    private static TrainingProgress.Builder progress(JobFact.Progress p) {
+        return TrainingProgress.newBuilder()
+                .setStep(p.step())
+                .setTotalSteps(p.totalSteps())
+                .setEpoch(p.epoch())
+                .setLoss(p.loss())
+                .setGradNorm(p.gradNorm())
+                .setLearningRate(p.learningRate())
+                .setSamplesPerSecond(p.samplesPerSecond())
+                .setStatus(p.status());
+    }
+
+    private static CheckpointSaved.Builder checkpointSaved(JobFact.CheckpointSaved c) {
+        return CheckpointSaved.newBuilder().setStep(c.step()).setPath(c.path()).setWeightsSha256(c.weightsSha256());
+    }
+
+    private static ModelEvaluated.Builder evaluated(JobFact.Evaluated e) {
+        var b = ModelEvaluated.newBuilder().setStep(e.step()).setEvalLoss(e.evalLoss());
+        e.samples()
+                .forEach(s -> b.addSamples(SampleAnswer.newBuilder()
+                        .setPrompt(s.prompt())
+                        .setAnswerBefore(s.answerBefore())
+                        .setAnswerAfter(s.answerAfter())));
+        return b;
+    }
+
+    private static CheckpointExported.Builder exported(JobFact.Exported x) {
+        return CheckpointExported.newBuilder()
+                .setStep(x.step())
+                .setCheckpointPath(x.checkpointPath())
+                .setExportPath(x.exportPath())
+                .setGraphFlavor(x.graphFlavor())
+                .setTokenizerSha256(x.tokenizerSha256())
+                .setModelSha256(x.modelSha256());
+    }
+
+    private static TrainingSucceeded.Builder succeeded(JobFact.Succeeded s) {
+        var m = s.metrics();
+        return TrainingSucceeded.newBuilder()
+                .setMetrics(TrainMetrics.newBuilder()
+                        .setGlobalStep(m.globalStep())
+                        .setTrainingLoss(m.trainingLoss())
+                        .setTrainRuntime(m.trainRuntime())
+                        .setTrainSamplesPerSecond(m.trainSamplesPerSecond())
+                        .setTrainStepsPerSecond(m.trainStepsPerSecond())
+                        .setTotalFlos(m.totalFlos()))
+                .setCheckpointPath(s.checkpointPath())
+                .setExportPath(s.exportPath());
+    }
+
+    private static TrainingFailed.Builder failed(JobFact.Failed f) {
+        return TrainingFailed.newBuilder()
+                .setReason(f.reason())
+                .setErrorType(f.errorType())
+                .setStep(f.step())
+                .setRetryable(f.retryable());
+    }
+
+    private static TrainingCancelled.Builder cancelled(JobFact.Cancelled c) {
+        return TrainingCancelled.newBuilder()
+                .setStep(c.step())
+                .setReason(c.reason())
+                .setRequestedBy(c.requestedBy());
     }
 }

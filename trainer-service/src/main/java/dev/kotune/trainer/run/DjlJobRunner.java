@@ -248,6 +248,26 @@ public class DjlJobRunner implements JobRunner {
         /** 3. Trains (or continues a crashed run); null when it was cancelled. */
         TrainOutput train() throws JobFailure {
             Hyperparameters hp = job.hyperparameters();
+            startTrainer(hp);
+            TrainOutput out =
+                    trainSteps(new ProgressReporter(job.jobId(), context, samples, hp.saveSteps(), saver, resumedFrom));
+            lastStep = out.globalStep();
+            if (divergedAt != null) {
+                throw diverged();
+            }
+            if (out.cancelled()) {
+                if (context.handingOver() && out.globalStep() > resumedFrom) {
+                    saveForHandover(out);
+                }
+                cancelled();
+                return null;
+            }
+            LOG.infof("job %s: %s", job.jobId(), out.toHfLine());
+            return out;
+        }
+
+        /** Starts (or resumes) the engine's trainer on the base model and publishes TrainingStarted. */
+        private void startTrainer(Hyperparameters hp) throws JobFailure {
             int n = encoded.rows().size();
             saver = new CheckpointSaver(jobDir, job.jobId(), job.baseModel(), tokenizer);
             trainer = resumeOrStart(base, arguments(hp), DataOrder.seededShuffle(hp.seed()));
@@ -271,37 +291,31 @@ public class DjlJobRunner implements JobRunner {
                     hp.perDeviceTrainBatchSize(),
                     resumedFrom > 0 ? ", resumed at step " + resumedFrom : "");
             context.publish(new JobFact.Started(totalSteps, n, epochs, parameters, DEVICE, resumedFrom));
-            TrainOutput out =
-                    trainSteps(new ProgressReporter(job.jobId(), context, samples, hp.saveSteps(), saver, resumedFrom));
-            lastStep = out.globalStep();
-            if (divergedAt != null) {
-                throw new JobFailure(
-                        ErrorType.DIVERGED,
-                        String.format(
-                                Locale.ROOT,
-                                "training diverged at step %d: "
-                                        + "loss %s, grad_norm %s (learning_rate %.3g); nothing was saved after it — lower the "
-                                        + "learning rate or max_grad_norm",
-                                divergedAt.step(),
-                                divergedAt.loss(),
-                                divergedAt.gradNorm(),
-                                divergedAt.learningRate()));
-            }
-            if (out.cancelled()) {
-                if (context.handingOver() && out.globalStep() > resumedFrom) {
-                    // the next run (here or on another replica) continues from this step, not an older checkpoint
-                    Map<String, Double> m = new LinkedHashMap<>();
-                    m.put("epoch", out.epoch());
-                    CheckpointSaver.Saved s = saver.save(trainer, out.globalStep(), m);
-                    LOG.infof("job %s: handing over; saved %s", job.jobId(), s.dir());
-                    context.publish(
-                            new JobFact.CheckpointSaved(s.step(), s.dir().toString(), s.weightsSha256()));
-                }
-                cancelled();
-                return null;
-            }
-            LOG.infof("job %s: %s", job.jobId(), out.toHfLine());
-            return out;
+        }
+
+        /** The DIVERGED failure at {@link #divergedAt}. */
+        private JobFailure diverged() {
+            return new JobFailure(
+                    ErrorType.DIVERGED,
+                    String.format(
+                            Locale.ROOT,
+                            "training diverged at step %d: "
+                                    + "loss %s, grad_norm %s (learning_rate %.3g); nothing was saved after it — lower the "
+                                    + "learning rate or max_grad_norm",
+                            divergedAt.step(),
+                            divergedAt.loss(),
+                            divergedAt.gradNorm(),
+                            divergedAt.learningRate()));
+        }
+
+        /** Saves the step a handed-over run reached and publishes CheckpointSaved. */
+        private void saveForHandover(TrainOutput out) throws JobFailure {
+            // the next run (here or on another replica) continues from this step, not an older checkpoint
+            Map<String, Double> m = new LinkedHashMap<>();
+            m.put("epoch", out.epoch());
+            CheckpointSaver.Saved s = saver.save(trainer, out.globalStep(), m);
+            LOG.infof("job %s: handing over; saved %s", job.jobId(), s.dir());
+            context.publish(new JobFact.CheckpointSaved(s.step(), s.dir().toString(), s.weightsSha256()));
         }
 
         private TrainOutput trainSteps(ProgressReporter reporter) throws JobFailure {
