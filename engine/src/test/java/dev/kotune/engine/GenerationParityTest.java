@@ -23,6 +23,10 @@ class GenerationParityTest {
         JsonNode g = TestModels.golden("gpt2/generate.json");
         List<Arguments> out = new ArrayList<>();
         for (GraphFlavour f : GraphFlavour.values()) {
+            if (f.quantized()) {
+                continue; // HF parity is the fp32 flavours' promise; int8's drift is measured in export's
+                // Int8ExportTest
+            }
             for (JsonNode c : g.get("cases")) {
                 out.add(Arguments.of(f, c.get("name").asText(), c));
             }
