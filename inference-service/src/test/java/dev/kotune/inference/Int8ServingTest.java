@@ -65,13 +65,15 @@ class Int8ServingTest {
         StringBuilder streamed = new StringBuilder();
         for (String line : sse.split("\n")) {
             if (line.startsWith("data: {")) {
-                streamed.append(JSON.readTree(line.substring(6)).at("/choices/0/text").asText());
+                streamed.append(
+                        JSON.readTree(line.substring(6)).at("/choices/0/text").asText());
             }
         }
         assertThat(sse).contains("data: [DONE]");
         assertThat(streamed.toString()).isEqualTo(text);
 
-        String models = given().get("/v1/models").then().statusCode(200).extract().asString();
+        String models =
+                given().get("/v1/models").then().statusCode(200).extract().asString();
         assertThat(models).contains("\"tiny-int8\"");
     }
 }
