@@ -182,5 +182,6 @@ public final class OnnxModel implements AutoCloseable {
             keepLast.close();
         }
         session.close();
+        logitBuffers.close(); // idle logits buffers go back now, not at some later GC (a model swap would keep them)
     }
 }
