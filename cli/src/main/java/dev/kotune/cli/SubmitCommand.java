@@ -1,5 +1,6 @@
 package dev.kotune.cli;
 
+import dev.kotune.proto.training.v1.JobIds;
 import dev.kotune.proto.training.v1.TrainingEvent;
 import dev.kotune.proto.training.v1.TrainingJobSpec;
 import java.nio.file.Path;
@@ -7,7 +8,6 @@ import java.time.Duration;
 import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
 import java.util.concurrent.Callable;
-import java.util.regex.Pattern;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -23,8 +23,6 @@ import picocli.CommandLine.Spec;
 final class SubmitCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
-
-    private static final Pattern JOB_ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,127}");
 
     @Mixin
     KafkaOptions kafka;
@@ -53,8 +51,7 @@ final class SubmitCommand implements Callable<Integer> {
 
     @Option(
             names = "--job-id",
-            description =
-                    "Job id, [A-Za-z0-9][A-Za-z0-9._-]{0,127} (as trainer-service checks it). Default: job-<timestamp>.")
+            description = "Job id, " + JobIds.RULE + " (as trainer-service checks it). Default: job-<timestamp>.")
     String jobId;
 
     @Option(names = "--follow", description = "Print the job's events until it ends; exit 0 only if it succeeded.")
@@ -71,8 +68,8 @@ final class SubmitCommand implements Callable<Integer> {
         String id = jobId != null
                 ? jobId
                 : "job-" + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss"));
-        if (!JOB_ID.matcher(id).matches()) {
-            throw new UserException("--job-id must match [A-Za-z0-9][A-Za-z0-9._-]{0,127}, got '" + id + "'", 2);
+        if (!JobIds.isValid(id)) {
+            throw new UserException("--job-id must match " + JobIds.RULE + ", got '" + id + "'", 2);
         }
         TrainingJobSpec spec = source.notebook ? NotebookJob.spec(baseModel) : JobFile.read(source.jobFile);
         try (TrainingEvents.Reader reader = follow ? new TrainingEvents.Reader(kafka) : null) {

@@ -40,7 +40,8 @@ public final class JobValidator {
      * {@code job_id}); {@link #jobIdProblems} gives the same check alone, for a caller that must refuse an id before
      * anything else (e.g. before keying a rejection by it).
      */
-    public static final Pattern JOB_ID = Pattern.compile("[A-Za-z0-9][A-Za-z0-9._-]{0,127}");
+    public static final Pattern JOB_ID =
+            Pattern.compile(dev.kotune.proto.training.v1.JobIds.RULE); // the contract's rule
     /** Context length assumed for models not given as a directory (GPT-2 and KoGPT2: 1024). */
     public static final int DEFAULT_N_POSITIONS = 1024;
     /** Inline examples allowed in one job. */
